@@ -1,0 +1,66 @@
+import {
+  AuthkeepError,
+  ConflictError,
+  InternalError,
+  NotFoundError,
+  TimeoutError,
+  UnavailableError,
+  ValidationError,
+} from '../../domain/errors.js';
+
+const BEFORE_SEND = Symbol('authkeep.beforeSend');
+
+/** Marks a driver error raised before any statement reached the server (safe to retry anything). */
+export function markBeforeSend(error: unknown): unknown {
+  if (error && typeof error === 'object') (error as Record<symbol, boolean>)[BEFORE_SEND] = true;
+  return error;
+}
+
+/** How a failure may be retried: not at all, always (nothing ran), or only if the work is idempotent. */
+export type RetryClass = 'never' | 'always' | 'idempotent';
+
+interface DriverError {
+  code?: string;
+  errno?: number;
+  message?: string;
+  constraint?: string;
+  detail?: string;
+}
+
+const PG_CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+
+export function retryClass(error: unknown): RetryClass {
+  const e = (error ?? {}) as DriverError;
+  if ((error as Record<symbol, boolean> | null)?.[BEFORE_SEND]) return 'always';
+  // The server rolled the transaction back, so repeating it cannot double-apply anything.
+  if (e.code === '40001' || e.code === '40P01') return 'always';
+  if (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED') return 'always';
+  if (e.code && (PG_CONNECTION_CODES.has(e.code) || NET_CODES.has(e.code))) return 'idempotent';
+  if (/Connection terminated|Client has encountered a connection error|not queryable/i.test(e.message ?? '')) {
+    return 'idempotent';
+  }
+  return 'never';
+}
+
+/** Maps a driver error to a typed authkeep error without leaking values from the statement. */
+export function translateError(error: unknown, entity = 'record'): AuthkeepError {
+  if (error instanceof AuthkeepError) return error;
+  const e = (error ?? {}) as DriverError;
+  const code = e.code ?? '';
+  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new ConflictError(`${entity} already exists`, { cause: error, details: { constraint: e.constraint } });
+  }
+  if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    return new NotFoundError(`${entity} refers to a record that does not exist`, { cause: error });
+  }
+  if (code.startsWith('22') || code === '23502' || code === '23514' || code.startsWith('SQLITE_CONSTRAINT')) {
+    return new ValidationError(`${entity} was rejected by the database`, { cause: error });
+  }
+  if (code === '57014') return new TimeoutError('statement timed out', { cause: error });
+  const retry = retryClass(error);
+  if (retry !== 'never') {
+    return new UnavailableError('database is unavailable', { cause: error, details: { retry } });
+  }
+  return new InternalError('database operation failed', { cause: error });
+}

@@ -1,0 +1,74 @@
+import { Kysely, sql } from 'kysely';
+import pg from 'pg';
+import { ConfigError } from '../../domain/errors.js';
+import type { Logger } from '../../ports/system.js';
+import { postgresCodec } from './codec.js';
+import { PreparedPostgresDriver } from './pg-driver.js';
+import type { AuthDatabase } from './schema.js';
+import { postgresDialectParts, SqlStore } from './sql-store.js';
+
+export interface PostgresConnectionOptions extends Omit<pg.PoolConfig, 'connectionString'> {
+  /** Server-side statement timeout, sent once when a connection opens (default 5000 ms; 0 disables). */
+  statementTimeoutMs?: number;
+  /** How many times a transient fault is retried (default 2). */
+  maxRetries?: number;
+  /** Schema that holds the auth tables; created if missing (default: the server's search_path). */
+  schema?: string;
+}
+
+// Lower case only: PostgreSQL folds unquoted names, and search_path is given unquoted.
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function assertIdentifier(name: string, what: string): string {
+  if (!IDENTIFIER.test(name)) {
+    throw new ConfigError(`${what} must be a lower-case SQL identifier (a-z, 0-9, underscore; at most 63 characters)`);
+  }
+  return name;
+}
+
+/** A stable 32-bit key for pg_advisory_xact_lock, one per schema. */
+function lockKey(schema: string | undefined): number {
+  let hash = 0x811c9dc5;
+  for (const char of `authkeep:migrations:${schema ?? ''}`) {
+    hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
+  }
+  return hash | 0;
+}
+
+export function openPostgres(connectionString: string, options: PostgresConnectionOptions, logger: Logger): SqlStore {
+  const { statementTimeoutMs = 5000, maxRetries = 2, schema, ...poolOptions } = options;
+  if (schema !== undefined) assertIdentifier(schema, 'schema');
+  if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0) {
+    throw new ConfigError('statementTimeoutMs must be a non-negative integer');
+  }
+  if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10) {
+    throw new ConfigError('maxRetries must be an integer between 0 and 10');
+  }
+  const startupOptions = [poolOptions.options, schema ? `-c search_path=${schema}` : undefined]
+    .filter(Boolean)
+    .join(' ');
+  const pool = new pg.Pool({
+    max: 10,
+    ...poolOptions,
+    connectionString,
+    // Connection settings travel in the startup packet: no per-query SET, a read stays one round trip.
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+    ...(startupOptions ? { options: startupOptions } : {}),
+  });
+  // An idle client dropped by the server must not crash the process; the pool replaces it.
+  pool.on('error', (error) => logger.warn({ code: (error as { code?: string }).code }, 'idle PostgreSQL connection lost'));
+  const db = new Kysely<AuthDatabase>({
+    dialect: { ...postgresDialectParts(), createDriver: () => new PreparedPostgresDriver(pool) },
+  });
+  return new SqlStore({
+    db,
+    codec: postgresCodec,
+    maxRetries,
+    logger,
+    ...(schema ? { schema } : {}),
+    async lockMigrations(trx) {
+      await sql`select pg_advisory_xact_lock(${lockKey(schema)})`.execute(trx);
+      if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+    },
+  });
+}

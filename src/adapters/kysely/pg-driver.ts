@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
+import type { Pool, PoolClient, QueryResult as PgResult } from 'pg';
+import { markBeforeSend } from './errors.js';
+
+/** Statements shorter than this are run unnamed: BEGIN, COMMIT and the like gain nothing from a name. */
+const MIN_NAMED_SQL_LENGTH = 16;
+
+function statementName(sql: string): string {
+  return `ak_${createHash('sha256').update(sql).digest('base64url').slice(0, 22)}`;
+}
+
+/** A pg client whose parameterised statements are prepared once per connection, by a name derived from the SQL. */
+class PreparedPostgresConnection implements DatabaseConnection {
+  broken = false;
+  constructor(readonly client: PoolClient) {}
+
+  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    try {
+      return toResult<R>(await this.run(compiled));
+    } catch (error) {
+      if (isStalePlan(error)) {
+        // Another process changed a table under a statement this connection prepared: re-prepare once.
+        await this.client.query(`DEALLOCATE ${statementName(compiled.sql)}`).catch(() => undefined);
+        forgetParsed(this.client, statementName(compiled.sql));
+        return toResult<R>(await this.run(compiled));
+      }
+      if (isConnectionFault(error)) this.broken = true;
+      throw error;
+    }
+  }
+
+  private run(compiled: CompiledQuery): Promise<PgResult> {
+    const values = compiled.parameters as unknown[];
+    if (values.length === 0 || compiled.sql.length < MIN_NAMED_SQL_LENGTH) {
+      return this.client.query(compiled.sql, values.length === 0 ? undefined : [...values]);
+    }
+    return this.client.query({ name: statementName(compiled.sql), text: compiled.sql, values: [...values] });
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming is not supported by this driver; page with keyset queries instead');
+  }
+}
+
+function toResult<R>(result: PgResult): QueryResult<R> {
+  const { command, rowCount, rows } = result;
+  const counts = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
+  return { numAffectedRows: counts ? BigInt(rowCount ?? 0) : undefined, rows: (rows ?? []) as R[] };
+}
+
+function isStalePlan(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
+}
+
+function isConnectionFault(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  if (typeof e.code === 'string' && (e.code.startsWith('08') || e.code.startsWith('57P'))) return true;
+  return /Connection terminated|ECONNRESET|EPIPE|not queryable/.test(e.message ?? '');
+}
+
+function forgetParsed(client: PoolClient, name: string): void {
+  const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, unknown> } }).connection
+    ?.parsedStatements;
+  if (parsed) delete parsed[name];
+}
+
+/** Kysely driver over a pg Pool that runs compiled queries as named prepared statements. */
+export class PreparedPostgresDriver implements Driver {
+  constructor(private readonly pool: Pool) {}
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    try {
+      return new PreparedPostgresConnection(await this.pool.connect());
+    } catch (error) {
+      throw markBeforeSend(error);
+    }
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const level = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
+    await connection.executeQuery(CompiledQuery.raw(level ? `start transaction${level}` : 'begin'));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const pgConnection = connection as PreparedPostgresConnection;
+    // A connection that saw a fault is destroyed rather than handed to the next caller.
+    pgConnection.client.release(pgConnection.broken ? true : undefined);
+  }
+
+  async destroy(): Promise<void> {
+    await this.pool.end();
+  }
+}

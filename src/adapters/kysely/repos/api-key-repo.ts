@@ -1,0 +1,131 @@
+import type { ApiKeyRecord } from '../../../domain/records.js';
+import type { ApiKeyRepo, Patch } from '../../../ports/repos.js';
+import { prepare, slot } from '../prepared.js';
+import type { SqlStore } from '../sql-store.js';
+import { compact, optionalDate, optionalJson, patchColumns, text, type ColumnMap } from './mapping.js';
+
+const entity = 'apiKey';
+
+export class KyselyApiKeyRepo implements ApiKeyRepo {
+  private readonly byId;
+  private readonly byHash;
+  private readonly columns: ColumnMap<ApiKeyRecord>;
+
+  constructor(private readonly store: SqlStore) {
+    const { db, codec } = store;
+    this.byId = prepare<{ id: string }>(db.selectFrom('api_keys').selectAll().where('id', '=', slot('id')));
+    this.byHash = prepare<{ hash: string }>(db.selectFrom('api_keys').selectAll().where('hash', '=', slot('hash')));
+    this.columns = {
+      principalId: ['principal_id', (v) => v],
+      hash: ['hash', (v) => v],
+      prefix: ['prefix', (v) => v],
+      lastFour: ['last_four', (v) => v],
+      scopes: ['scopes', (v) => codec.array(v)],
+      metadata: ['metadata', (v) => codec.json(v)],
+      expiresAt: ['expires_at', (v) => codec.timestamp(v)],
+    };
+  }
+
+  private toRecord(row: Record<string, unknown>): ApiKeyRecord {
+    const { codec } = this.store;
+    return compact({
+      id: text(row.id),
+      principalId: text(row.principal_id),
+      hash: text(row.hash),
+      prefix: text(row.prefix),
+      lastFour: text(row.last_four),
+      scopes: codec.readArray(row.scopes),
+      metadata: optionalJson<Record<string, string>>(codec, row.metadata),
+      expiresAt: optionalDate(codec, row.expires_at),
+      createdAt: codec.readTimestamp(row.created_at),
+      updatedAt: codec.readTimestamp(row.updated_at),
+    });
+  }
+
+  async insert(record: ApiKeyRecord): Promise<ApiKeyRecord> {
+    const { codec } = this.store;
+    const row = await this.store.run(
+      (db) =>
+        db
+          .insertInto('api_keys')
+          .values({
+            id: record.id,
+            principal_id: record.principalId,
+            hash: record.hash,
+            prefix: record.prefix,
+            last_four: record.lastFour,
+            scopes: codec.array(record.scopes),
+            metadata: record.metadata === undefined ? null : codec.json(record.metadata),
+            expires_at: record.expiresAt === undefined ? null : codec.timestamp(record.expiresAt),
+            created_at: codec.timestamp(record.createdAt),
+            updated_at: codec.timestamp(record.updatedAt),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      { idempotent: false, entity },
+    );
+    return this.toRecord(row);
+  }
+
+  private async one(query: ReturnType<typeof this.byId>): Promise<ApiKeyRecord | null> {
+    const { rows } = await this.store.run((db) => db.executeQuery<Record<string, unknown>>(query), { idempotent: true, entity });
+    return rows[0] ? this.toRecord(rows[0]) : null;
+  }
+
+  findById(id: string): Promise<ApiKeyRecord | null> {
+    return this.one(this.byId({ id }));
+  }
+
+  findByHash(hash: string): Promise<ApiKeyRecord | null> {
+    return this.one(this.byHash({ hash }));
+  }
+
+  async findByPrefixAndLastFour(prefix: string, lastFour: string): Promise<ApiKeyRecord[]> {
+    const rows = await this.store.run(
+      (db) =>
+        db
+          .selectFrom('api_keys')
+          .selectAll()
+          .where('prefix', '=', prefix)
+          .where('last_four', '=', lastFour)
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .execute(),
+      { idempotent: true, entity },
+    );
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  async listByPrincipal(principalId: string): Promise<ApiKeyRecord[]> {
+    const rows = await this.store.run(
+      (db) =>
+        db
+          .selectFrom('api_keys')
+          .selectAll()
+          .where('principal_id', '=', principalId)
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .execute(),
+      { idempotent: true, entity },
+    );
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  async update(id: string, patch: Patch<ApiKeyRecord>, updatedAt: Date): Promise<ApiKeyRecord | null> {
+    const row = await this.store.run(
+      (db) =>
+        db
+          .updateTable('api_keys')
+          .set({ ...patchColumns(patch, this.columns), updated_at: this.store.codec.timestamp(updatedAt) })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst(),
+      { idempotent: true, entity },
+    );
+    return row ? this.toRecord(row) : null;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.store.run((db) => db.deleteFrom('api_keys').where('id', '=', id).execute(), { idempotent: true, entity });
+  }
+}

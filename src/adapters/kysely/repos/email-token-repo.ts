@@ -1,0 +1,141 @@
+import { normalizeEmail } from '../../../domain/email.js';
+import type { EmailVerificationToken, EmailVerificationTokenType } from '../../../domain/records.js';
+import type { EmailTokenRepo } from '../../../ports/repos.js';
+import type { SqlStore } from '../sql-store.js';
+import { compact, optionalDate, optionalJson, optionalText, text } from './mapping.js';
+
+const entity = 'emailVerificationToken';
+
+export class KyselyEmailTokenRepo implements EmailTokenRepo {
+  constructor(private readonly store: SqlStore) {}
+
+  private toRecord(row: Record<string, unknown>): EmailVerificationToken {
+    const { codec } = this.store;
+    return compact({
+      id: text(row.id),
+      email: text(row.email),
+      code: text(row.code),
+      codeHash: text(row.code_hash),
+      type: text(row.type) as EmailVerificationTokenType,
+      userId: optionalText(row.user_id),
+      metadata: optionalJson<Record<string, unknown>>(codec, row.metadata),
+      expiresAt: codec.readTimestamp(row.expires_at),
+      createdAt: codec.readTimestamp(row.created_at),
+      usedAt: optionalDate(codec, row.used_at),
+    });
+  }
+
+  async insert(token: EmailVerificationToken): Promise<EmailVerificationToken> {
+    const { codec } = this.store;
+    const row = await this.store.run(
+      (db) =>
+        db
+          .insertInto('email_verification_tokens')
+          .values({
+            id: token.id,
+            email: token.email,
+            email_normalized: normalizeEmail(token.email),
+            code: token.code,
+            code_hash: token.codeHash,
+            type: token.type,
+            user_id: token.userId ?? null,
+            metadata: token.metadata === undefined ? null : codec.json(token.metadata),
+            expires_at: codec.timestamp(token.expiresAt),
+            created_at: codec.timestamp(token.createdAt),
+            used_at: token.usedAt === undefined ? null : codec.timestamp(token.usedAt),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      { idempotent: false, entity },
+    );
+    return this.toRecord(row);
+  }
+
+  async findById(id: string): Promise<EmailVerificationToken | null> {
+    const row = await this.store.run(
+      (db) => db.selectFrom('email_verification_tokens').selectAll().where('id', '=', id).executeTakeFirst(),
+      { idempotent: true, entity },
+    );
+    return row ? this.toRecord(row) : null;
+  }
+
+  async listByEmail(normalizedEmail: string, type?: string): Promise<EmailVerificationToken[]> {
+    const rows = await this.store.run((db) => {
+      let query = db.selectFrom('email_verification_tokens').selectAll().where('email_normalized', '=', normalizedEmail);
+      if (type !== undefined) query = query.where('type', '=', type);
+      return query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    }, { idempotent: true, entity });
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  async markUsed(id: string, usedAt: Date): Promise<EmailVerificationToken | null> {
+    // The `used_at is null` guard makes this single-use: of concurrent callers, one row update wins.
+    const row = await this.store.run(
+      (db) =>
+        db
+          .updateTable('email_verification_tokens')
+          .set({ used_at: this.store.codec.timestamp(usedAt) })
+          .where('id', '=', id)
+          .where('used_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst(),
+      { idempotent: false, entity },
+    );
+    return row ? this.toRecord(row) : null;
+  }
+
+  async deleteExpired(now: Date): Promise<number> {
+    const cutoff = this.store.codec.timestamp(now);
+    return this.store.transaction(
+      async (trx) => {
+        await trx
+          .deleteFrom('email_verification_token_attempts')
+          .where((eb) =>
+            eb('token_id', 'in', eb.selectFrom('email_verification_tokens').select('id').where('expires_at', '<', cutoff)),
+          )
+          .execute();
+        const result = await trx.deleteFrom('email_verification_tokens').where('expires_at', '<', cutoff).executeTakeFirst();
+        return Number(result.numDeletedRows);
+      },
+      { idempotent: true, entity },
+    );
+  }
+
+  async getAttempts(tokenId: string): Promise<number> {
+    const row = await this.store.run(
+      (db) =>
+        db
+          .selectFrom('email_verification_token_attempts')
+          .select('attempts')
+          .where('token_id', '=', tokenId)
+          .executeTakeFirst(),
+      { idempotent: true, entity },
+    );
+    return row ? Number(row.attempts) : 0;
+  }
+
+  async incrementAttempts(tokenId: string): Promise<number | null> {
+    // One statement: the insert-or-increment is atomic, and no row comes back when the token is missing.
+    const row = await this.store.run(
+      (db) =>
+        db
+          .insertInto('email_verification_token_attempts')
+          .columns(['token_id', 'attempts'])
+          .expression((eb) =>
+            eb
+              .selectFrom('email_verification_tokens')
+              .select((s) => ['id', s.lit(1).as('attempts')])
+              .where('id', '=', tokenId),
+          )
+          .onConflict((oc) =>
+            oc.column('token_id').doUpdateSet((eb) => ({
+              attempts: eb(eb.ref('email_verification_token_attempts.attempts'), '+', 1),
+            })),
+          )
+          .returning('attempts')
+          .executeTakeFirst(),
+      { idempotent: false, entity },
+    );
+    return row ? Number(row.attempts) : null;
+  }
+}

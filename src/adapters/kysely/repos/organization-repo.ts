@@ -1,0 +1,92 @@
+import type { OrganizationMember, OrganizationRecord } from '../../../domain/records.js';
+import type { OrganizationRepo, Patch } from '../../../ports/repos.js';
+import type { SqlStore } from '../sql-store.js';
+import { compact, optionalJson, patchColumns, reviveDates, text, type ColumnMap } from './mapping.js';
+
+const entity = 'organization';
+
+export class KyselyOrganizationRepo implements OrganizationRepo {
+  private readonly columns: ColumnMap<OrganizationRecord>;
+
+  constructor(private readonly store: SqlStore) {
+    const { codec } = store;
+    this.columns = {
+      name: ['name', (v) => v],
+      plan: ['plan', (v) => v],
+      seats: ['seats', (v) => v],
+      members: ['members', (v) => codec.json(v)],
+      metadata: ['metadata', (v) => codec.json(v)],
+    };
+  }
+
+  private toRecord(row: Record<string, unknown>): OrganizationRecord {
+    const { codec } = this.store;
+    const members = codec.readJson<OrganizationMember[] | null>(row.members) ?? [];
+    return compact({
+      id: text(row.id),
+      name: text(row.name),
+      plan: text(row.plan),
+      seats: Number(row.seats),
+      members: members.map((member) => reviveDates(member as unknown as Record<string, unknown>, ['joinedAt']) as unknown as OrganizationMember),
+      metadata: optionalJson<Record<string, unknown>>(codec, row.metadata),
+      createdAt: codec.readTimestamp(row.created_at),
+      updatedAt: codec.readTimestamp(row.updated_at),
+    });
+  }
+
+  async insert(record: OrganizationRecord): Promise<OrganizationRecord> {
+    const { codec } = this.store;
+    const row = await this.store.run(
+      (db) =>
+        db
+          .insertInto('organizations')
+          .values({
+            id: record.id,
+            name: record.name,
+            plan: record.plan,
+            seats: record.seats,
+            members: codec.json(record.members),
+            metadata: record.metadata === undefined ? null : codec.json(record.metadata),
+            created_at: codec.timestamp(record.createdAt),
+            updated_at: codec.timestamp(record.updatedAt),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      { idempotent: false, entity },
+    );
+    return this.toRecord(row);
+  }
+
+  async findById(id: string): Promise<OrganizationRecord | null> {
+    const row = await this.store.run(
+      (db) => db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst(),
+      { idempotent: true, entity },
+    );
+    return row ? this.toRecord(row) : null;
+  }
+
+  async update(id: string, patch: Patch<OrganizationRecord>, updatedAt: Date): Promise<OrganizationRecord | null> {
+    const row = await this.store.run(
+      (db) =>
+        db
+          .updateTable('organizations')
+          .set({ ...patchColumns(patch, this.columns), updated_at: this.store.codec.timestamp(updatedAt) })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst(),
+      { idempotent: true, entity },
+    );
+    return row ? this.toRecord(row) : null;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.store.run(
+      (db) => db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('user_roles').where('org_id', '=', id).execute();
+        await trx.deleteFrom('roles').where('org_id', '=', id).execute();
+        await trx.deleteFrom('organizations').where('id', '=', id).execute();
+      }),
+      { idempotent: true, entity },
+    );
+  }
+}

@@ -1,0 +1,104 @@
+import type { Patch, SessionRepo, StoredSession } from '../../../ports/repos.js';
+import { prepare, slot } from '../prepared.js';
+import type { SqlStore } from '../sql-store.js';
+import { compact, optionalJson, optionalText, patchColumns, text, type ColumnMap } from './mapping.js';
+
+const entity = 'session';
+
+export class KyselySessionRepo implements SessionRepo {
+  private readonly byKey;
+  private readonly columns: ColumnMap<StoredSession>;
+
+  constructor(private readonly store: SqlStore) {
+    const { db, codec } = store;
+    this.byKey = prepare<{ key: string }>(db.selectFrom('sessions').selectAll().where('id', '=', slot('key')));
+    this.columns = {
+      userId: ['user_id', (v) => v],
+      orgId: ['org_id', (v) => v],
+      plan: ['plan', (v) => v],
+      entitlements: ['entitlements', (v) => codec.array(v)],
+      expiresAt: ['expires_at', (v) => codec.timestamp(v)],
+      metadata: ['metadata', (v) => codec.json(v)],
+    };
+  }
+
+  private toStored(row: Record<string, unknown>): StoredSession {
+    const { codec } = this.store;
+    return compact({
+      userId: text(row.user_id),
+      orgId: optionalText(row.org_id),
+      plan: optionalText(row.plan),
+      entitlements: codec.readArray(row.entitlements),
+      expiresAt: codec.readTimestamp(row.expires_at),
+      metadata: optionalJson<Record<string, unknown>>(codec, row.metadata),
+      createdAt: codec.readTimestamp(row.created_at),
+      updatedAt: codec.readTimestamp(row.updated_at),
+    });
+  }
+
+  async insert(key: string, session: StoredSession): Promise<void> {
+    const { codec } = this.store;
+    await this.store.run(
+      (db) =>
+        db
+          .insertInto('sessions')
+          .values({
+            id: key,
+            user_id: session.userId,
+            org_id: session.orgId ?? null,
+            plan: session.plan ?? null,
+            entitlements: codec.array(session.entitlements),
+            expires_at: codec.timestamp(session.expiresAt),
+            metadata: session.metadata === undefined ? null : codec.json(session.metadata),
+            created_at: codec.timestamp(session.createdAt),
+            updated_at: codec.timestamp(session.updatedAt),
+          })
+          .execute(),
+      { idempotent: false, entity },
+    );
+  }
+
+  async findByKey(key: string): Promise<StoredSession | null> {
+    const { rows } = await this.store.run((db) => db.executeQuery<Record<string, unknown>>(this.byKey({ key })), {
+      idempotent: true,
+      entity,
+    });
+    return rows[0] ? this.toStored(rows[0]) : null;
+  }
+
+  async update(key: string, patch: Patch<StoredSession>, updatedAt: Date): Promise<StoredSession | null> {
+    const row = await this.store.run(
+      (db) =>
+        db
+          .updateTable('sessions')
+          .set({ ...patchColumns(patch, this.columns), updated_at: this.store.codec.timestamp(updatedAt) })
+          .where('id', '=', key)
+          .returningAll()
+          .executeTakeFirst(),
+      { idempotent: true, entity },
+    );
+    return row ? this.toStored(row) : null;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.store.run((db) => db.deleteFrom('sessions').where('id', '=', key).execute(), { idempotent: true, entity });
+  }
+
+  async deleteExpired(now: Date, limit: number): Promise<number> {
+    const result = await this.store.run(
+      (db) =>
+        db
+          .deleteFrom('sessions')
+          .where((eb) =>
+            eb(
+              'id',
+              'in',
+              eb.selectFrom('sessions').select('id').where('expires_at', '<', this.store.codec.timestamp(now)).limit(limit),
+            ),
+          )
+          .executeTakeFirst(),
+      { idempotent: true, entity },
+    );
+    return Number(result.numDeletedRows);
+  }
+}

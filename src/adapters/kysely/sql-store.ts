@@ -1,0 +1,108 @@
+import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type Transaction } from 'kysely';
+import type { Logger } from '../../ports/system.js';
+import type { Codec, Dialect } from './codec.js';
+import { retryClass, translateError } from './errors.js';
+import type { AuthDatabase } from './schema.js';
+
+export type Db = Kysely<AuthDatabase>;
+export type Trx = Transaction<AuthDatabase>;
+
+export interface RunOptions {
+  /** Whether repeating the work after an ambiguous fault (connection lost mid-statement) is harmless. */
+  idempotent: boolean;
+  /** Names the record kind in error messages. */
+  entity?: string;
+}
+
+export interface SqlStoreConfig {
+  db: Db;
+  codec: Codec;
+  maxRetries: number;
+  logger: Logger;
+  /** PostgreSQL schema holding the tables (search_path), when not the default. */
+  schema?: string;
+  /** Takes the cross-process migration lock inside `trx`. */
+  lockMigrations(trx: Trx): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One database behind Kysely: retry policy, transactions, health and shutdown in one place. */
+export class SqlStore {
+  readonly db: Db;
+  readonly codec: Codec;
+  readonly dialect: Dialect;
+  readonly schema: string | undefined;
+  private readonly maxRetries: number;
+  private readonly logger: Logger;
+  private readonly lockMigrationsFn: (trx: Trx) => Promise<void>;
+  private closed = false;
+
+  constructor(config: SqlStoreConfig) {
+    this.db = config.db;
+    this.codec = config.codec;
+    this.dialect = config.codec.dialect;
+    this.schema = config.schema;
+    this.maxRetries = config.maxRetries;
+    this.logger = config.logger;
+    this.lockMigrationsFn = config.lockMigrations;
+  }
+
+  /** Runs `work`, retrying transient faults up to maxRetries times when it is safe to do so. */
+  async run<T>(work: (db: Db) => Promise<T>, options: RunOptions): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work(this.db);
+      } catch (error) {
+        if (!this.shouldRetry(error, attempt, options)) throw translateError(error, options.entity);
+        this.logger.warn({ attempt: attempt + 1, code: (error as { code?: string }).code }, 'retrying transient database fault');
+        await sleep(25 * 2 ** attempt + Math.random() * 25);
+      }
+    }
+  }
+
+  /** Runs `work` in one transaction; the whole transaction is the unit that may be retried. */
+  transaction<T>(work: (trx: Trx) => Promise<T>, options: RunOptions): Promise<T> {
+    return this.run((db) => db.transaction().execute(work), options);
+  }
+
+  private shouldRetry(error: unknown, attempt: number, options: RunOptions): boolean {
+    if (attempt >= this.maxRetries || this.closed) return false;
+    const kind = retryClass(error);
+    return kind === 'always' || (kind === 'idempotent' && options.idempotent);
+  }
+
+  /** Holds the migration lock for the duration of `work`, inside one transaction. */
+  withMigrationLock<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+    return this.transaction(async (trx) => {
+      await this.lockMigrationsFn(trx);
+      return work(trx);
+    }, { idempotent: true, entity: 'migration' });
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.destroy();
+  }
+}
+
+export function postgresDialectParts() {
+  return {
+    createAdapter: () => new PostgresAdapter(),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+    createIntrospector: (db: Kysely<unknown>) => new PostgresIntrospector(db),
+  };
+}
+
+export function sqliteDialectParts() {
+  return {
+    createAdapter: () => new SqliteAdapter(),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+    createIntrospector: (db: Kysely<unknown>) => new SqliteIntrospector(db),
+  };
+}

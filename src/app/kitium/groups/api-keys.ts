@@ -1,0 +1,95 @@
+import { parseInput, parsePatch } from '../../../domain/record-spec.js';
+import type { ApiKeyRecord } from '../../../domain/records.js';
+import { apiKeySpec, type ApiKeyInput } from '../../../domain/specs/core.js';
+import { stringArray, string } from '../../../domain/validation.js';
+import type { KitiumContext } from '../context.js';
+import { checkId, checkLookup, orNotFound } from '../guards.js';
+
+const entity = 'apiKey';
+const scopesRule = stringArray();
+const prefixRule = string({ max: 64 });
+
+export interface IssuedApiKey {
+  record: ApiKeyRecord;
+  /** The plaintext key: returned once, never stored. */
+  key: string;
+}
+
+/** API keys: records as upstream stores them, plus issuing, verifying and rotating secrets. */
+export class ApiKeyFacade {
+  constructor(private readonly ctx: KitiumContext) {}
+
+  async create(data: unknown): Promise<ApiKeyRecord> {
+    const input = parseInput<ApiKeyInput>(apiKeySpec, data, ['id', 'createdAt', 'updatedAt']);
+    const now = this.ctx.clock.now();
+    return this.ctx.apiKeys.insert({ ...input, id: this.ctx.ids.id(), createdAt: now, updatedAt: now });
+  }
+
+  get(id: unknown): Promise<ApiKeyRecord | null> {
+    return this.ctx.apiKeys.findById(checkId(id));
+  }
+
+  /** Looks the hash up exactly as given: the caller computed it. */
+  getByHash(hash: unknown): Promise<ApiKeyRecord | null> {
+    return this.ctx.apiKeys.findByHash(checkLookup(hash, 'hash'));
+  }
+
+  getByPrefixAndLastFour(prefix: unknown, lastFour: unknown): Promise<ApiKeyRecord[]> {
+    return this.ctx.apiKeys.findByPrefixAndLastFour(checkLookup(prefix, 'prefix'), checkLookup(lastFour, 'lastFour'));
+  }
+
+  async update(id: unknown, data: unknown): Promise<ApiKeyRecord> {
+    const key = checkId(id);
+    const patch = parsePatch<ApiKeyInput>(apiKeySpec, data);
+    return orNotFound(await this.ctx.apiKeys.update(key, patch, this.ctx.clock.now()), entity);
+  }
+
+  delete(id: unknown): Promise<void> {
+    return this.ctx.apiKeys.delete(checkId(id));
+  }
+
+  list(principalId: unknown): Promise<ApiKeyRecord[]> {
+    return this.ctx.apiKeys.listByPrincipal(checkId(principalId, 'principalId'));
+  }
+
+  private newSecret(prefix: string): { key: string; hash: string; lastFour: string } {
+    // Upstream's format: <prefix>_<64 hex chars>, so keys it issued keep verifying.
+    const key = `${prefix}_${this.ctx.ids.token(32, 'hex')}`;
+    return { key, hash: this.ctx.digest.digest(key), lastFour: key.slice(-4) };
+  }
+
+  async createWithSecret(principalId: unknown, scopes: unknown = [], prefix: unknown = 'api'): Promise<IssuedApiKey> {
+    const checkedPrefix = prefixRule(prefix, 'prefix');
+    const secret = this.newSecret(checkedPrefix);
+    const record = await this.create({
+      principalId: checkId(principalId, 'principalId'),
+      hash: secret.hash,
+      prefix: checkedPrefix,
+      lastFour: secret.lastFour,
+      scopes: scopesRule(scopes, 'scopes'),
+    });
+    return { record, key: secret.key };
+  }
+
+  /** The record for a plaintext key, or null when it is unknown or expired. */
+  async verify(key: unknown): Promise<ApiKeyRecord | null> {
+    if (typeof key !== 'string' || key.length === 0 || key.length > 1024) return null;
+    const hash = this.ctx.digest.digest(key);
+    const record = await this.ctx.apiKeys.findByHash(hash);
+    if (!record || !this.ctx.digest.equals(record.hash, hash)) return null;
+    if (record.expiresAt && record.expiresAt.getTime() <= this.ctx.clock.now().getTime()) return null;
+    return record;
+  }
+
+  /** Issues a new secret for an existing key; the old secret stops working at once. */
+  async rotate(id: unknown): Promise<IssuedApiKey> {
+    const existing = orNotFound(await this.get(id), entity);
+    const secret = this.newSecret(existing.prefix || 'api');
+    const record = orNotFound(
+      await this.ctx.apiKeys.update(existing.id, { hash: secret.hash, lastFour: secret.lastFour }, this.ctx.clock.now()),
+      entity,
+    );
+    return { record, key: secret.key };
+  }
+}
+

@@ -1,0 +1,29 @@
+import { parseInput, parsePatch } from '../../../domain/record-spec.js';
+import type { OrganizationRecord } from '../../../domain/records.js';
+import { organizationSpec, type OrganizationInput } from '../../../domain/specs/core.js';
+import type { KitiumContext } from '../context.js';
+import { checkId, orNotFound } from '../guards.js';
+
+export class OrganizationFacade {
+  constructor(private readonly ctx: KitiumContext) {}
+
+  async create(data: unknown): Promise<OrganizationRecord> {
+    const input = parseInput<OrganizationInput>(organizationSpec, data, ['id', 'createdAt', 'updatedAt']);
+    const now = this.ctx.clock.now();
+    return this.ctx.organizations.insert({ ...input, id: this.ctx.ids.id(), createdAt: now, updatedAt: now });
+  }
+
+  get(id: unknown): Promise<OrganizationRecord | null> {
+    return this.ctx.organizations.findById(checkId(id));
+  }
+
+  async update(id: unknown, data: unknown): Promise<OrganizationRecord> {
+    const key = checkId(id);
+    const patch = parsePatch<OrganizationInput>(organizationSpec, data);
+    return orNotFound(await this.ctx.organizations.update(key, patch, this.ctx.clock.now()), 'organization');
+  }
+
+  delete(id: unknown): Promise<void> {
+    return this.ctx.organizations.delete(checkId(id));
+  }
+}

@@ -1,0 +1,77 @@
+import { normalizeEmail } from '../../../domain/email.js';
+import { ConflictError, ValidationError } from '../../../domain/errors.js';
+import { parseInput, parsePatch } from '../../../domain/record-spec.js';
+import type { CreateUserInput, OAuthLink, UserRecord } from '../../../domain/records.js';
+import { oauthLinkSpec, userSpec } from '../../../domain/specs/core.js';
+import type { KitiumContext } from '../context.js';
+import { checkId, checkLookup, orNotFound } from '../guards.js';
+
+/** Trims the email (whitespace around an address is never part of it); an all-blank email is refused. */
+function withTrimmedEmail<T extends { email?: string }>(input: T): T {
+  if (input.email === undefined) return input;
+  const email = input.email.trim();
+  if (email.length === 0) throw new ValidationError('user.email must not be blank', { details: { field: 'email' } });
+  return { ...input, email };
+}
+
+export class UserFacade {
+  constructor(private readonly ctx: KitiumContext) {}
+
+  async create(data: unknown): Promise<UserRecord> {
+    const input = withTrimmedEmail(parseInput<CreateUserInput>(userSpec, data, ['id', 'createdAt', 'updatedAt']));
+    const now = this.ctx.clock.now();
+    try {
+      return await this.ctx.users.insert({
+        ...input,
+        entitlements: input.entitlements ?? [],
+        id: this.ctx.ids.id(),
+        createdAt: now,
+        updatedAt: now,
+      });
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        throw new ConflictError('a user with this email already exists', { cause: error, details: { field: 'email' } });
+      }
+      throw error;
+    }
+  }
+
+  get(id: unknown): Promise<UserRecord | null> {
+    return this.ctx.users.findById(checkId(id));
+  }
+
+  getByEmail(email: unknown): Promise<UserRecord | null> {
+    return this.ctx.users.findByEmail(normalizeEmail(checkLookup(email, 'email')));
+  }
+
+  getByOAuth(provider: unknown, sub: unknown): Promise<UserRecord | null> {
+    return this.ctx.users.findByOAuth(checkLookup(provider, 'provider'), checkLookup(sub, 'sub'));
+  }
+
+  async update(id: unknown, data: unknown): Promise<UserRecord> {
+    const key = checkId(id);
+    const patch = withTrimmedEmail(parsePatch<CreateUserInput>(userSpec, data));
+    try {
+      return orNotFound(await this.ctx.users.update(key, patch, this.ctx.clock.now()), 'user');
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        throw new ConflictError('a user with this email already exists', { cause: error, details: { field: 'email' } });
+      }
+      throw error;
+    }
+  }
+
+  delete(id: unknown): Promise<void> {
+    return this.ctx.users.delete(checkId(id));
+  }
+
+  async linkOAuth(userId: unknown, provider: unknown, link: unknown): Promise<UserRecord> {
+    const key = checkId(userId, 'userId');
+    const providerName = checkLookup(provider, 'provider');
+    const parsed = parseInput<OAuthLink>(oauthLinkSpec, { provider: providerName, ...(link as object) });
+    if (parsed.provider !== providerName) {
+      throw new ValidationError('oauthLink.provider must match the provider argument', { details: { field: 'provider' } });
+    }
+    return orNotFound(await this.ctx.users.linkOAuth(key, parsed, this.ctx.clock.now()), 'user');
+  }
+}

@@ -1,0 +1,202 @@
+import { runMigrations, type SqlStore } from '../../adapters/kysely/index.js';
+import { Sha256TokenDigest } from '../../adapters/crypto/token-digest.js';
+import { createPinoLogger } from '../../adapters/log/pino-logger.js';
+import { systemClock, uuidV7Ids } from '../../adapters/system/ids.js';
+import type {
+  ApiKeyRecord,
+  AuthEvent,
+  CreateUserInput,
+  EmailVerificationToken,
+  OAuthLink,
+  OrganizationRecord,
+  SessionRecord,
+  UpdateUserInput,
+  UserRecord,
+} from '../../domain/records.js';
+import type { Clock, HealthStatus, Logger } from '../../ports/system.js';
+import { kitiumMigrations } from '../../../migrations/index.js';
+import { createKitiumContext, type KitiumContext } from './context.js';
+import { ApiKeyFacade, type IssuedApiKey } from './groups/api-keys.js';
+import { EmailTokenFacade, EventFacade } from './groups/email-tokens.js';
+import { OrganizationFacade } from './groups/organizations.js';
+import { SessionFacade } from './groups/sessions.js';
+import { UserFacade } from './groups/users.js';
+import type { StorageAdapter } from './storage-adapter.js';
+
+/** Options every kitium facade takes, whatever the database. */
+export interface KitiumAdapterOptions {
+  logger?: Logger;
+  /** HMAC pepper for session-token and API-key digests (at least 16 bytes). Changing it invalidates them. */
+  tokenPepper?: string;
+  clock?: Clock;
+}
+
+/**
+ * The @kitiumai/auth StorageAdapter over one SQL store. Each method validates, calls one facade group,
+ * and returns records with Dates; the groups hold the rules, the repositories hold the SQL.
+ */
+export class KitiumStorageAdapter implements StorageAdapter {
+  protected readonly ctx: KitiumContext;
+  private readonly apiKeys: ApiKeyFacade;
+  private readonly sessions: SessionFacade;
+  private readonly organizations: OrganizationFacade;
+  private readonly users: UserFacade;
+  private readonly emailTokens: EmailTokenFacade;
+  private readonly events: EventFacade;
+  private connected: Promise<void> | undefined;
+
+  protected constructor(store: SqlStore, options: KitiumAdapterOptions) {
+    this.ctx = createKitiumContext(store, {
+      clock: options.clock ?? systemClock,
+      ids: uuidV7Ids,
+      digest: new Sha256TokenDigest(options.tokenPepper),
+      logger: options.logger ?? createPinoLogger(),
+    });
+    this.apiKeys = new ApiKeyFacade(this.ctx);
+    this.sessions = new SessionFacade(this.ctx);
+    this.organizations = new OrganizationFacade(this.ctx);
+    this.users = new UserFacade(this.ctx);
+    this.emailTokens = new EmailTokenFacade(this.ctx);
+    this.events = new EventFacade(this.ctx);
+  }
+
+  /** Runs pending migrations (once per adapter; safe when many processes connect at once). */
+  connect(): Promise<void> {
+    this.connected ??= runMigrations(this.ctx.store, kitiumMigrations, {
+      dialect: this.ctx.store.dialect,
+      codec: this.ctx.store.codec,
+      logger: this.ctx.logger,
+      digestToken: (token) => this.ctx.digest.digest(token),
+    }).then(
+      () => undefined,
+      (error: unknown) => {
+        this.connected = undefined;
+        throw error;
+      },
+    );
+    return this.connected;
+  }
+
+  disconnect(): Promise<void> {
+    return this.ctx.store.close();
+  }
+
+  async healthCheck(): Promise<HealthStatus> {
+    const started = performance.now();
+    try {
+      await this.ctx.store.ping();
+      return { status: 'ok', latencyMs: performance.now() - started };
+    } catch {
+      return { status: 'error', latencyMs: performance.now() - started };
+    }
+  }
+
+  createApiKey(data: Omit<ApiKeyRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date }): Promise<ApiKeyRecord> {
+    return this.apiKeys.create(data);
+  }
+  getApiKey(id: string): Promise<ApiKeyRecord | null> {
+    return this.apiKeys.get(id);
+  }
+  getApiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
+    return this.apiKeys.getByHash(hash);
+  }
+  getApiKeysByPrefixAndLastFour(prefix: string, lastFour: string): Promise<ApiKeyRecord[]> {
+    return this.apiKeys.getByPrefixAndLastFour(prefix, lastFour);
+  }
+  updateApiKey(id: string, data: Partial<ApiKeyRecord>): Promise<ApiKeyRecord> {
+    return this.apiKeys.update(id, data);
+  }
+  deleteApiKey(id: string): Promise<void> {
+    return this.apiKeys.delete(id);
+  }
+  listApiKeys(principalId: string): Promise<ApiKeyRecord[]> {
+    return this.apiKeys.list(principalId);
+  }
+  /** Issues `<prefix>_<64 hex>`; only its digest is stored, the key is returned this once. */
+  createApiKeyWithSecret(principalId: string, scopes: string[] = [], prefix = 'api'): Promise<IssuedApiKey> {
+    return this.apiKeys.createWithSecret(principalId, scopes, prefix);
+  }
+  /** The key's record when the plaintext key is valid and unexpired, else null. */
+  verifyApiKeySecret(key: string): Promise<ApiKeyRecord | null> {
+    return this.apiKeys.verify(key);
+  }
+  rotateApiKey(id: string): Promise<IssuedApiKey> {
+    return this.apiKeys.rotate(id);
+  }
+
+  createSession(data: Omit<SessionRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date }): Promise<SessionRecord> {
+    return this.sessions.create(data);
+  }
+  getSession(id: string): Promise<SessionRecord | null> {
+    return this.sessions.get(id);
+  }
+  updateSession(id: string, data: Partial<SessionRecord>): Promise<SessionRecord> {
+    return this.sessions.update(id, data);
+  }
+  deleteSession(id: string): Promise<void> {
+    return this.sessions.delete(id);
+  }
+
+  createOrganization(data: Omit<OrganizationRecord, 'id' | 'createdAt' | 'updatedAt'>): Promise<OrganizationRecord> {
+    return this.organizations.create(data);
+  }
+  getOrganization(id: string): Promise<OrganizationRecord | null> {
+    return this.organizations.get(id);
+  }
+  updateOrganization(id: string, data: Partial<OrganizationRecord>): Promise<OrganizationRecord> {
+    return this.organizations.update(id, data);
+  }
+  deleteOrganization(id: string): Promise<void> {
+    return this.organizations.delete(id);
+  }
+
+  createUser(data: CreateUserInput): Promise<UserRecord> {
+    return this.users.create(data);
+  }
+  getUser(id: string): Promise<UserRecord | null> {
+    return this.users.get(id);
+  }
+  getUserByEmail(email: string): Promise<UserRecord | null> {
+    return this.users.getByEmail(email);
+  }
+  getUserByOAuth(provider: string, sub: string): Promise<UserRecord | null> {
+    return this.users.getByOAuth(provider, sub);
+  }
+  updateUser(id: string, data: UpdateUserInput): Promise<UserRecord> {
+    return this.users.update(id, data);
+  }
+  deleteUser(id: string): Promise<void> {
+    return this.users.delete(id);
+  }
+  linkOAuthAccount(userId: string, provider: string, oauthData: OAuthLink): Promise<UserRecord> {
+    return this.users.linkOAuth(userId, provider, oauthData);
+  }
+
+  createEmailVerificationToken(
+    data: Omit<EmailVerificationToken, 'id' | 'createdAt'> & { createdAt?: Date },
+  ): Promise<EmailVerificationToken> {
+    return this.emailTokens.create(data);
+  }
+  getEmailVerificationTokens(email: string, type?: string): Promise<EmailVerificationToken[]> {
+    return this.emailTokens.list(email, type);
+  }
+  getEmailVerificationTokenById(id: string): Promise<EmailVerificationToken | null> {
+    return this.emailTokens.get(id);
+  }
+  markEmailVerificationTokenAsUsed(id: string): Promise<EmailVerificationToken> {
+    return this.emailTokens.markUsed(id);
+  }
+  deleteExpiredEmailVerificationTokens(): Promise<number> {
+    return this.emailTokens.deleteExpired();
+  }
+  getEmailVerificationTokenAttempts(tokenId: string): Promise<number> {
+    return this.emailTokens.getAttempts(tokenId);
+  }
+  incrementEmailVerificationTokenAttempts(tokenId: string): Promise<number> {
+    return this.emailTokens.incrementAttempts(tokenId);
+  }
+
+  emitEvent(event: Omit<AuthEvent, 'timestamp'> & { timestamp?: Date }): Promise<void> {
+    return this.events.emit(event);
+  }
+}

@@ -1,0 +1,2 @@
+export type * from './repos.js';
+export type * from './system.js';
