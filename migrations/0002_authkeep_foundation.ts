@@ -37,7 +37,12 @@ async function dropUpdatedAtTriggers(db: Kysely<any>): Promise<void> {
  * time. When upstream data holds one address in two cases, the oldest row keeps it and later rows are
  * reported and left without the key (the unique index exists already, so the check is the database's).
  */
-async function backfillNormalizedEmails(db: Kysely<any>, table: string, unique: boolean, context: MigrationContext) {
+async function backfillNormalizedEmails(
+  db: Kysely<any>,
+  table: string,
+  unique: boolean,
+  context: MigrationContext,
+) {
   // Rows leave the pending set once filled; duplicates stay NULL and are excluded by id (they are rare).
   const duplicates: string[] = [];
   for (;;) {
@@ -54,13 +59,22 @@ async function backfillNormalizedEmails(db: Kysely<any>, table: string, unique: 
       let update = db.updateTable(table).set({ email_normalized: normalized }).where('id', '=', row.id);
       if (unique) {
         update = update.where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom(`${table} as other`).select('other.id').where('other.email_normalized', '=', normalized))),
+          not(
+            exists(
+              selectFrom(`${table} as other`)
+                .select('other.id')
+                .where('other.email_normalized', '=', normalized),
+            ),
+          ),
         );
       }
       const result = await update.executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) {
         duplicates.push(row.id);
-        context.logger.warn({ table, id: row.id }, 'duplicate email (case-insensitive) left without a unique key');
+        context.logger.warn(
+          { table, id: row.id },
+          'duplicate email (case-insensitive) left without a unique key',
+        );
       }
     }
   }
@@ -81,10 +95,15 @@ async function backfillOAuthLinks(db: Kysely<any>, context: MigrationContext): P
     if (rows.length === 0) break;
     for (const row of rows) {
       after = row.id;
-      const links = context.codec.readJson<Record<string, { sub?: unknown; linkedAt?: unknown }> | null>(row.oauth);
+      const links = context.codec.readJson<Record<string, { sub?: unknown; linkedAt?: unknown }> | null>(
+        row.oauth,
+      );
       for (const [provider, link] of Object.entries(links ?? {})) {
         if (!link || typeof link.sub !== 'string') continue;
-        const linkedAt = typeof link.linkedAt === 'string' ? new Date(link.linkedAt) : context.codec.readTimestamp(row.created_at);
+        const linkedAt =
+          typeof link.linkedAt === 'string'
+            ? new Date(link.linkedAt)
+            : context.codec.readTimestamp(row.created_at);
         const inserted = await db
           .insertInto('user_oauth_links')
           .values({
@@ -96,7 +115,10 @@ async function backfillOAuthLinks(db: Kysely<any>, context: MigrationContext): P
           .onConflict((oc) => oc.columns(['provider', 'sub']).doNothing())
           .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-          context.logger.warn({ provider, userId: row.id }, 'OAuth identity already linked to another user; kept the first link');
+          context.logger.warn(
+            { provider, userId: row.id },
+            'OAuth identity already linked to another user; kept the first link',
+          );
         }
       }
     }
@@ -119,7 +141,11 @@ async function createIndexes(db: Kysely<any>): Promise<void> {
   await index('api_keys_prefix_last_four_idx', 'api_keys', ['prefix', 'last_four']);
   await index('sessions_user_id_idx', 'sessions', ['user_id']);
   await index('sessions_expires_at_idx', 'sessions', ['expires_at']);
-  await index('email_tokens_email_type_idx', 'email_verification_tokens', ['email_normalized', 'type', 'created_at']);
+  await index('email_tokens_email_type_idx', 'email_verification_tokens', [
+    'email_normalized',
+    'type',
+    'created_at',
+  ]);
   await index('email_tokens_expires_at_idx', 'email_verification_tokens', ['expires_at']);
   await index('auth_events_principal_idx', 'auth_events', ['principal_id', 'timestamp']);
   await index('roles_org_id_idx', 'roles', ['org_id', 'created_at']);
@@ -151,7 +177,12 @@ export const authkeepFoundation: Migration = {
     }
     await db.schema.alterTable('users').addColumn('email_normalized', t.id).execute();
     await db.schema.alterTable('email_verification_tokens').addColumn('email_normalized', t.id).execute();
-    await db.schema.createIndex('users_email_normalized_key').unique().on('users').column('email_normalized').execute();
+    await db.schema
+      .createIndex('users_email_normalized_key')
+      .unique()
+      .on('users')
+      .column('email_normalized')
+      .execute();
     await backfillNormalizedEmails(db, 'users', true, context);
     await backfillNormalizedEmails(db, 'email_verification_tokens', false, context);
 

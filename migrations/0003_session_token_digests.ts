@@ -15,7 +15,12 @@ export const sessionTokenDigests: Migration = {
     // A marker column makes the batches restartable and keeps converted ids from being converted twice.
     await db.schema.alterTable('sessions').addColumn('id_is_digest', t.bool).execute();
     for (;;) {
-      const rows = await db.selectFrom('sessions').select('id').where('id_is_digest', 'is', null).limit(BATCH).execute();
+      const rows = await db
+        .selectFrom('sessions')
+        .select('id')
+        .where('id_is_digest', 'is', null)
+        .limit(BATCH)
+        .execute();
       if (rows.length === 0) break;
       for (const { id } of rows) {
         await db

@@ -1,7 +1,16 @@
 import { type Expression, sql } from 'kysely';
 import type { Dialect } from '../src/adapters/kysely/codec.js';
 
-type DataType = 'varchar(255)' | 'text' | 'timestamp' | 'timestamptz' | 'jsonb' | 'boolean' | 'integer' | 'serial' | Expression<unknown>;
+type DataType =
+  | 'varchar(255)'
+  | 'text'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'jsonb'
+  | 'boolean'
+  | 'integer'
+  | 'serial'
+  | Expression<unknown>;
 
 /** Column types and defaults per dialect, so each migration is written once for both. */
 export function columnTypes(dialect: Dialect) {

@@ -4,6 +4,10 @@ import { authkeepFoundation } from './0002_authkeep_foundation.js';
 import { sessionTokenDigests } from './0003_session_token_digests.js';
 
 /** Every kitium-store migration, in the order it runs. Ids are permanent: never rename one. */
-export const kitiumMigrations: readonly Migration[] = [initialSchemaV2, authkeepFoundation, sessionTokenDigests];
+export const kitiumMigrations: readonly Migration[] = [
+  initialSchemaV2,
+  authkeepFoundation,
+  sessionTokenDigests,
+];
 
 export { UPSTREAM_TABLES } from './0001_initial_schema_v2.js';

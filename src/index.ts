@@ -10,7 +10,12 @@ export {
 } from './app/kitium/adapters.js';
 export { KitiumStorageAdapter, type KitiumAdapterOptions } from './app/kitium/kitium-adapter.js';
 export type { IssuedApiKey } from './app/kitium/groups/api-keys.js';
-export { createAuthStorage, databaseKind, DEFAULT_SQLITE_FILE, type AuthStorageConfig } from './app/config.js';
+export {
+  createAuthStorage,
+  databaseKind,
+  DEFAULT_SQLITE_FILE,
+  type AuthStorageConfig,
+} from './app/config.js';
 export { generateBytes, type ByteEncoding } from './adapters/crypto/random.js';
 export { createPinoLogger, silentLogger } from './adapters/log/pino-logger.js';
 export type { Logger, Clock, HealthStatus } from './ports/system.js';

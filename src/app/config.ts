@@ -21,19 +21,26 @@ export function databaseKind(url: string): DatabaseKind {
   if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres';
   if (url.startsWith('sqlite:') || url === ':memory:') return 'sqlite';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    throw new ConfigError(`unsupported database URL scheme "${url.slice(0, url.indexOf(':'))}"; use postgres:// or sqlite:`);
+    throw new ConfigError(
+      `unsupported database URL scheme "${url.slice(0, url.indexOf(':'))}"; use postgres:// or sqlite:`,
+    );
   }
   return 'sqlite';
 }
 
-export function resolveDatabaseUrl(database: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveDatabaseUrl(
+  database: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (database !== undefined && database !== '') return database;
   const fromEnv = env.AUTHKEEP_DATABASE_URL;
   return fromEnv !== undefined && fromEnv !== '' ? fromEnv : DEFAULT_SQLITE_FILE;
 }
 
 /** The kitium facade for a URL (or AUTHKEEP_DATABASE_URL, or the embedded SQLite file). */
-export function createAuthStorage(config: AuthStorageConfig = {}): PostgresStorageAdapter | SqliteStorageAdapter {
+export function createAuthStorage(
+  config: AuthStorageConfig = {},
+): PostgresStorageAdapter | SqliteStorageAdapter {
   const { database, busyTimeoutMs, readonly, ...rest } = config;
   const url = resolveDatabaseUrl(database);
   if (databaseKind(url) === 'postgres') return new PostgresStorageAdapter(url, rest);

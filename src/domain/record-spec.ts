@@ -28,7 +28,11 @@ function requireObject(entity: string, data: unknown, what: string): Record<stri
   return data;
 }
 
-function rejectUnknown<T>(spec: RecordSpec<T>, data: Record<string, unknown>, ignored: readonly string[]): void {
+function rejectUnknown<T>(
+  spec: RecordSpec<T>,
+  data: Record<string, unknown>,
+  ignored: readonly string[],
+): void {
   for (const key of Object.keys(data)) {
     if (!(key in spec.rules) && !ignored.includes(key)) {
       throw new ValidationError(`${spec.entity}.${key} is not a known field`, {

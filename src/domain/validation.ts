@@ -111,7 +111,8 @@ export function jsonObject<T extends Record<string, unknown> = Record<string, un
     if (!isPlainObject(value)) fail(field, 'must be a plain object');
     checkJson(value, field, 0, new Set());
     const text = JSON.stringify(value);
-    if (Buffer.byteLength(text) > LIMITS.jsonBytes) fail(field, `must be at most ${LIMITS.jsonBytes} bytes as JSON`);
+    if (Buffer.byteLength(text) > LIMITS.jsonBytes)
+      fail(field, `must be at most ${LIMITS.jsonBytes} bytes as JSON`);
     return JSON.parse(text) as T;
   };
 }
@@ -125,7 +126,10 @@ export const stringRecord = (): Rule<Record<string, string>> => (value, field) =
   return object as Record<string, string>;
 };
 
-export function object<T>(shape: { [K in keyof T]-?: Rule<T[K]> }, optionalKeys: readonly (keyof T)[] = []): Rule<T> {
+export function object<T>(
+  shape: { [K in keyof T]-?: Rule<T[K]> },
+  optionalKeys: readonly (keyof T)[] = [],
+): Rule<T> {
   return (value, field) => {
     if (!isPlainObject(value)) fail(field, 'must be a plain object');
     for (const key of Object.keys(value)) {

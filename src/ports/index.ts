@@ -1,2 +1,4 @@
 export type * from './repos.js';
 export type * from './system.js';
+export type * from './cache.js';
+export type * from './cipher.js';

@@ -30,7 +30,9 @@ function corrupt(kind: string): never {
 
 function parseTimestampText(value: string): Date {
   // SQL CURRENT_TIMESTAMP writes 'YYYY-MM-DD HH:MM:SS' in UTC, without a zone designator.
-  const text = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
+  const text = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/.test(value)
+    ? `${value.replace(' ', 'T')}Z`
+    : value;
   const date = new Date(text);
   if (Number.isNaN(date.getTime())) corrupt('timestamp');
   return date;

@@ -27,8 +27,26 @@ interface DriverError {
   detail?: string;
 }
 
-const PG_CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
-const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+const PG_CONNECTION_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+]);
 
 export function retryClass(error: unknown): RetryClass {
   const e = (error ?? {}) as DriverError;
@@ -37,7 +55,9 @@ export function retryClass(error: unknown): RetryClass {
   if (e.code === '40001' || e.code === '40P01') return 'always';
   if (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED') return 'always';
   if (e.code && (PG_CONNECTION_CODES.has(e.code) || NET_CODES.has(e.code))) return 'idempotent';
-  if (/Connection terminated|Client has encountered a connection error|not queryable/i.test(e.message ?? '')) {
+  if (
+    /Connection terminated|Client has encountered a connection error|not queryable/i.test(e.message ?? '')
+  ) {
     return 'idempotent';
   }
   return 'never';
@@ -49,7 +69,10 @@ export function translateError(error: unknown, entity = 'record'): AuthkeepError
   const e = (error ?? {}) as DriverError;
   const code = e.code ?? '';
   if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    return new ConflictError(`${entity} already exists`, { cause: error, details: { constraint: e.constraint } });
+    return new ConflictError(`${entity} already exists`, {
+      cause: error,
+      details: { constraint: e.constraint },
+    });
   }
   if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
     return new NotFoundError(`${entity} refers to a record that does not exist`, { cause: error });

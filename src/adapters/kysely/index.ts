@@ -2,7 +2,13 @@ export { codecFor, postgresCodec, sqliteCodec, type Codec, type Dialect } from '
 export { openPostgres, assertIdentifier, type PostgresConnectionOptions } from './open-postgres.js';
 export { openSqlite, isMemoryTarget, type SqliteConnectionOptions } from './open-sqlite.js';
 export { SqlStore, type Db, type Trx } from './sql-store.js';
-export { runMigrations, migrationStatus, type Migration, type MigrationContext, type MigrationStatus } from './migrator.js';
+export {
+  runMigrations,
+  migrationStatus,
+  type Migration,
+  type MigrationContext,
+  type MigrationStatus,
+} from './migrator.js';
 export { describeColumns, tableExists, type ColumnInfo } from './introspect.js';
 export { KyselyApiKeyRepo } from './repos/api-key-repo.js';
 export { KyselySessionRepo } from './repos/session-repo.js';

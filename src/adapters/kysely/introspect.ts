@@ -24,21 +24,36 @@ export interface ColumnInfo {
 }
 
 /** Columns of the given tables, in a dialect-neutral form, sorted by table and column. */
-export async function describeColumns(db: Kysely<unknown>, dialect: Dialect, tables: readonly string[]): Promise<ColumnInfo[]> {
+export async function describeColumns(
+  db: Kysely<unknown>,
+  dialect: Dialect,
+  tables: readonly string[],
+): Promise<ColumnInfo[]> {
   const out: ColumnInfo[] = [];
   if (dialect === 'postgres') {
-    const { rows } = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>`
+    const { rows } = await sql<{
+      table_name: string;
+      column_name: string;
+      data_type: string;
+      is_nullable: string;
+    }>`
       select table_name, column_name, data_type, is_nullable from information_schema.columns
       where table_schema = current_schema()`.execute(db);
     for (const row of rows) {
       if (!tables.includes(row.table_name)) continue;
-      out.push({ table: row.table_name, column: row.column_name, type: row.data_type, nullable: row.is_nullable === 'YES' });
+      out.push({
+        table: row.table_name,
+        column: row.column_name,
+        type: row.data_type,
+        nullable: row.is_nullable === 'YES',
+      });
     }
   } else {
     for (const table of tables) {
       const { rows } = await sql<{ name: string; type: string; notnull: number }>`
         select name, type, "notnull" from pragma_table_info(${table})`.execute(db);
-      for (const row of rows) out.push({ table, column: row.name, type: row.type.toLowerCase(), nullable: row.notnull === 0 });
+      for (const row of rows)
+        out.push({ table, column: row.name, type: row.type.toLowerCase(), nullable: row.notnull === 0 });
     }
   }
   return out.sort((a, b) => a.table.localeCompare(b.table) || a.column.localeCompare(b.column));

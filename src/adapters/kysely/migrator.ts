@@ -29,7 +29,9 @@ async function ensureLedger(trx: Trx, dialect: Dialect): Promise<void> {
     .createTable('auth_migrations')
     .ifNotExists()
     .addColumn('id', 'varchar(255)', (c) => c.primaryKey())
-    .addColumn('applied_at', dialect === 'postgres' ? 'timestamptz' : 'text', (c) => c.notNull().defaultTo(now))
+    .addColumn('applied_at', dialect === 'postgres' ? 'timestamptz' : 'text', (c) =>
+      c.notNull().defaultTo(now),
+    )
     .execute();
 }
 
@@ -62,7 +64,10 @@ export async function runMigrations(
   });
 }
 
-export async function migrationStatus(store: SqlStore, migrations: readonly Migration[]): Promise<MigrationStatus> {
+export async function migrationStatus(
+  store: SqlStore,
+  migrations: readonly Migration[],
+): Promise<MigrationStatus> {
   return store.withMigrationLock(async (trx) => {
     await ensureLedger(trx, store.dialect);
     const applied = await appliedIds(trx, store.codec);

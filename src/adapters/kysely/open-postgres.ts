@@ -21,7 +21,9 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function assertIdentifier(name: string, what: string): string {
   if (!IDENTIFIER.test(name)) {
-    throw new ConfigError(`${what} must be a lower-case SQL identifier (a-z, 0-9, underscore; at most 63 characters)`);
+    throw new ConfigError(
+      `${what} must be a lower-case SQL identifier (a-z, 0-9, underscore; at most 63 characters)`,
+    );
   }
   return name;
 }
@@ -35,7 +37,11 @@ function lockKey(schema: string | undefined): number {
   return hash | 0;
 }
 
-export function openPostgres(connectionString: string, options: PostgresConnectionOptions, logger: Logger): SqlStore {
+export function openPostgres(
+  connectionString: string,
+  options: PostgresConnectionOptions,
+  logger: Logger,
+): SqlStore {
   const { statementTimeoutMs = 5000, maxRetries = 2, schema, ...poolOptions } = options;
   if (schema !== undefined) assertIdentifier(schema, 'schema');
   if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0) {
@@ -56,7 +62,9 @@ export function openPostgres(connectionString: string, options: PostgresConnecti
     ...(startupOptions ? { options: startupOptions } : {}),
   });
   // An idle client dropped by the server must not crash the process; the pool replaces it.
-  pool.on('error', (error) => logger.warn({ code: (error as { code?: string }).code }, 'idle PostgreSQL connection lost'));
+  pool.on('error', (error) =>
+    logger.warn({ code: (error as { code?: string }).code }, 'idle PostgreSQL connection lost'),
+  );
   const db = new Kysely<AuthDatabase>({
     dialect: { ...postgresDialectParts(), createDriver: () => new PreparedPostgresDriver(pool) },
   });

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
 import type { Pool, PoolClient, QueryResult as PgResult } from 'pg';
 import { markBeforeSend } from './errors.js';
 
@@ -62,8 +68,8 @@ function isConnectionFault(error: unknown): boolean {
 }
 
 function forgetParsed(client: PoolClient, name: string): void {
-  const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, unknown> } }).connection
-    ?.parsedStatements;
+  const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, unknown> } })
+    .connection?.parsedStatements;
   if (parsed) delete parsed[name];
 }
 

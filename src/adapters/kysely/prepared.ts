@@ -15,7 +15,9 @@ export function slot(name: string): any {
  * Compiles a query once and returns a binder: hot paths skip Kysely's builder and compiler per call,
  * and the SQL text stays identical, so the driver's prepared-statement cache always hits.
  */
-export function prepare<A extends Record<string, unknown>>(query: Compilable<unknown>): (args: A) => CompiledQuery {
+export function prepare<A extends Record<string, unknown>>(
+  query: Compilable<unknown>,
+): (args: A) => CompiledQuery {
   const compiled = query.compile();
   const names = compiled.parameters.map((value) => (value instanceof Slot ? value.name : undefined));
   return (args) => ({

@@ -1,4 +1,14 @@
-import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
+import {
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  sql,
+  type Transaction,
+} from 'kysely';
 import type { Logger } from '../../ports/system.js';
 import type { Codec, Dialect } from './codec.js';
 import { retryClass, translateError } from './errors.js';
@@ -55,7 +65,10 @@ export class SqlStore {
         return await work(this.db);
       } catch (error) {
         if (!this.shouldRetry(error, attempt, options)) throw translateError(error, options.entity);
-        this.logger.warn({ attempt: attempt + 1, code: (error as { code?: string }).code }, 'retrying transient database fault');
+        this.logger.warn(
+          { attempt: attempt + 1, code: (error as { code?: string }).code },
+          'retrying transient database fault',
+        );
         await sleep(25 * 2 ** attempt + Math.random() * 25);
       }
     }
@@ -74,10 +87,13 @@ export class SqlStore {
 
   /** Holds the migration lock for the duration of `work`, inside one transaction. */
   withMigrationLock<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
-    return this.transaction(async (trx) => {
-      await this.lockMigrationsFn(trx);
-      return work(trx);
-    }, { idempotent: true, entity: 'migration' });
+    return this.transaction(
+      async (trx) => {
+        await this.lockMigrationsFn(trx);
+        return work(trx);
+      },
+      { idempotent: true, entity: 'migration' },
+    );
   }
 
   async ping(): Promise<void> {

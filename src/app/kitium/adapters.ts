@@ -1,4 +1,9 @@
-import { openPostgres, openSqlite, type PostgresConnectionOptions, type SqliteConnectionOptions } from '../../adapters/kysely/index.js';
+import {
+  openPostgres,
+  openSqlite,
+  type PostgresConnectionOptions,
+  type SqliteConnectionOptions,
+} from '../../adapters/kysely/index.js';
 import { createPinoLogger } from '../../adapters/log/pino-logger.js';
 import { ConfigError } from '../../domain/errors.js';
 import { KitiumStorageAdapter, type KitiumAdapterOptions } from './kitium-adapter.js';

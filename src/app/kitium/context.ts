@@ -7,7 +7,14 @@ import {
   KyselyUserRepo,
   type SqlStore,
 } from '../../adapters/kysely/index.js';
-import type { ApiKeyRepo, EmailTokenRepo, EventLog, OrganizationRepo, SessionRepo, UserRepo } from '../../ports/repos.js';
+import type {
+  ApiKeyRepo,
+  EmailTokenRepo,
+  EventLog,
+  OrganizationRepo,
+  SessionRepo,
+  UserRepo,
+} from '../../ports/repos.js';
 import type { Clock, IdGenerator, Logger, TokenDigest } from '../../ports/system.js';
 
 /** What every facade group needs: the repositories and the system ports, wired once per adapter. */

@@ -91,7 +91,9 @@ export class KitiumStorageAdapter implements StorageAdapter {
     }
   }
 
-  createApiKey(data: Omit<ApiKeyRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date }): Promise<ApiKeyRecord> {
+  createApiKey(
+    data: Omit<ApiKeyRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date },
+  ): Promise<ApiKeyRecord> {
     return this.apiKeys.create(data);
   }
   getApiKey(id: string): Promise<ApiKeyRecord | null> {
@@ -124,7 +126,9 @@ export class KitiumStorageAdapter implements StorageAdapter {
     return this.apiKeys.rotate(id);
   }
 
-  createSession(data: Omit<SessionRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date }): Promise<SessionRecord> {
+  createSession(
+    data: Omit<SessionRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date },
+  ): Promise<SessionRecord> {
     return this.sessions.create(data);
   }
   getSession(id: string): Promise<SessionRecord | null> {
@@ -137,7 +141,9 @@ export class KitiumStorageAdapter implements StorageAdapter {
     return this.sessions.delete(id);
   }
 
-  createOrganization(data: Omit<OrganizationRecord, 'id' | 'createdAt' | 'updatedAt'>): Promise<OrganizationRecord> {
+  createOrganization(
+    data: Omit<OrganizationRecord, 'id' | 'createdAt' | 'updatedAt'>,
+  ): Promise<OrganizationRecord> {
     return this.organizations.create(data);
   }
   getOrganization(id: string): Promise<OrganizationRecord | null> {

@@ -14,7 +14,9 @@ export class KyselyApiKeyRepo implements ApiKeyRepo {
   constructor(private readonly store: SqlStore) {
     const { db, codec } = store;
     this.byId = prepare<{ id: string }>(db.selectFrom('api_keys').selectAll().where('id', '=', slot('id')));
-    this.byHash = prepare<{ hash: string }>(db.selectFrom('api_keys').selectAll().where('hash', '=', slot('hash')));
+    this.byHash = prepare<{ hash: string }>(
+      db.selectFrom('api_keys').selectAll().where('hash', '=', slot('hash')),
+    );
     this.columns = {
       principalId: ['principal_id', (v) => v],
       hash: ['hash', (v) => v],
@@ -68,7 +70,10 @@ export class KyselyApiKeyRepo implements ApiKeyRepo {
   }
 
   private async one(query: ReturnType<typeof this.byId>): Promise<ApiKeyRecord | null> {
-    const { rows } = await this.store.run((db) => db.executeQuery<Record<string, unknown>>(query), { idempotent: true, entity });
+    const { rows } = await this.store.run((db) => db.executeQuery<Record<string, unknown>>(query), {
+      idempotent: true,
+      entity,
+    });
     return rows[0] ? this.toRecord(rows[0]) : null;
   }
 
@@ -126,6 +131,9 @@ export class KyselyApiKeyRepo implements ApiKeyRepo {
   }
 
   async delete(id: string): Promise<void> {
-    await this.store.run((db) => db.deleteFrom('api_keys').where('id', '=', id).execute(), { idempotent: true, entity });
+    await this.store.run((db) => db.deleteFrom('api_keys').where('id', '=', id).execute(), {
+      idempotent: true,
+      entity,
+    });
   }
 }

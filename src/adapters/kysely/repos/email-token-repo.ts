@@ -60,11 +60,17 @@ export class KyselyEmailTokenRepo implements EmailTokenRepo {
   }
 
   async listByEmail(normalizedEmail: string, type?: string): Promise<EmailVerificationToken[]> {
-    const rows = await this.store.run((db) => {
-      let query = db.selectFrom('email_verification_tokens').selectAll().where('email_normalized', '=', normalizedEmail);
-      if (type !== undefined) query = query.where('type', '=', type);
-      return query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
-    }, { idempotent: true, entity });
+    const rows = await this.store.run(
+      (db) => {
+        let query = db
+          .selectFrom('email_verification_tokens')
+          .selectAll()
+          .where('email_normalized', '=', normalizedEmail);
+        if (type !== undefined) query = query.where('type', '=', type);
+        return query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      },
+      { idempotent: true, entity },
+    );
     return rows.map((row) => this.toRecord(row));
   }
 
@@ -91,10 +97,17 @@ export class KyselyEmailTokenRepo implements EmailTokenRepo {
         await trx
           .deleteFrom('email_verification_token_attempts')
           .where((eb) =>
-            eb('token_id', 'in', eb.selectFrom('email_verification_tokens').select('id').where('expires_at', '<', cutoff)),
+            eb(
+              'token_id',
+              'in',
+              eb.selectFrom('email_verification_tokens').select('id').where('expires_at', '<', cutoff),
+            ),
           )
           .execute();
-        const result = await trx.deleteFrom('email_verification_tokens').where('expires_at', '<', cutoff).executeTakeFirst();
+        const result = await trx
+          .deleteFrom('email_verification_tokens')
+          .where('expires_at', '<', cutoff)
+          .executeTakeFirst();
         return Number(result.numDeletedRows);
       },
       { idempotent: true, entity },

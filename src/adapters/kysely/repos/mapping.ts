@@ -2,7 +2,8 @@ import type { Codec } from '../codec.js';
 
 /** Row values arrive as `unknown`; these narrow them without a runtime cost on the hot path. */
 export const text = (value: unknown): string => value as string;
-export const optionalText = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : (value as string));
+export const optionalText = (value: unknown): string | undefined =>
+  value === null || value === undefined ? undefined : (value as string);
 
 export function optionalDate(codec: Codec, value: unknown): Date | undefined {
   return value === null || value === undefined ? undefined : codec.readTimestamp(value);
@@ -23,7 +24,9 @@ export function compact<T>(record: T): T {
 }
 
 /** How one record field is written: its column and its encoder (null clears the column). */
-export type ColumnMap<T> = { [K in keyof T]?: [column: string, encode: (value: NonNullable<T[K]>) => unknown] };
+export type ColumnMap<T> = {
+  [K in keyof T]?: [column: string, encode: (value: NonNullable<T[K]>) => unknown];
+};
 
 /** Turns a validated partial record into column values; `undefined` in the patch becomes NULL. */
 export function patchColumns<T>(patch: Partial<T>, map: ColumnMap<T>): Record<string, unknown> {
@@ -32,7 +35,8 @@ export function patchColumns<T>(patch: Partial<T>, map: ColumnMap<T>): Record<st
     const entry = map[key];
     if (!entry) continue;
     const value = patch[key];
-    out[entry[0]] = value === undefined || value === null ? null : entry[1](value as NonNullable<T[typeof key]>);
+    out[entry[0]] =
+      value === undefined || value === null ? null : entry[1](value as NonNullable<T[typeof key]>);
   }
   return out;
 }

@@ -27,7 +27,12 @@ export class KyselyOrganizationRepo implements OrganizationRepo {
       name: text(row.name),
       plan: text(row.plan),
       seats: Number(row.seats),
-      members: members.map((member) => reviveDates(member as unknown as Record<string, unknown>, ['joinedAt']) as unknown as OrganizationMember),
+      members: members.map(
+        (member) =>
+          reviveDates(member as unknown as Record<string, unknown>, [
+            'joinedAt',
+          ]) as unknown as OrganizationMember,
+      ),
       metadata: optionalJson<Record<string, unknown>>(codec, row.metadata),
       createdAt: codec.readTimestamp(row.created_at),
       updatedAt: codec.readTimestamp(row.updated_at),
@@ -65,7 +70,11 @@ export class KyselyOrganizationRepo implements OrganizationRepo {
     return row ? this.toRecord(row) : null;
   }
 
-  async update(id: string, patch: Patch<OrganizationRecord>, updatedAt: Date): Promise<OrganizationRecord | null> {
+  async update(
+    id: string,
+    patch: Patch<OrganizationRecord>,
+    updatedAt: Date,
+  ): Promise<OrganizationRecord | null> {
     const row = await this.store.run(
       (db) =>
         db
@@ -81,11 +90,12 @@ export class KyselyOrganizationRepo implements OrganizationRepo {
 
   async delete(id: string): Promise<void> {
     await this.store.run(
-      (db) => db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('user_roles').where('org_id', '=', id).execute();
-        await trx.deleteFrom('roles').where('org_id', '=', id).execute();
-        await trx.deleteFrom('organizations').where('id', '=', id).execute();
-      }),
+      (db) =>
+        db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('user_roles').where('org_id', '=', id).execute();
+          await trx.deleteFrom('roles').where('org_id', '=', id).execute();
+          await trx.deleteFrom('organizations').where('id', '=', id).execute();
+        }),
       { idempotent: true, entity },
     );
   }

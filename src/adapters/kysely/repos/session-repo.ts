@@ -11,7 +11,9 @@ export class KyselySessionRepo implements SessionRepo {
 
   constructor(private readonly store: SqlStore) {
     const { db, codec } = store;
-    this.byKey = prepare<{ key: string }>(db.selectFrom('sessions').selectAll().where('id', '=', slot('key')));
+    this.byKey = prepare<{ key: string }>(
+      db.selectFrom('sessions').selectAll().where('id', '=', slot('key')),
+    );
     this.columns = {
       userId: ['user_id', (v) => v],
       orgId: ['org_id', (v) => v],
@@ -59,10 +61,13 @@ export class KyselySessionRepo implements SessionRepo {
   }
 
   async findByKey(key: string): Promise<StoredSession | null> {
-    const { rows } = await this.store.run((db) => db.executeQuery<Record<string, unknown>>(this.byKey({ key })), {
-      idempotent: true,
-      entity,
-    });
+    const { rows } = await this.store.run(
+      (db) => db.executeQuery<Record<string, unknown>>(this.byKey({ key })),
+      {
+        idempotent: true,
+        entity,
+      },
+    );
     return rows[0] ? this.toStored(rows[0]) : null;
   }
 
@@ -81,7 +86,10 @@ export class KyselySessionRepo implements SessionRepo {
   }
 
   async delete(key: string): Promise<void> {
-    await this.store.run((db) => db.deleteFrom('sessions').where('id', '=', key).execute(), { idempotent: true, entity });
+    await this.store.run((db) => db.deleteFrom('sessions').where('id', '=', key).execute(), {
+      idempotent: true,
+      entity,
+    });
   }
 
   async deleteExpired(now: Date, limit: number): Promise<number> {
@@ -93,7 +101,11 @@ export class KyselySessionRepo implements SessionRepo {
             eb(
               'id',
               'in',
-              eb.selectFrom('sessions').select('id').where('expires_at', '<', this.store.codec.timestamp(now)).limit(limit),
+              eb
+                .selectFrom('sessions')
+                .select('id')
+                .where('expires_at', '<', this.store.codec.timestamp(now))
+                .limit(limit),
             ),
           )
           .executeTakeFirst(),

@@ -4,7 +4,15 @@ import type { OAuthLink, UserRecord } from '../../../domain/records.js';
 import type { Patch, UserRepo } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import type { SqlStore, Trx } from '../sql-store.js';
-import { compact, optionalJson, optionalText, patchColumns, reviveDates, text, type ColumnMap } from './mapping.js';
+import {
+  compact,
+  optionalJson,
+  optionalText,
+  patchColumns,
+  reviveDates,
+  text,
+  type ColumnMap,
+} from './mapping.js';
 
 const entity = 'user';
 
@@ -93,7 +101,10 @@ export class KyselyUserRepo implements UserRepo {
   }
 
   private async one(query: ReturnType<typeof this.byId>): Promise<UserRecord | null> {
-    const { rows } = await this.store.run((db) => db.executeQuery<Record<string, unknown>>(query), { idempotent: true, entity });
+    const { rows } = await this.store.run((db) => db.executeQuery<Record<string, unknown>>(query), {
+      idempotent: true,
+      entity,
+    });
     return rows[0] ? this.toRecord(rows[0]) : null;
   }
 
@@ -185,7 +196,12 @@ export class KyselyUserRepo implements UserRepo {
     if (!owner) {
       await trx
         .insertInto('user_oauth_links')
-        .values({ provider: link.provider, sub: link.sub, user_id: userId, linked_at: codec.timestamp(link.linkedAt) })
+        .values({
+          provider: link.provider,
+          sub: link.sub,
+          user_id: userId,
+          linked_at: codec.timestamp(link.linkedAt),
+        })
         .execute();
     }
     const links = optionalJson<Record<string, OAuthLink>>(codec, user.oauth) ?? {};
@@ -203,7 +219,9 @@ export class KyselyUserRepo implements UserRepo {
 function reviveLinks(links: Record<string, OAuthLink>): Record<string, OAuthLink> {
   const out: Record<string, OAuthLink> = {};
   for (const [provider, link] of Object.entries(links)) {
-    out[provider] = reviveDates(link as unknown as Record<string, unknown>, ['linkedAt']) as unknown as OAuthLink;
+    out[provider] = reviveDates(link as unknown as Record<string, unknown>, [
+      'linkedAt',
+    ]) as unknown as OAuthLink;
   }
   return out;
 }

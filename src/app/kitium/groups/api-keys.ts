@@ -35,7 +35,10 @@ export class ApiKeyFacade {
   }
 
   getByPrefixAndLastFour(prefix: unknown, lastFour: unknown): Promise<ApiKeyRecord[]> {
-    return this.ctx.apiKeys.findByPrefixAndLastFour(checkLookup(prefix, 'prefix'), checkLookup(lastFour, 'lastFour'));
+    return this.ctx.apiKeys.findByPrefixAndLastFour(
+      checkLookup(prefix, 'prefix'),
+      checkLookup(lastFour, 'lastFour'),
+    );
   }
 
   async update(id: unknown, data: unknown): Promise<ApiKeyRecord> {
@@ -58,7 +61,11 @@ export class ApiKeyFacade {
     return { key, hash: this.ctx.digest.digest(key), lastFour: key.slice(-4) };
   }
 
-  async createWithSecret(principalId: unknown, scopes: unknown = [], prefix: unknown = 'api'): Promise<IssuedApiKey> {
+  async createWithSecret(
+    principalId: unknown,
+    scopes: unknown = [],
+    prefix: unknown = 'api',
+  ): Promise<IssuedApiKey> {
     const checkedPrefix = prefixRule(prefix, 'prefix');
     const secret = this.newSecret(checkedPrefix);
     const record = await this.create({
@@ -86,10 +93,13 @@ export class ApiKeyFacade {
     const existing = orNotFound(await this.get(id), entity);
     const secret = this.newSecret(existing.prefix || 'api');
     const record = orNotFound(
-      await this.ctx.apiKeys.update(existing.id, { hash: secret.hash, lastFour: secret.lastFour }, this.ctx.clock.now()),
+      await this.ctx.apiKeys.update(
+        existing.id,
+        { hash: secret.hash, lastFour: secret.lastFour },
+        this.ctx.clock.now(),
+      ),
       entity,
     );
     return { record, key: secret.key };
   }
 }
-

@@ -10,7 +10,8 @@ import { checkId, checkLookup, orNotFound } from '../guards.js';
 function withTrimmedEmail<T extends { email?: string }>(input: T): T {
   if (input.email === undefined) return input;
   const email = input.email.trim();
-  if (email.length === 0) throw new ValidationError('user.email must not be blank', { details: { field: 'email' } });
+  if (email.length === 0)
+    throw new ValidationError('user.email must not be blank', { details: { field: 'email' } });
   return { ...input, email };
 }
 
@@ -18,7 +19,9 @@ export class UserFacade {
   constructor(private readonly ctx: KitiumContext) {}
 
   async create(data: unknown): Promise<UserRecord> {
-    const input = withTrimmedEmail(parseInput<CreateUserInput>(userSpec, data, ['id', 'createdAt', 'updatedAt']));
+    const input = withTrimmedEmail(
+      parseInput<CreateUserInput>(userSpec, data, ['id', 'createdAt', 'updatedAt']),
+    );
     const now = this.ctx.clock.now();
     try {
       return await this.ctx.users.insert({
@@ -30,7 +33,10 @@ export class UserFacade {
       });
     } catch (error) {
       if (error instanceof ConflictError) {
-        throw new ConflictError('a user with this email already exists', { cause: error, details: { field: 'email' } });
+        throw new ConflictError('a user with this email already exists', {
+          cause: error,
+          details: { field: 'email' },
+        });
       }
       throw error;
     }
@@ -55,7 +61,10 @@ export class UserFacade {
       return orNotFound(await this.ctx.users.update(key, patch, this.ctx.clock.now()), 'user');
     } catch (error) {
       if (error instanceof ConflictError) {
-        throw new ConflictError('a user with this email already exists', { cause: error, details: { field: 'email' } });
+        throw new ConflictError('a user with this email already exists', {
+          cause: error,
+          details: { field: 'email' },
+        });
       }
       throw error;
     }
@@ -70,7 +79,9 @@ export class UserFacade {
     const providerName = checkLookup(provider, 'provider');
     const parsed = parseInput<OAuthLink>(oauthLinkSpec, { provider: providerName, ...(link as object) });
     if (parsed.provider !== providerName) {
-      throw new ValidationError('oauthLink.provider must match the provider argument', { details: { field: 'provider' } });
+      throw new ValidationError('oauthLink.provider must match the provider argument', {
+        details: { field: 'provider' },
+      });
     }
     return orNotFound(await this.ctx.users.linkOAuth(key, parsed, this.ctx.clock.now()), 'user');
   }

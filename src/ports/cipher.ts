@@ -1,0 +1,27 @@
+/**
+ * Where a ciphertext belongs (table, column, row id). It is bound as associated data, so a value
+ * copied to another row, column or table fails to decrypt instead of being accepted.
+ */
+export interface CipherContext {
+  table: string;
+  column: string;
+  rowId: string;
+}
+
+/** Authenticated encryption of secrets at rest. Decrypt failures are IntegrityErrors, never garbage. */
+export interface CipherPort {
+  /** Encrypts with the active key; the result is a compact, versioned text envelope naming its key id. */
+  encrypt(plaintext: string, context: CipherContext): string;
+  decrypt(envelope: string, context: CipherContext): string;
+  /** The key id an envelope names, or null when it is not in our format (legacy or plaintext). */
+  keyIdOf(envelope: string): string | null;
+  /** The id of the key new envelopes use. */
+  readonly activeKeyId: string;
+}
+
+/** Password-grade hashing for low-entropy secrets (passwords, backup codes). */
+export interface Hasher {
+  hash(secret: string): Promise<string>;
+  /** `valid`: the secret matches; `needsRehash`: it matched under weaker parameters than today's. */
+  verify(hash: string, secret: string): Promise<{ valid: boolean; needsRehash: boolean }>;
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe } from 'vitest';
+import {
+  PostgresStorageAdapter,
+  SqliteStorageAdapter,
+  silentLogger,
+  type KitiumStorageAdapter,
+} from '../../../src/index.js';
+import { databaseUrl, dropSchema, freshSchemaName } from '../../support/postgres.js';
+
+/** One database the kitium contract runs against. */
+export interface KitiumBackend {
+  name: string;
+  dialect: 'sqlite' | 'postgres';
+  /** Null when the service is missing (the suite is skipped, loudly, by global setup). */
+  available(): boolean;
+  open(label: string): Promise<{ adapter: KitiumStorageAdapter; cleanup(): Promise<void> }>;
+}
+
+export const kitiumBackends: KitiumBackend[] = [
+  {
+    name: 'sqlite :memory:',
+    dialect: 'sqlite',
+    available: () => true,
+    async open() {
+      const adapter = new SqliteStorageAdapter(':memory:', { logger: silentLogger });
+      return { adapter, cleanup: async () => undefined };
+    },
+  },
+  {
+    name: 'sqlite file',
+    dialect: 'sqlite',
+    available: () => true,
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'authkeep-'));
+      const adapter = new SqliteStorageAdapter(`sqlite:${join(dir, 'auth.db')}`, { logger: silentLogger });
+      return { adapter, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'postgres',
+    dialect: 'postgres',
+    available: () => databaseUrl() !== null,
+    async open(label) {
+      const url = databaseUrl() as string;
+      const schema = freshSchemaName(label);
+      const adapter = new PostgresStorageAdapter(url, { schema, logger: silentLogger, max: 20 });
+      return { adapter, cleanup: () => dropSchema(url, schema) };
+    },
+  },
+];
+
+export interface BackendHandle {
+  readonly adapter: KitiumStorageAdapter;
+  readonly backend: KitiumBackend;
+}
+
+/** Declares `body` once per backend: the same assertions run on every database. */
+export function describeKitium(
+  title: string,
+  body: (handle: BackendHandle) => void,
+  backends = kitiumBackends,
+): void {
+  for (const backend of backends) {
+    describe.skipIf(!backend.available())(`${title} [${backend.name}]`, () => {
+      let opened: Awaited<ReturnType<KitiumBackend['open']>> | undefined;
+      const handle: BackendHandle = {
+        backend,
+        get adapter() {
+          if (!opened) throw new Error('backend not opened');
+          return opened.adapter;
+        },
+      };
+      beforeAll(async () => {
+        opened = await backend.open(title);
+        await opened.adapter.connect();
+      });
+      afterAll(async () => {
+        if (!opened) return;
+        await opened.adapter.disconnect();
+        await opened.cleanup();
+      });
+      body(handle);
+    });
+  }
+}
