@@ -58,6 +58,11 @@ export class SqlStore {
     this.lockMigrationsFn = config.lockMigrations;
   }
 
+  /** The same connection typed for another set of tables (passkey, key-value and mitthooks stores). */
+  typed<T>(): Kysely<T> {
+    return this.db as unknown as Kysely<T>;
+  }
+
   /** Runs `work`, retrying transient faults up to maxRetries times when it is safe to do so. */
   async run<T>(work: (db: Db) => Promise<T>, options: RunOptions): Promise<T> {
     for (let attempt = 0; ; attempt++) {
