@@ -17,6 +17,10 @@ export interface CacheStore {
    * Atomic read-modify-write of one key: `update` sees the current value (or null) and returns the
    * new value (or null to delete). Retries on a concurrent change; returns what was stored.
    */
-  update(key: string, update: (current: string | null) => string | null, ttlMs?: number): Promise<string | null>;
+  update(
+    key: string,
+    update: (current: string | null) => string | null,
+    ttlMs?: number,
+  ): Promise<string | null>;
   close(): Promise<void>;
 }

@@ -61,7 +61,7 @@ export class KitiumStorageAdapter implements StorageAdapter {
   }
 
   /** Runs pending migrations (once per adapter; safe when many processes connect at once). */
-  connect(): Promise<void> {
+  async connect(): Promise<void> {
     this.connected ??= runMigrations(this.ctx.store, kitiumMigrations, {
       dialect: this.ctx.store.dialect,
       codec: this.ctx.store.codec,
@@ -77,7 +77,7 @@ export class KitiumStorageAdapter implements StorageAdapter {
     return this.connected;
   }
 
-  disconnect(): Promise<void> {
+  async disconnect(): Promise<void> {
     return this.ctx.store.close();
   }
 
@@ -91,118 +91,122 @@ export class KitiumStorageAdapter implements StorageAdapter {
     }
   }
 
-  createApiKey(
+  async createApiKey(
     data: Omit<ApiKeyRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date },
   ): Promise<ApiKeyRecord> {
     return this.apiKeys.create(data);
   }
-  getApiKey(id: string): Promise<ApiKeyRecord | null> {
+  async getApiKey(id: string): Promise<ApiKeyRecord | null> {
     return this.apiKeys.get(id);
   }
-  getApiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
+  async getApiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
     return this.apiKeys.getByHash(hash);
   }
-  getApiKeysByPrefixAndLastFour(prefix: string, lastFour: string): Promise<ApiKeyRecord[]> {
+  async getApiKeysByPrefixAndLastFour(prefix: string, lastFour: string): Promise<ApiKeyRecord[]> {
     return this.apiKeys.getByPrefixAndLastFour(prefix, lastFour);
   }
-  updateApiKey(id: string, data: Partial<ApiKeyRecord>): Promise<ApiKeyRecord> {
+  async updateApiKey(id: string, data: Partial<ApiKeyRecord>): Promise<ApiKeyRecord> {
     return this.apiKeys.update(id, data);
   }
-  deleteApiKey(id: string): Promise<void> {
+  async deleteApiKey(id: string): Promise<void> {
     return this.apiKeys.delete(id);
   }
-  listApiKeys(principalId: string): Promise<ApiKeyRecord[]> {
+  async listApiKeys(principalId: string): Promise<ApiKeyRecord[]> {
     return this.apiKeys.list(principalId);
   }
   /** Issues `<prefix>_<64 hex>`; only its digest is stored, the key is returned this once. */
-  createApiKeyWithSecret(principalId: string, scopes: string[] = [], prefix = 'api'): Promise<IssuedApiKey> {
+  async createApiKeyWithSecret(
+    principalId: string,
+    scopes: string[] = [],
+    prefix = 'api',
+  ): Promise<IssuedApiKey> {
     return this.apiKeys.createWithSecret(principalId, scopes, prefix);
   }
   /** The key's record when the plaintext key is valid and unexpired, else null. */
-  verifyApiKeySecret(key: string): Promise<ApiKeyRecord | null> {
+  async verifyApiKeySecret(key: string): Promise<ApiKeyRecord | null> {
     return this.apiKeys.verify(key);
   }
-  rotateApiKey(id: string): Promise<IssuedApiKey> {
+  async rotateApiKey(id: string): Promise<IssuedApiKey> {
     return this.apiKeys.rotate(id);
   }
 
-  createSession(
+  async createSession(
     data: Omit<SessionRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date },
   ): Promise<SessionRecord> {
     return this.sessions.create(data);
   }
-  getSession(id: string): Promise<SessionRecord | null> {
+  async getSession(id: string): Promise<SessionRecord | null> {
     return this.sessions.get(id);
   }
-  updateSession(id: string, data: Partial<SessionRecord>): Promise<SessionRecord> {
+  async updateSession(id: string, data: Partial<SessionRecord>): Promise<SessionRecord> {
     return this.sessions.update(id, data);
   }
-  deleteSession(id: string): Promise<void> {
+  async deleteSession(id: string): Promise<void> {
     return this.sessions.delete(id);
   }
 
-  createOrganization(
+  async createOrganization(
     data: Omit<OrganizationRecord, 'id' | 'createdAt' | 'updatedAt'>,
   ): Promise<OrganizationRecord> {
     return this.organizations.create(data);
   }
-  getOrganization(id: string): Promise<OrganizationRecord | null> {
+  async getOrganization(id: string): Promise<OrganizationRecord | null> {
     return this.organizations.get(id);
   }
-  updateOrganization(id: string, data: Partial<OrganizationRecord>): Promise<OrganizationRecord> {
+  async updateOrganization(id: string, data: Partial<OrganizationRecord>): Promise<OrganizationRecord> {
     return this.organizations.update(id, data);
   }
-  deleteOrganization(id: string): Promise<void> {
+  async deleteOrganization(id: string): Promise<void> {
     return this.organizations.delete(id);
   }
 
-  createUser(data: CreateUserInput): Promise<UserRecord> {
+  async createUser(data: CreateUserInput): Promise<UserRecord> {
     return this.users.create(data);
   }
-  getUser(id: string): Promise<UserRecord | null> {
+  async getUser(id: string): Promise<UserRecord | null> {
     return this.users.get(id);
   }
-  getUserByEmail(email: string): Promise<UserRecord | null> {
+  async getUserByEmail(email: string): Promise<UserRecord | null> {
     return this.users.getByEmail(email);
   }
-  getUserByOAuth(provider: string, sub: string): Promise<UserRecord | null> {
+  async getUserByOAuth(provider: string, sub: string): Promise<UserRecord | null> {
     return this.users.getByOAuth(provider, sub);
   }
-  updateUser(id: string, data: UpdateUserInput): Promise<UserRecord> {
+  async updateUser(id: string, data: UpdateUserInput): Promise<UserRecord> {
     return this.users.update(id, data);
   }
-  deleteUser(id: string): Promise<void> {
+  async deleteUser(id: string): Promise<void> {
     return this.users.delete(id);
   }
-  linkOAuthAccount(userId: string, provider: string, oauthData: OAuthLink): Promise<UserRecord> {
+  async linkOAuthAccount(userId: string, provider: string, oauthData: OAuthLink): Promise<UserRecord> {
     return this.users.linkOAuth(userId, provider, oauthData);
   }
 
-  createEmailVerificationToken(
+  async createEmailVerificationToken(
     data: Omit<EmailVerificationToken, 'id' | 'createdAt'> & { createdAt?: Date },
   ): Promise<EmailVerificationToken> {
     return this.emailTokens.create(data);
   }
-  getEmailVerificationTokens(email: string, type?: string): Promise<EmailVerificationToken[]> {
+  async getEmailVerificationTokens(email: string, type?: string): Promise<EmailVerificationToken[]> {
     return this.emailTokens.list(email, type);
   }
-  getEmailVerificationTokenById(id: string): Promise<EmailVerificationToken | null> {
+  async getEmailVerificationTokenById(id: string): Promise<EmailVerificationToken | null> {
     return this.emailTokens.get(id);
   }
-  markEmailVerificationTokenAsUsed(id: string): Promise<EmailVerificationToken> {
+  async markEmailVerificationTokenAsUsed(id: string): Promise<EmailVerificationToken> {
     return this.emailTokens.markUsed(id);
   }
-  deleteExpiredEmailVerificationTokens(): Promise<number> {
+  async deleteExpiredEmailVerificationTokens(): Promise<number> {
     return this.emailTokens.deleteExpired();
   }
-  getEmailVerificationTokenAttempts(tokenId: string): Promise<number> {
+  async getEmailVerificationTokenAttempts(tokenId: string): Promise<number> {
     return this.emailTokens.getAttempts(tokenId);
   }
-  incrementEmailVerificationTokenAttempts(tokenId: string): Promise<number> {
+  async incrementEmailVerificationTokenAttempts(tokenId: string): Promise<number> {
     return this.emailTokens.incrementAttempts(tokenId);
   }
 
-  emitEvent(event: Omit<AuthEvent, 'timestamp'> & { timestamp?: Date }): Promise<void> {
+  async emitEvent(event: Omit<AuthEvent, 'timestamp'> & { timestamp?: Date }): Promise<void> {
     return this.events.emit(event);
   }
 }

@@ -25,16 +25,16 @@ export class ApiKeyFacade {
     return this.ctx.apiKeys.insert({ ...input, id: this.ctx.ids.id(), createdAt: now, updatedAt: now });
   }
 
-  get(id: unknown): Promise<ApiKeyRecord | null> {
+  async get(id: unknown): Promise<ApiKeyRecord | null> {
     return this.ctx.apiKeys.findById(checkId(id));
   }
 
   /** Looks the hash up exactly as given: the caller computed it. */
-  getByHash(hash: unknown): Promise<ApiKeyRecord | null> {
+  async getByHash(hash: unknown): Promise<ApiKeyRecord | null> {
     return this.ctx.apiKeys.findByHash(checkLookup(hash, 'hash'));
   }
 
-  getByPrefixAndLastFour(prefix: unknown, lastFour: unknown): Promise<ApiKeyRecord[]> {
+  async getByPrefixAndLastFour(prefix: unknown, lastFour: unknown): Promise<ApiKeyRecord[]> {
     return this.ctx.apiKeys.findByPrefixAndLastFour(
       checkLookup(prefix, 'prefix'),
       checkLookup(lastFour, 'lastFour'),
@@ -47,11 +47,11 @@ export class ApiKeyFacade {
     return orNotFound(await this.ctx.apiKeys.update(key, patch, this.ctx.clock.now()), entity);
   }
 
-  delete(id: unknown): Promise<void> {
+  async delete(id: unknown): Promise<void> {
     return this.ctx.apiKeys.delete(checkId(id));
   }
 
-  list(principalId: unknown): Promise<ApiKeyRecord[]> {
+  async list(principalId: unknown): Promise<ApiKeyRecord[]> {
     return this.ctx.apiKeys.listByPrincipal(checkId(principalId, 'principalId'));
   }
 

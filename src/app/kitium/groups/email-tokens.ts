@@ -21,12 +21,12 @@ export class EmailTokenFacade {
     });
   }
 
-  list(email: unknown, type?: unknown): Promise<EmailVerificationToken[]> {
+  async list(email: unknown, type?: unknown): Promise<EmailVerificationToken[]> {
     const kind = type === undefined || type === null ? undefined : checkLookup(type, 'type');
     return this.ctx.emailTokens.listByEmail(normalizeEmail(checkLookup(email, 'email')), kind);
   }
 
-  get(id: unknown): Promise<EmailVerificationToken | null> {
+  async get(id: unknown): Promise<EmailVerificationToken | null> {
     return this.ctx.emailTokens.findById(checkId(id));
   }
 
@@ -39,11 +39,11 @@ export class EmailTokenFacade {
     throw new ConflictError('email verification token was already used', { details: { entity } });
   }
 
-  deleteExpired(): Promise<number> {
+  async deleteExpired(): Promise<number> {
     return this.ctx.emailTokens.deleteExpired(this.ctx.clock.now());
   }
 
-  getAttempts(tokenId: unknown): Promise<number> {
+  async getAttempts(tokenId: unknown): Promise<number> {
     return this.ctx.emailTokens.getAttempts(checkId(tokenId, 'tokenId'));
   }
 

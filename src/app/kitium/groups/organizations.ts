@@ -13,7 +13,7 @@ export class OrganizationFacade {
     return this.ctx.organizations.insert({ ...input, id: this.ctx.ids.id(), createdAt: now, updatedAt: now });
   }
 
-  get(id: unknown): Promise<OrganizationRecord | null> {
+  async get(id: unknown): Promise<OrganizationRecord | null> {
     return this.ctx.organizations.findById(checkId(id));
   }
 
@@ -23,7 +23,7 @@ export class OrganizationFacade {
     return orNotFound(await this.ctx.organizations.update(key, patch, this.ctx.clock.now()), 'organization');
   }
 
-  delete(id: unknown): Promise<void> {
+  async delete(id: unknown): Promise<void> {
     return this.ctx.organizations.delete(checkId(id));
   }
 }

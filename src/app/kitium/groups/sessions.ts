@@ -36,7 +36,7 @@ export class SessionFacade {
     return { id: id as string, ...stored };
   }
 
-  delete(id: unknown): Promise<void> {
+  async delete(id: unknown): Promise<void> {
     return this.ctx.sessions.delete(this.key(id));
   }
 }

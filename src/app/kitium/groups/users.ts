@@ -42,15 +42,15 @@ export class UserFacade {
     }
   }
 
-  get(id: unknown): Promise<UserRecord | null> {
+  async get(id: unknown): Promise<UserRecord | null> {
     return this.ctx.users.findById(checkId(id));
   }
 
-  getByEmail(email: unknown): Promise<UserRecord | null> {
+  async getByEmail(email: unknown): Promise<UserRecord | null> {
     return this.ctx.users.findByEmail(normalizeEmail(checkLookup(email, 'email')));
   }
 
-  getByOAuth(provider: unknown, sub: unknown): Promise<UserRecord | null> {
+  async getByOAuth(provider: unknown, sub: unknown): Promise<UserRecord | null> {
     return this.ctx.users.findByOAuth(checkLookup(provider, 'provider'), checkLookup(sub, 'sub'));
   }
 
@@ -70,7 +70,7 @@ export class UserFacade {
     }
   }
 
-  delete(id: unknown): Promise<void> {
+  async delete(id: unknown): Promise<void> {
     return this.ctx.users.delete(checkId(id));
   }
 

@@ -1,0 +1,12 @@
+import { expect, it } from 'vitest';
+import { describeKitium } from './backends.js';
+
+describeKitium('connection lifecycle', (h) => {
+  it('connect is idempotent and healthCheck reports ok with a latency', async () => {
+    await h.adapter.connect();
+    await h.adapter.connect();
+    const health = await h.adapter.healthCheck();
+    expect(health.status).toBe('ok');
+    expect(health.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+});
