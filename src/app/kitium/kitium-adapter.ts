@@ -60,6 +60,11 @@ export class KitiumStorageAdapter implements StorageAdapter {
     this.events = new EventFacade(this.ctx);
   }
 
+  /** The SQL store underneath, for operator tooling (CLI status, sweeps); not part of the contract. */
+  get sqlStore(): SqlStore {
+    return this.ctx.store;
+  }
+
   /** Runs pending migrations (once per adapter; safe when many processes connect at once). */
   async connect(): Promise<void> {
     this.connected ??= runMigrations(this.ctx.store, kitiumMigrations, {

@@ -1,0 +1,59 @@
+import { isAuthkeepError } from '../../domain/errors.js';
+import { healthCommand, migrateCommand, statusCommand } from './commands.js';
+import { demoCommand } from './demo.js';
+import { CliError, processIo, type CliIo } from './io.js';
+
+type Command = (argv: string[], io: CliIo) => Promise<void>;
+
+const COMMANDS: Record<string, { run: Command; help: string }> = {
+  demo: {
+    run: demoCommand,
+    help: 'a guided run: create a user, a session and an API key, then verify the key',
+  },
+  migrate: { run: migrateCommand, help: 'apply pending migrations' },
+  status: { run: statusCommand, help: 'list applied and pending migrations' },
+  health: { run: healthCommand, help: 'check that the database answers' },
+};
+
+const USAGE = [
+  'usage: authkeep <command> [--database <url>] [--redis <url>]',
+  '',
+  'commands:',
+  ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.help}`),
+  '',
+  'The database is --database, else AUTHKEEP_DATABASE_URL, else ./.authkeep/authkeep.db (SQLite).',
+].join('\n');
+
+/** Runs one CLI invocation; returns the exit code. Failures are one line on stderr, never a stack. */
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`authkeep: unknown command "${name}" (try --help)`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`authkeep ${name}: ${command.help}\n\n${USAGE}`);
+    return 0;
+  }
+  try {
+    await command.run(rest, io);
+    return 0;
+  } catch (error) {
+    const code = error instanceof CliError ? error.exitCode : 1;
+    const kind = isAuthkeepError(error) ? ` [${error.code}]` : '';
+    io.err(`authkeep ${name}: ${(error as Error).message}${kind}`);
+    return code;
+  }
+}
+
+const invokedDirectly = process.argv[1] && /(?:main\.ts|cli\.js)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
