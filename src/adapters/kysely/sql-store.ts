@@ -9,6 +9,7 @@ import {
   sql,
   type Transaction,
 } from 'kysely';
+import { UnavailableError } from '../../domain/errors.js';
 import type { Logger } from '../../ports/system.js';
 import type { Codec, Dialect } from './codec.js';
 import { retryClass, translateError } from './errors.js';
@@ -65,6 +66,7 @@ export class SqlStore {
 
   /** Runs `work`, retrying transient faults up to maxRetries times when it is safe to do so. */
   async run<T>(work: (db: Db) => Promise<T>, options: RunOptions): Promise<T> {
+    if (this.closed) throw new UnavailableError('the storage adapter is disconnected');
     for (let attempt = 0; ; attempt++) {
       try {
         return await work(this.db);

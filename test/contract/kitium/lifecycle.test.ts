@@ -9,4 +9,13 @@ describeKitium('connection lifecycle', (h) => {
     expect(health.status).toBe('ok');
     expect(health.latencyMs).toBeGreaterThanOrEqual(0);
   });
+
+  it('after disconnect, calls fail with unavailable (a fresh adapter of the same backend)', async () => {
+    const { adapter, cleanup } = await h.backend.open('lifecycle-closed');
+    await adapter.connect();
+    await adapter.disconnect();
+    await expect(adapter.getUser('x')).rejects.toMatchObject({ code: 'unavailable' });
+    await adapter.disconnect();
+    await cleanup();
+  });
 });
