@@ -16,6 +16,7 @@ export interface CacheStore {
   /**
    * Atomic read-modify-write of one key: `update` sees the current value (or null) and returns the
    * new value (or null to delete). Retries on a concurrent change; returns what was stored.
+   * With `ttlMs` > 0 the new value expires then; without it the key keeps its current expiry (none if new).
    */
   update(
     key: string,

@@ -1,0 +1,192 @@
+import { Cluster, type Redis } from 'ioredis';
+import { ConfigError, ConflictError } from '../../domain/errors.js';
+import type { CacheStore } from '../../ports/cache.js';
+import type { Logger } from '../../ports/system.js';
+import {
+  clusterReady,
+  closeRedisClient,
+  openRedisClient,
+  redisFailure,
+  type RedisClientHandle,
+  type RedisConnection,
+} from './redis-connection.js';
+import { normaliseTtl } from './ttl.js';
+
+export interface RedisCacheOptions {
+  /**
+   * Prepended to every key (default `authkeep:`), so one Redis can serve several apps and deletePrefix('')
+   * clears only this store. May be '' for stores whose key layout is fixed by another program. It must not
+   * contain braces, so that a caller's `{hash tag}` decides the Cluster slot.
+   */
+  namespace?: string;
+  logger?: Logger;
+  /** Attempts of the compare-and-set loop behind update() before it gives up with a ConflictError (default 100). */
+  maxUpdateAttempts?: number;
+}
+
+/**
+ * Compare-and-set of one key: applies ARGV[3] (del | px | keep | none) only when the key still holds what the
+ * caller read (ARGV[1] = '1' when it existed, ARGV[2] = that value). One key, so it runs on a Cluster too.
+ */
+const CAS_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if current ~= ARGV[2] then return 0 end
+elseif current then
+  return 0
+end
+if ARGV[3] == 'del' then
+  redis.call('DEL', KEYS[1])
+elseif ARGV[3] == 'px' then
+  redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[5])
+elseif ARGV[3] == 'keep' then
+  redis.call('SET', KEYS[1], ARGV[4], 'KEEPTTL')
+end
+return 1
+`;
+
+type CasClient = {
+  authkeepCas(
+    key: string,
+    existed: string,
+    expected: string,
+    mode: string,
+    value: string,
+    ttl: string,
+  ): Promise<number>;
+};
+
+const SCAN_BATCH = 500;
+const NOOP = () => undefined;
+
+/**
+ * A CacheStore on Redis (single node or Cluster) through ioredis. Value and TTL are set in one command
+ * (SET … PX), take is GETDEL (Redis ≥ 6.2), update is a Lua compare-and-set loop, deletePrefix is SCAN on
+ * every master. Multi-key deletes go key by key so keys in different Cluster slots never meet in one command.
+ */
+export class RedisCache implements CacheStore {
+  readonly namespace: string;
+  private readonly handle: RedisClientHandle;
+  private readonly client: Redis | Cluster;
+  private readonly isCluster: boolean;
+  private readonly maxUpdateAttempts: number;
+
+  constructor(connection: RedisConnection, options: RedisCacheOptions = {}) {
+    this.namespace = options.namespace ?? 'authkeep:';
+    if (/[{}]/.test(this.namespace)) {
+      throw new ConfigError('redis cache namespace must not contain { or }: it would override hash tags');
+    }
+    this.maxUpdateAttempts = options.maxUpdateAttempts ?? 100;
+    this.handle = openRedisClient(connection, options.logger ?? silent);
+    this.client = this.handle.client;
+    this.isCluster = this.client instanceof Cluster;
+    this.client.defineCommand('authkeepCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.run('get', () => this.client.get(this.full(key)));
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    const ttl = normaliseTtl(ttlMs);
+    await this.run('set', () =>
+      ttl > 0 ? this.client.set(this.full(key), value, 'PX', ttl) : this.client.set(this.full(key), value),
+    );
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    const ttl = normaliseTtl(ttlMs);
+    const reply = await this.run('setIfAbsent', () =>
+      ttl > 0
+        ? this.client.set(this.full(key), value, 'PX', ttl, 'NX')
+        : this.client.set(this.full(key), value, 'NX'),
+    );
+    return reply === 'OK';
+  }
+
+  async delete(...keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.run('delete', () => this.unlink(keys.map((key) => this.full(key))));
+  }
+
+  async take(key: string): Promise<string | null> {
+    return this.run('take', () => this.client.getdel(this.full(key)));
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    return this.run('deletePrefix', async () => {
+      await clusterReady(this.client, 10_000);
+      const pattern = `${globEscape(this.full(prefix))}*`;
+      const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+      const counts = await Promise.all(nodes.map((node) => this.deleteMatching(node, pattern)));
+      return counts.reduce((sum, count) => sum + count, 0);
+    });
+  }
+
+  async update(
+    key: string,
+    update: (current: string | null) => string | null,
+    ttlMs?: number,
+  ): Promise<string | null> {
+    const ttl = normaliseTtl(ttlMs);
+    const full = this.full(key);
+    const cas = this.client as unknown as CasClient;
+    for (let attempt = 1; attempt <= this.maxUpdateAttempts; attempt += 1) {
+      const current = await this.run('update', () => this.client.get(full));
+      const next = update(current);
+      const mode = next === null ? (current === null ? 'none' : 'del') : ttl > 0 ? 'px' : 'keep';
+      const applied = await this.run('update', () =>
+        cas.authkeepCas(full, current === null ? '0' : '1', current ?? '', mode, next ?? '', String(ttl)),
+      );
+      if (applied === 1) return next;
+      // Lost the race: yield once so the writer that won is not starved by our retry.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new ConflictError('cache update kept losing to concurrent writers', {
+      retryable: true,
+      details: { attempts: this.maxUpdateAttempts },
+    });
+  }
+
+  async close(): Promise<void> {
+    await closeRedisClient(this.handle);
+  }
+
+  private full(key: string): string {
+    return this.namespace + key;
+  }
+
+  /** One UNLINK on a single node; one per key on a Cluster (a multi-key command must stay in one slot). */
+  private async unlink(fullKeys: string[]): Promise<number> {
+    if (!this.isCluster) return this.client.unlink(...fullKeys);
+    const counts = await Promise.all(fullKeys.map((key) => this.client.unlink(key)));
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  /** SCANs one node (a Cluster master) and unlinks what matches; deletes route through the main client. */
+  private async deleteMatching(node: Redis | Cluster, pattern: string): Promise<number> {
+    let cursor = '0';
+    let deleted = 0;
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH);
+      cursor = next;
+      if (keys.length > 0) deleted += await this.unlink(keys);
+    } while (cursor !== '0');
+    return deleted;
+  }
+
+  private async run<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      throw redisFailure(operation, error);
+    }
+  }
+}
+
+/** SCAN MATCH treats * ? [ ] and \ as glob syntax; a prefix is literal text. */
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+const silent: Logger = { debug: NOOP, info: NOOP, warn: NOOP, error: NOOP };
