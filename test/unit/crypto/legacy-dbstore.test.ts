@@ -168,7 +168,7 @@ describe('dbstore reader: vectors made here with the upstream writer', () => {
       ...[4, 8, 12, 13, 14, 15].map((n) => ({ ...stored, authTag: truncate(stored.authTag, n) })),
       { ...stored, iv: randomBytes(16).toString('base64') },
       { ...stored, iv: stored.authTag, authTag: stored.iv },
-      { ...stored, ciphertext: stored.ciphertext.replace(/=+$/, '') },
+      { ...stored, ciphertext: stored.ciphertext.slice(0, -1) },
       { ...stored, ciphertext: `*${stored.ciphertext}` },
       { ...stored, authTag: stored.authTag.replace(/\+/g, '-').replace(/\//g, '_') + ' ' },
     ];
