@@ -1,0 +1,218 @@
+import { runMigrations, type SqlStore } from '../../adapters/kysely/index.js';
+import { Sha256TokenDigest } from '../../adapters/crypto/token-digest.js';
+import { createPinoLogger } from '../../adapters/log/pino-logger.js';
+import { systemClock, uuidV7Ids } from '../../adapters/system/ids.js';
+import type {
+  ApiKeyRecord,
+  AuthEvent,
+  CreateUserInput,
+  EmailVerificationToken,
+  OAuthLink,
+  OrganizationRecord,
+  SessionRecord,
+  UpdateUserInput,
+  UserRecord,
+} from '../../domain/records.js';
+import type { Clock, HealthStatus, Logger } from '../../ports/system.js';
+import { kitiumMigrations } from '../../../migrations/index.js';
+import { createKitiumContext, type KitiumContext } from './context.js';
+import { ApiKeyFacade, type IssuedApiKey } from './groups/api-keys.js';
+import { EmailTokenFacade, EventFacade } from './groups/email-tokens.js';
+import { OrganizationFacade } from './groups/organizations.js';
+import { SessionFacade } from './groups/sessions.js';
+import { UserFacade } from './groups/users.js';
+import type { StorageAdapter } from './storage-adapter.js';
+
+/** Options every kitium facade takes, whatever the database. */
+export interface KitiumAdapterOptions {
+  logger?: Logger;
+  /** HMAC pepper for session-token and API-key digests (at least 16 bytes). Changing it invalidates them. */
+  tokenPepper?: string;
+  clock?: Clock;
+}
+
+/**
+ * The required half of the @kitiumai/auth StorageAdapter over one SQL store, plus upstream's extras.
+ * Each method validates, calls one facade group, and returns records with Dates; the groups hold the
+ * rules, the repositories hold the SQL. `KitiumStorageAdapter` adds the optional groups on top.
+ */
+export class KitiumCoreAdapter implements StorageAdapter {
+  protected readonly ctx: KitiumContext;
+  private readonly apiKeys: ApiKeyFacade;
+  private readonly sessions: SessionFacade;
+  private readonly organizations: OrganizationFacade;
+  private readonly users: UserFacade;
+  private readonly emailTokens: EmailTokenFacade;
+  private readonly events: EventFacade;
+  private connected: Promise<void> | undefined;
+
+  protected constructor(store: SqlStore, options: KitiumAdapterOptions) {
+    this.ctx = createKitiumContext(store, {
+      clock: options.clock ?? systemClock,
+      ids: uuidV7Ids,
+      digest: new Sha256TokenDigest(options.tokenPepper),
+      logger: options.logger ?? createPinoLogger(),
+    });
+    this.apiKeys = new ApiKeyFacade(this.ctx);
+    this.sessions = new SessionFacade(this.ctx);
+    this.organizations = new OrganizationFacade(this.ctx);
+    this.users = new UserFacade(this.ctx);
+    this.emailTokens = new EmailTokenFacade(this.ctx);
+    this.events = new EventFacade(this.ctx);
+  }
+
+  /** The SQL store underneath, for operator tooling (CLI status, sweeps); not part of the contract. */
+  get sqlStore(): SqlStore {
+    return this.ctx.store;
+  }
+
+  /** Runs pending migrations (once per adapter; safe when many processes connect at once). */
+  async connect(): Promise<void> {
+    this.connected ??= runMigrations(this.ctx.store, kitiumMigrations, {
+      dialect: this.ctx.store.dialect,
+      codec: this.ctx.store.codec,
+      logger: this.ctx.logger,
+      digestToken: (token) => this.ctx.digest.digest(token),
+    }).then(
+      () => undefined,
+      (error: unknown) => {
+        this.connected = undefined;
+        throw error;
+      },
+    );
+    return this.connected;
+  }
+
+  async disconnect(): Promise<void> {
+    return this.ctx.store.close();
+  }
+
+  async healthCheck(): Promise<HealthStatus> {
+    const started = performance.now();
+    try {
+      await this.ctx.store.ping();
+      return { status: 'ok', latencyMs: performance.now() - started };
+    } catch {
+      return { status: 'error', latencyMs: performance.now() - started };
+    }
+  }
+
+  async createApiKey(
+    data: Omit<ApiKeyRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date },
+  ): Promise<ApiKeyRecord> {
+    return this.apiKeys.create(data);
+  }
+  async getApiKey(id: string): Promise<ApiKeyRecord | null> {
+    return this.apiKeys.get(id);
+  }
+  async getApiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
+    return this.apiKeys.getByHash(hash);
+  }
+  async getApiKeysByPrefixAndLastFour(prefix: string, lastFour: string): Promise<ApiKeyRecord[]> {
+    return this.apiKeys.getByPrefixAndLastFour(prefix, lastFour);
+  }
+  async updateApiKey(id: string, data: Partial<ApiKeyRecord>): Promise<ApiKeyRecord> {
+    return this.apiKeys.update(id, data);
+  }
+  async deleteApiKey(id: string): Promise<void> {
+    return this.apiKeys.delete(id);
+  }
+  async listApiKeys(principalId: string): Promise<ApiKeyRecord[]> {
+    return this.apiKeys.list(principalId);
+  }
+  /** Issues `<prefix>_<64 hex>`; only its digest is stored, the key is returned this once. */
+  async createApiKeyWithSecret(
+    principalId: string,
+    scopes: string[] = [],
+    prefix = 'api',
+  ): Promise<IssuedApiKey> {
+    return this.apiKeys.createWithSecret(principalId, scopes, prefix);
+  }
+  /** The key's record when the plaintext key is valid and unexpired, else null. */
+  async verifyApiKeySecret(key: string): Promise<ApiKeyRecord | null> {
+    return this.apiKeys.verify(key);
+  }
+  async rotateApiKey(id: string): Promise<IssuedApiKey> {
+    return this.apiKeys.rotate(id);
+  }
+
+  async createSession(
+    data: Omit<SessionRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date },
+  ): Promise<SessionRecord> {
+    return this.sessions.create(data);
+  }
+  async getSession(id: string): Promise<SessionRecord | null> {
+    return this.sessions.get(id);
+  }
+  async updateSession(id: string, data: Partial<SessionRecord>): Promise<SessionRecord> {
+    return this.sessions.update(id, data);
+  }
+  async deleteSession(id: string): Promise<void> {
+    return this.sessions.delete(id);
+  }
+
+  async createOrganization(
+    data: Omit<OrganizationRecord, 'id' | 'createdAt' | 'updatedAt'>,
+  ): Promise<OrganizationRecord> {
+    return this.organizations.create(data);
+  }
+  async getOrganization(id: string): Promise<OrganizationRecord | null> {
+    return this.organizations.get(id);
+  }
+  async updateOrganization(id: string, data: Partial<OrganizationRecord>): Promise<OrganizationRecord> {
+    return this.organizations.update(id, data);
+  }
+  async deleteOrganization(id: string): Promise<void> {
+    return this.organizations.delete(id);
+  }
+
+  async createUser(data: CreateUserInput): Promise<UserRecord> {
+    return this.users.create(data);
+  }
+  async getUser(id: string): Promise<UserRecord | null> {
+    return this.users.get(id);
+  }
+  async getUserByEmail(email: string): Promise<UserRecord | null> {
+    return this.users.getByEmail(email);
+  }
+  async getUserByOAuth(provider: string, sub: string): Promise<UserRecord | null> {
+    return this.users.getByOAuth(provider, sub);
+  }
+  async updateUser(id: string, data: UpdateUserInput): Promise<UserRecord> {
+    return this.users.update(id, data);
+  }
+  async deleteUser(id: string): Promise<void> {
+    return this.users.delete(id);
+  }
+  async linkOAuthAccount(userId: string, provider: string, oauthData: OAuthLink): Promise<UserRecord> {
+    return this.users.linkOAuth(userId, provider, oauthData);
+  }
+
+  async createEmailVerificationToken(
+    data: Omit<EmailVerificationToken, 'id' | 'createdAt'> & { createdAt?: Date },
+  ): Promise<EmailVerificationToken> {
+    return this.emailTokens.create(data);
+  }
+  async getEmailVerificationTokens(email: string, type?: string): Promise<EmailVerificationToken[]> {
+    return this.emailTokens.list(email, type);
+  }
+  async getEmailVerificationTokenById(id: string): Promise<EmailVerificationToken | null> {
+    return this.emailTokens.get(id);
+  }
+  async markEmailVerificationTokenAsUsed(id: string): Promise<EmailVerificationToken> {
+    return this.emailTokens.markUsed(id);
+  }
+  async deleteExpiredEmailVerificationTokens(): Promise<number> {
+    return this.emailTokens.deleteExpired();
+  }
+  async getEmailVerificationTokenAttempts(tokenId: string): Promise<number> {
+    return this.emailTokens.getAttempts(tokenId);
+  }
+  async incrementEmailVerificationTokenAttempts(tokenId: string): Promise<number> {
+    return this.emailTokens.incrementAttempts(tokenId);
+  }
+
+  async emitEvent(event: Omit<AuthEvent, 'timestamp'> & { timestamp?: Date }): Promise<void> {
+    return this.events.emit(event);
+  }
+}
