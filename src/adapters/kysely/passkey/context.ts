@@ -1,0 +1,58 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from '../../../ports/system.js';
+import type { Dialect } from '../codec.js';
+import type { RunOptions, SqlStore } from '../sql-store.js';
+import { passkeyCodecFor, type PasskeyCodec } from './passkey-codec.js';
+import type { PasskeyDatabase } from './schema.js';
+import { TableNamesPlugin } from './table-names-plugin.js';
+import { resolveTableNames, type PasskeyTableNames, type ResolvedTableNames } from './table-names.js';
+
+export type PasskeyDb = Kysely<PasskeyDatabase>;
+export type PasskeyTrx = Transaction<PasskeyDatabase>;
+
+/** What every oauth2-passkey repository shares: the connection typed for the crate's tables, and its codec. */
+export class PasskeySql {
+  readonly db: PasskeyDb;
+  readonly codec: PasskeyCodec;
+  readonly dialect: Dialect;
+  readonly names: ResolvedTableNames;
+  private readonly plugin: TableNamesPlugin;
+
+  constructor(
+    readonly store: SqlStore,
+    names: PasskeyTableNames,
+    readonly clock: Clock,
+  ) {
+    this.dialect = store.dialect;
+    this.names = resolveTableNames(names, store.dialect);
+    this.codec = passkeyCodecFor(store.dialect);
+    this.plugin = new TableNamesPlugin({
+      users: this.names.users,
+      oauth2_accounts: this.names.oauth2Accounts,
+      passkey_credentials: this.names.passkeyCredentials,
+      login_history: this.names.loginHistory,
+    });
+    this.db = store.typed<PasskeyDatabase>().withPlugin(this.plugin);
+  }
+
+  /** Runs `work` in one transaction holding the store's schema lock (PostgreSQL: an advisory lock). */
+  withSchemaLock<T>(work: (trx: PasskeyTrx) => Promise<T>): Promise<T> {
+    return this.store.withMigrationLock((trx) =>
+      work((trx as unknown as PasskeyTrx).withPlugin(this.plugin)),
+    );
+  }
+
+  /** One statement (or a few) with the store's retry policy and error translation. */
+  run<T>(work: (db: PasskeyDb) => Promise<T>, options: RunOptions): Promise<T> {
+    return this.store.run(() => work(this.db), options);
+  }
+
+  /** One transaction, retried as a whole on transient faults when `options.idempotent` allows. */
+  transaction<T>(work: (trx: PasskeyTrx) => Promise<T>, options: RunOptions): Promise<T> {
+    return this.store.run(() => this.db.transaction().execute(work), options);
+  }
+
+  now(): Date {
+    return this.clock.now();
+  }
+}

@@ -1,0 +1,18 @@
+export { PasskeySql, type PasskeyDb, type PasskeyTrx } from './context.js';
+export { createPasskeyTables } from './ddl.js';
+export { checkPasskeyTables, EXPECTED_COLUMNS } from './schema-check.js';
+export {
+  defaultTableNames,
+  parseTableName,
+  resolveTableNames,
+  indexStem,
+  type PasskeyTableNames,
+  type ResolvedTableNames,
+  type TableName,
+} from './table-names.js';
+export { formatRfc3339, parseTimestampText, passkeyCodecFor, type PasskeyCodec } from './passkey-codec.js';
+export { PasskeyUserRepo } from './user-repo.js';
+export { OAuth2AccountRepo, OAUTH2_COLUMNS, type OAuth2Column } from './oauth2-account-repo.js';
+export { PasskeyCredentialRepo, CREDENTIAL_COLUMNS, type CredentialColumn } from './credential-repo.js';
+export { LoginHistoryRepo } from './login-history-repo.js';
+export { initPasskeyTables } from './init.js';
