@@ -65,15 +65,15 @@ export function openPostgres(
   pool.on('error', (error) =>
     logger.warn({ code: (error as { code?: string }).code }, 'idle PostgreSQL connection lost'),
   );
-  const db = new Kysely<AuthDatabase>({
-    dialect: { ...postgresDialectParts(), createDriver: () => new PreparedPostgresDriver(pool) },
-  });
+  const driver = new PreparedPostgresDriver(pool);
+  const db = new Kysely<AuthDatabase>({ dialect: { ...postgresDialectParts(), createDriver: () => driver } });
   return new SqlStore({
     db,
     codec: postgresCodec,
     maxRetries,
     logger,
     ...(schema ? { schema } : {}),
+    fastQuery: (compiled) => driver.fastQuery(compiled),
     async lockMigrations(trx) {
       await sql`select pg_advisory_xact_lock(${lockKey(schema)})`.execute(trx);
       if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);

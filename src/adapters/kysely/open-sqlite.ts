@@ -36,9 +36,8 @@ export function openSqlite(path: string, options: SqliteConnectionOptions, logge
     handle.pragma('journal_mode = WAL');
     handle.pragma('synchronous = NORMAL');
   }
-  const db = new Kysely<AuthDatabase>({
-    dialect: { ...sqliteDialectParts(), createDriver: () => new PreparedSqliteDriver(handle) },
-  });
+  const driver = new PreparedSqliteDriver(handle);
+  const db = new Kysely<AuthDatabase>({ dialect: { ...sqliteDialectParts(), createDriver: () => driver } });
   return new SqlStore({
     db,
     codec: sqliteCodec,
@@ -46,5 +45,6 @@ export function openSqlite(path: string, options: SqliteConnectionOptions, logge
     logger,
     // BEGIN IMMEDIATE (the driver's transaction start) already serialises writers across processes.
     lockMigrations: async () => undefined,
+    fastQuery: (compiled) => driver.fastQuery(compiled),
   });
 }

@@ -5,15 +5,16 @@ import type { DbArray, DbBool, DbJson, DbTimestamp } from './codec.js';
 type Col<W> = ColumnType<unknown, W, W>;
 type NullableCol<W> = ColumnType<unknown, W | null | undefined, W | null>;
 
+/** A column with a database default: optional on insert. */
+type Defaulted<W> = ColumnType<unknown, W | undefined, W>;
+
 type Ts = Col<DbTimestamp>;
+type DTs = Defaulted<DbTimestamp>;
 type NTs = NullableCol<DbTimestamp>;
 type Str = Col<string>;
 type NStr = NullableCol<string>;
 type Json = Col<DbJson>;
 type NJson = NullableCol<DbJson>;
-type Arr = Col<DbArray>;
-type Bool = Col<DbBool>;
-type Int = Col<number>;
 
 export interface MigrationsTable {
   id: Str;
@@ -27,11 +28,11 @@ export interface UsersTable {
   name: NStr;
   picture: NStr;
   plan: NStr;
-  entitlements: Arr;
+  entitlements: Defaulted<DbArray>;
   oauth: NJson;
   metadata: NJson;
-  created_at: Ts;
-  updated_at: Ts;
+  created_at: DTs;
+  updated_at: DTs;
 }
 
 export interface UserOAuthLinksTable {
@@ -45,11 +46,11 @@ export interface OrganizationsTable {
   id: Str;
   name: Str;
   plan: Str;
-  seats: Int;
-  members: Json;
+  seats: Defaulted<number>;
+  members: Defaulted<DbJson>;
   metadata: NJson;
-  created_at: Ts;
-  updated_at: Ts;
+  created_at: DTs;
+  updated_at: DTs;
 }
 
 export interface ApiKeysTable {
@@ -58,11 +59,11 @@ export interface ApiKeysTable {
   hash: Str;
   prefix: Str;
   last_four: Str;
-  scopes: Arr;
+  scopes: Defaulted<DbArray>;
   metadata: NJson;
   expires_at: NTs;
-  created_at: Ts;
-  updated_at: Ts;
+  created_at: DTs;
+  updated_at: DTs;
 }
 
 export interface SessionsTable {
@@ -71,11 +72,11 @@ export interface SessionsTable {
   user_id: Str;
   org_id: NStr;
   plan: NStr;
-  entitlements: Arr;
+  entitlements: Defaulted<DbArray>;
   expires_at: Ts;
   metadata: NJson;
-  created_at: Ts;
-  updated_at: Ts;
+  created_at: DTs;
+  updated_at: DTs;
 }
 
 export interface EmailVerificationTokensTable {
@@ -88,13 +89,13 @@ export interface EmailVerificationTokensTable {
   user_id: NStr;
   metadata: NJson;
   expires_at: Ts;
-  created_at: Ts;
+  created_at: DTs;
   used_at: NTs;
 }
 
 export interface EmailVerificationTokenAttemptsTable {
   token_id: Str;
-  attempts: Int;
+  attempts: Defaulted<number>;
 }
 
 export interface AuthEventsTable {
@@ -102,8 +103,8 @@ export interface AuthEventsTable {
   type: Str;
   principal_id: Str;
   org_id: NStr;
-  data: Json;
-  timestamp: Ts;
+  data: Defaulted<DbJson>;
+  timestamp: DTs;
 }
 
 export interface RolesTable {
@@ -111,11 +112,11 @@ export interface RolesTable {
   org_id: Str;
   name: Str;
   description: NStr;
-  permissions: Json;
-  is_system: Bool;
+  permissions: Defaulted<DbJson>;
+  is_system: Defaulted<DbBool>;
   metadata: NJson;
-  created_at: Ts;
-  updated_at: Ts;
+  created_at: DTs;
+  updated_at: DTs;
 }
 
 export interface UserRolesTable {
@@ -130,10 +131,10 @@ export interface SsoProvidersTable {
   type: Str;
   name: Str;
   org_id: NStr;
-  config: Json;
+  config: Defaulted<DbJson>;
   metadata: NJson;
-  created_at: Ts;
-  updated_at: Ts;
+  created_at: DTs;
+  updated_at: DTs;
 }
 
 export interface SsoLinksTable {
@@ -145,8 +146,8 @@ export interface SsoLinksTable {
   provider_email: NStr;
   auto_provisioned: NullableCol<DbBool>;
   metadata: NJson;
-  linked_at: Ts;
-  last_auth_at: Ts;
+  linked_at: DTs;
+  last_auth_at: DTs;
 }
 
 export interface SsoSessionsTable {
@@ -157,8 +158,8 @@ export interface SsoSessionsTable {
   provider_subject: Str;
   session_token: NStr;
   expires_at: Ts;
-  linked_at: Ts;
-  last_auth_at: Ts;
+  linked_at: DTs;
+  last_auth_at: DTs;
 }
 
 export interface TwofaDevicesTable {
@@ -166,11 +167,11 @@ export interface TwofaDevicesTable {
   user_id: Str;
   method: Str;
   name: NStr;
-  verified: Bool;
+  verified: Defaulted<DbBool>;
   phone_number: NStr;
   secret: NStr;
   last_used_at: NTs;
-  created_at: Ts;
+  created_at: DTs;
   updated_at: NTs;
   metadata: NJson;
 }
@@ -179,9 +180,9 @@ export interface TwofaBackupCodesTable {
   id: Str;
   user_id: Str;
   code: Str;
-  used: Bool;
+  used: Defaulted<DbBool>;
   used_at: NTs;
-  created_at: Ts;
+  created_at: DTs;
 }
 
 export interface TwofaSessionsTable {
@@ -191,18 +192,18 @@ export interface TwofaSessionsTable {
   device_id: Str;
   method: Str;
   verification_code: NStr;
-  attempt_count: Int;
-  max_attempts: Int;
+  attempt_count: Defaulted<number>;
+  max_attempts: Defaulted<number>;
   expires_at: Ts;
-  created_at: Ts;
+  created_at: DTs;
   completed_at: NTs;
 }
 
 export interface SamlTenantConfigsTable {
   tenant_id: Str;
   config: Json;
-  created_at: Ts;
-  updated_at: Ts;
+  created_at: DTs;
+  updated_at: DTs;
 }
 
 /** Every table authkeep's kitium store owns. */

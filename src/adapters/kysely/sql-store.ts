@@ -7,6 +7,8 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
   sql,
+  type CompiledQuery,
+  type QueryResult,
   type Transaction,
 } from 'kysely';
 import { UnavailableError } from '../../domain/errors.js';
@@ -34,6 +36,8 @@ export interface SqlStoreConfig {
   schema?: string;
   /** Takes the cross-process migration lock inside `trx`. */
   lockMigrations(trx: Trx): Promise<void>;
+  /** Executes one compiled statement outside any transaction through the driver's statement cache. */
+  fastQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -47,6 +51,7 @@ export class SqlStore {
   private readonly maxRetries: number;
   private readonly logger: Logger;
   private readonly lockMigrationsFn: (trx: Trx) => Promise<void>;
+  private readonly fastQuery: SqlStoreConfig['fastQuery'];
   private closed = false;
 
   constructor(config: SqlStoreConfig) {
@@ -57,6 +62,12 @@ export class SqlStore {
     this.maxRetries = config.maxRetries;
     this.logger = config.logger;
     this.lockMigrationsFn = config.lockMigrations;
+    this.fastQuery = config.fastQuery;
+  }
+
+  /** Runs a query compiled once (see prepared.ts) on the hot path, with the same retry policy as `run`. */
+  async query<R>(compiled: CompiledQuery, options: RunOptions): Promise<R[]> {
+    return (await this.run(() => this.fastQuery<R>(compiled), options)).rows;
   }
 
   /** The same connection typed for another set of tables (passkey, key-value and mitthooks stores). */

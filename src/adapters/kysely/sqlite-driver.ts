@@ -47,12 +47,20 @@ class PreparedSqliteConnection implements DatabaseConnection {
 class ConnectionLock {
   private tail: Promise<void> = Promise.resolve();
   private release: (() => void) | undefined;
+  private waiting = 0;
+
+  /** True when nobody holds or waits for the connection. */
+  get idle(): boolean {
+    return this.release === undefined && this.waiting === 0;
+  }
 
   async acquire(): Promise<void> {
     const previous = this.tail;
     let release!: () => void;
     this.tail = new Promise((resolve) => (release = resolve));
+    this.waiting++;
     await previous;
+    this.waiting--;
     this.release = release;
   }
 
@@ -94,6 +102,20 @@ export class PreparedSqliteDriver implements Driver {
 
   async releaseConnection(): Promise<void> {
     this.lock.unlock();
+  }
+
+  /**
+   * Runs one compiled statement at once when no transaction holds the connection (better-sqlite3 is
+   * synchronous, so nothing can interleave); otherwise waits its turn like any other query.
+   */
+  async fastQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.lock.idle) return this.connection.executeQuery<R>(compiled);
+    await this.lock.acquire();
+    try {
+      return await this.connection.executeQuery<R>(compiled);
+    } finally {
+      this.lock.unlock();
+    }
   }
 
   async destroy(): Promise<void> {

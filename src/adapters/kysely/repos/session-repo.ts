@@ -61,13 +61,10 @@ export class KyselySessionRepo implements SessionRepo {
   }
 
   async findByKey(key: string): Promise<StoredSession | null> {
-    const { rows } = await this.store.run(
-      (db) => db.executeQuery<Record<string, unknown>>(this.byKey({ key })),
-      {
-        idempotent: true,
-        entity,
-      },
-    );
+    const rows = await this.store.query<Record<string, unknown>>(this.byKey({ key }), {
+      idempotent: true,
+      entity,
+    });
     return rows[0] ? this.toStored(rows[0]) : null;
   }
 

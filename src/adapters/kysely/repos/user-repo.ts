@@ -101,10 +101,7 @@ export class KyselyUserRepo implements UserRepo {
   }
 
   private async one(query: ReturnType<typeof this.byId>): Promise<UserRecord | null> {
-    const { rows } = await this.store.run((db) => db.executeQuery<Record<string, unknown>>(query), {
-      idempotent: true,
-      entity,
-    });
+    const rows = await this.store.query<Record<string, unknown>>(query, { idempotent: true, entity });
     return rows[0] ? this.toRecord(rows[0]) : null;
   }
 

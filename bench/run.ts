@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchResult } from './harness.js';
+import { postgresCases, sqliteCases } from './cases/sql.js';
+
+const jsonOnly = process.argv.includes('--json');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+function report(results: BenchResult[]): void {
+  for (const r of results) console.log(JSON.stringify({ case: r.case, ours_ops: r.ours_ops, baseline_ops: r.baseline_ops, ratio: r.ratio, ...(r.extra ?? {}) }));
+  if (jsonOnly) return;
+  console.log('');
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+  console.log(`| case | ours ops/s | baseline ops/s | ratio | bar | pass |`);
+  console.log(`|---|---|---|---|---|---|`);
+  for (const r of results) {
+    console.log(`| ${r.case} | ${r.ours_ops} | ${r.baseline_ops} | ${r.ratio} | ${r.bar} | ${r.pass ? 'yes' : 'NO'} |`);
+  }
+}
+
+const suites: Record<string, () => Promise<BenchResult[]>> = {
+  postgres: () => postgresCases(databaseUrl),
+  sqlite: async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authkeep-bench-'));
+    try {
+      return await sqliteCases(join(dir, 'bench.db'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+const results: BenchResult[] = [];
+for (const [name, suite] of Object.entries(suites)) {
+  if (only && !only.split(',').includes(name)) continue;
+  results.push(...(await suite()));
+}
+report(results);
+process.exitCode = results.every((r) => r.pass) ? 0 : 1;
