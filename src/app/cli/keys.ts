@@ -100,6 +100,9 @@ async function rotate(argv: string[], io: CliIo): Promise<void> {
     for (const failure of report.failures) {
       io.err(`cannot decrypt ${failure.table}.${failure.column} row ${failure.rowId}: left unchanged`);
     }
+    if (report.columns.length > 0 && report.columns.every((column) => column.missing)) {
+      throw new CliError('no encrypted tables in this database: is it migrated ("authkeep migrate")?');
+    }
     if (report.aborted) throw new CliError('interrupted; run the same command again to finish', 130);
     const failed = report.columns.reduce((sum, column) => sum + column.failed, 0);
     if (failed > 0) {

@@ -1,0 +1,231 @@
+import { sql } from 'kysely';
+import { IntegrityError, ValidationError } from '../../domain/errors.js';
+import type { CipherPort } from '../../ports/cipher.js';
+import type { Logger } from '../../ports/system.js';
+import { ENCRYPTED_COLUMNS, type EncryptedColumnSpec } from './encrypted-columns.js';
+import { tableExists } from './introspect.js';
+import type { SqlStore } from './sql-store.js';
+
+export interface ColumnRotation {
+  table: string;
+  column: string;
+  /** Non-null values when the column was started (0 when the table does not exist). */
+  total: number;
+  scanned: number;
+  /** Already sealed with the active key: left alone. */
+  current: number;
+  /** Re-encrypted with the active key (in a dry run: would be). */
+  rotated: number;
+  /** Changed by someone else between read and write: left as the other writer left it. */
+  conflicts: number;
+  /** Could not be decrypted with the keyring (wrong key, tampered, not an envelope): left unchanged. */
+  failed: number;
+  /** The table does not exist in this database. */
+  missing: boolean;
+}
+
+export interface RotationFailure {
+  table: string;
+  column: string;
+  rowId: string;
+}
+
+export interface RotationReport {
+  activeKeyId: string;
+  dryRun: boolean;
+  /** Stopped early by the abort signal; run again to finish. */
+  aborted: boolean;
+  columns: ColumnRotation[];
+  /** The first failing rows (ids only), at most `MAX_REPORTED_FAILURES`. */
+  failures: RotationFailure[];
+}
+
+export interface RotationOptions {
+  cipher: CipherPort;
+  /** Default: every registered encrypted column. */
+  columns?: readonly EncryptedColumnSpec[];
+  /** Rows read, and written in one transaction, per step (default 500). */
+  batchSize?: number;
+  /** Count what would change without writing anything. */
+  dryRun?: boolean;
+  /** Called after every batch with the column's running counts. */
+  onProgress?: (progress: Readonly<ColumnRotation>) => void;
+  /** Checked between batches: aborting stops after the batch in flight. */
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+export const DEFAULT_ROTATION_BATCH = 500;
+export const MAX_ROTATION_BATCH = 5000;
+export const MAX_REPORTED_FAILURES = 100;
+
+type DynamicDb = Record<string, Record<string, unknown>>;
+interface Row {
+  id: string;
+  value: string;
+}
+interface Rewrite {
+  id: string;
+  old: string;
+  next: string;
+}
+
+/** Reads one page of non-null values after `after` in id order (keyset pagination: no OFFSET, no drift). */
+async function readPage(store: SqlStore, spec: EncryptedColumnSpec, after: string | null, limit: number) {
+  const db = store.typed<DynamicDb>();
+  let query = db
+    .selectFrom(spec.table)
+    .select([`${spec.idColumn} as id`, `${spec.column} as value`])
+    .where(spec.column, 'is not', null)
+    .orderBy(spec.idColumn)
+    .limit(limit);
+  if (after !== null) query = query.where(spec.idColumn, '>', after);
+  const rows = await store.run(() => query.execute(), { idempotent: true, entity: spec.table });
+  return rows as unknown as Row[];
+}
+
+async function countValues(store: SqlStore, spec: EncryptedColumnSpec): Promise<number> {
+  const db = store.typed<DynamicDb>();
+  const row = await store.run(
+    () =>
+      db
+        .selectFrom(spec.table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where(spec.column, 'is not', null)
+        .executeTakeFirst(),
+    { idempotent: true, entity: spec.table },
+  );
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Writes a batch in one transaction and one statement; a row is updated only if it still holds the
+ * value read (optimistic guard), so a concurrent write is never overwritten. Returns the rows written.
+ */
+async function writeBatch(store: SqlStore, spec: EncryptedColumnSpec, rewrites: Rewrite[]): Promise<number> {
+  // Kysely has no builder for a VALUES list with named columns; table and column names come from the registry.
+  const values = sql.join(rewrites.map((r) => sql`(${r.id}, ${r.old}, ${r.next})`));
+  const statement = sql`with v (row_id, old_value, new_value) as (values ${values})
+    update ${sql.table(spec.table)} set ${sql.ref(spec.column)} = v.new_value from v
+    where ${sql.ref(`${spec.table}.${spec.idColumn}`)} = v.row_id
+      and ${sql.ref(`${spec.table}.${spec.column}`)} = v.old_value`;
+  // Safe to repeat: a replay finds the new values in place and changes nothing.
+  const result = await store.transaction((trx) => statement.execute(trx), {
+    idempotent: true,
+    entity: spec.table,
+  });
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Re-encrypts every registered column to the active key, batch by batch; safe to kill and re-run. */
+export async function rotateEncryptedColumns(
+  store: SqlStore,
+  options: RotationOptions,
+): Promise<RotationReport> {
+  const { cipher, dryRun = false, onProgress, signal, logger } = options;
+  const batchSize = options.batchSize ?? DEFAULT_ROTATION_BATCH;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_ROTATION_BATCH) {
+    throw new ValidationError(`batchSize must be an integer between 1 and ${MAX_ROTATION_BATCH}`);
+  }
+  const report: RotationReport = {
+    activeKeyId: cipher.activeKeyId,
+    dryRun,
+    aborted: false,
+    columns: [],
+    failures: [],
+  };
+  for (const spec of options.columns ?? ENCRYPTED_COLUMNS) {
+    if (signal?.aborted) {
+      report.aborted = true;
+      break;
+    }
+    const progress = await rotateColumn(store, spec, {
+      cipher,
+      dryRun,
+      batchSize,
+      report,
+      logger,
+      onProgress,
+      signal,
+    });
+    report.columns.push(progress);
+  }
+  return report;
+}
+
+interface ColumnRun {
+  cipher: CipherPort;
+  dryRun: boolean;
+  batchSize: number;
+  report: RotationReport;
+  logger: Logger | undefined;
+  onProgress: RotationOptions['onProgress'];
+  signal: AbortSignal | undefined;
+}
+
+async function rotateColumn(store: SqlStore, spec: EncryptedColumnSpec, run: ColumnRun) {
+  const { table, column } = spec;
+  const progress: ColumnRotation = {
+    table,
+    column,
+    total: 0,
+    scanned: 0,
+    current: 0,
+    rotated: 0,
+    conflicts: 0,
+    failed: 0,
+    missing: false,
+  };
+  if (!(await tableExists(store.typed(), store.dialect, table))) {
+    progress.missing = true;
+    run.onProgress?.(progress);
+    return progress;
+  }
+  progress.total = await countValues(store, spec);
+  const active = run.cipher.activeKeyId;
+  let after: string | null = null;
+  for (;;) {
+    if (run.signal?.aborted) {
+      run.report.aborted = true;
+      break;
+    }
+    const rows = await readPage(store, spec, after, run.batchSize);
+    if (rows.length === 0) break;
+    after = String(rows[rows.length - 1]?.id);
+    const rewrites: Rewrite[] = [];
+    for (const row of rows) {
+      const id = String(row.id);
+      if (run.cipher.keyIdOf(row.value) === active) {
+        progress.current++;
+        continue;
+      }
+      const context = { table, column, rowId: id };
+      try {
+        rewrites.push({
+          id,
+          old: row.value,
+          next: run.cipher.encrypt(run.cipher.decrypt(row.value, context), context),
+        });
+      } catch (error) {
+        if (!(error instanceof IntegrityError)) throw error;
+        progress.failed++;
+        if (run.report.failures.length < MAX_REPORTED_FAILURES) {
+          run.report.failures.push({ table, column, rowId: id });
+          run.logger?.warn(
+            { table, column, rowId: id, code: error.code },
+            'value could not be decrypted; left unchanged',
+          );
+        }
+      }
+    }
+    progress.scanned += rows.length;
+    if (rewrites.length > 0) {
+      const written = run.dryRun ? rewrites.length : await writeBatch(store, spec, rewrites);
+      progress.rotated += written;
+      progress.conflicts += rewrites.length - written;
+    }
+    run.onProgress?.({ ...progress });
+    if (rows.length < run.batchSize) break;
+  }
+  return progress;
+}
