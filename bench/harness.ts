@@ -56,7 +56,11 @@ export async function compare(ours: Op, baseline: Op, options: CompareOptions = 
   return { ours: oursOps / seconds, baseline: baseOps / seconds };
 }
 
-export function ratioResult(name: string, measured: { ours: number; baseline: number }, atLeast: number): BenchResult {
+export function ratioResult(
+  name: string,
+  measured: { ours: number; baseline: number },
+  atLeast: number,
+): BenchResult {
   const ratio = measured.ours / measured.baseline;
   return {
     case: name,

@@ -6,17 +6,31 @@ import { postgresCases, sqliteCases } from './cases/sql.js';
 
 const jsonOnly = process.argv.includes('--json');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
 
 function report(results: BenchResult[]): void {
-  for (const r of results) console.log(JSON.stringify({ case: r.case, ours_ops: r.ours_ops, baseline_ops: r.baseline_ops, ratio: r.ratio, ...(r.extra ?? {}) }));
+  for (const r of results)
+    console.log(
+      JSON.stringify({
+        case: r.case,
+        ours_ops: r.ours_ops,
+        baseline_ops: r.baseline_ops,
+        ratio: r.ratio,
+        ...(r.extra ?? {}),
+      }),
+    );
   if (jsonOnly) return;
   console.log('');
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
   console.log(`| case | ours ops/s | baseline ops/s | ratio | bar | pass |`);
   console.log(`|---|---|---|---|---|---|`);
   for (const r of results) {
-    console.log(`| ${r.case} | ${r.ours_ops} | ${r.baseline_ops} | ${r.ratio} | ${r.bar} | ${r.pass ? 'yes' : 'NO'} |`);
+    console.log(
+      `| ${r.case} | ${r.ours_ops} | ${r.baseline_ops} | ${r.ratio} | ${r.bar} | ${r.pass ? 'yes' : 'NO'} |`,
+    );
   }
 }
 

@@ -11,7 +11,12 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 async function seedSessions(adapter: { createSession: PostgresStorageAdapter['createSession'] }, n: number) {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const s = await adapter.createSession({ userId: `user-${i}`, entitlements: ['a', 'b'], metadata: { ip: '10.0.0.1' }, expiresAt: new Date(Date.now() + 86_400_000) });
+    const s = await adapter.createSession({
+      userId: `user-${i}`,
+      entitlements: ['a', 'b'],
+      metadata: { ip: '10.0.0.1' },
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
     ids.push(s.id);
   }
   return ids;
@@ -22,19 +27,42 @@ export async function postgresCases(url: string): Promise<BenchResult[]> {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const adapter = new PostgresStorageAdapter(url, { schema, max: POOL, logger: silentLogger });
   await adapter.connect();
-  const raw = new pg.Pool({ connectionString: url, max: POOL, options: `-c search_path=${schema}`, statement_timeout: 5000 });
+  const raw = new pg.Pool({
+    connectionString: url,
+    max: POOL,
+    options: `-c search_path=${schema}`,
+    statement_timeout: 5000,
+  });
   try {
     const ids = await seedSessions(adapter, 1000);
     let i = 0;
     const nextId = () => ids[i++ % ids.length]!;
     const rawGet = async () => {
       const id = nextId();
-      const { rows } = await raw.query({ name: 'raw_get_session', text: 'select * from sessions where id = $1', values: [sha256(id)] });
+      const { rows } = await raw.query({
+        name: 'raw_get_session',
+        text: 'select * from sessions where id = $1',
+        values: [sha256(id)],
+      });
       const row = rows[0];
-      return { id, userId: row.user_id, entitlements: row.entitlements, expiresAt: row.expires_at, metadata: row.metadata, createdAt: row.created_at, updatedAt: row.updated_at };
+      return {
+        id,
+        userId: row.user_id,
+        entitlements: row.entitlements,
+        expiresAt: row.expires_at,
+        metadata: row.metadata,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      };
     };
     const results: BenchResult[] = [];
-    results.push(ratioResult('getSession, PostgreSQL, no cache', await compare(() => adapter.getSession(nextId()), rawGet, { concurrency: CONCURRENCY }), 0.85));
+    results.push(
+      ratioResult(
+        'getSession, PostgreSQL, no cache',
+        await compare(() => adapter.getSession(nextId()), rawGet, { concurrency: CONCURRENCY }),
+        0.85,
+      ),
+    );
 
     const rawInsert = async () => {
       const id = randomBytes(32).toString('base64url');
@@ -42,12 +70,34 @@ export async function postgresCases(url: string): Promise<BenchResult[]> {
       await raw.query({
         name: 'raw_insert_session',
         text: 'insert into sessions (id, user_id, org_id, plan, entitlements, expires_at, metadata, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-        values: [sha256(id), 'user-x', null, null, ['a', 'b'], new Date(Date.now() + 86_400_000), JSON.stringify({ ip: '10.0.0.1' }), now, now],
+        values: [
+          sha256(id),
+          'user-x',
+          null,
+          null,
+          ['a', 'b'],
+          new Date(Date.now() + 86_400_000),
+          JSON.stringify({ ip: '10.0.0.1' }),
+          now,
+          now,
+        ],
       });
       return id;
     };
-    const oursInsert = () => adapter.createSession({ userId: 'user-x', entitlements: ['a', 'b'], metadata: { ip: '10.0.0.1' }, expiresAt: new Date(Date.now() + 86_400_000) });
-    results.push(ratioResult('createSession, PostgreSQL', await compare(oursInsert, rawInsert, { concurrency: CONCURRENCY }), 0.85));
+    const oursInsert = () =>
+      adapter.createSession({
+        userId: 'user-x',
+        entitlements: ['a', 'b'],
+        metadata: { ip: '10.0.0.1' },
+        expiresAt: new Date(Date.now() + 86_400_000),
+      });
+    results.push(
+      ratioResult(
+        'createSession, PostgreSQL',
+        await compare(oursInsert, rawInsert, { concurrency: CONCURRENCY }),
+        0.85,
+      ),
+    );
 
     // Upstream @kitiumai/auth-postgres wraps every query: BEGIN; SET LOCAL statement_timeout; query; COMMIT.
     const upstreamGet = async () => {
@@ -62,7 +112,13 @@ export async function postgresCases(url: string): Promise<BenchResult[]> {
         client.release();
       }
     };
-    results.push(ratioResult('getSession, PostgreSQL vs upstream pattern', await compare(() => adapter.getSession(nextId()), upstreamGet, { concurrency: CONCURRENCY }), 3.0));
+    results.push(
+      ratioResult(
+        'getSession, PostgreSQL vs upstream pattern',
+        await compare(() => adapter.getSession(nextId()), upstreamGet, { concurrency: CONCURRENCY }),
+        3.0,
+      ),
+    );
     return results;
   } finally {
     await raw.end();
@@ -98,7 +154,9 @@ export async function sqliteCases(file: string): Promise<BenchResult[]> {
         updatedAt: new Date(row.updated_at!),
       };
     };
-    return [ratioResult('getSession, SQLite file', await compare(() => adapter.getSession(nextId()), rawGet), 0.5)];
+    return [
+      ratioResult('getSession, SQLite file', await compare(() => adapter.getSession(nextId()), rawGet), 0.5),
+    ];
   } finally {
     raw.close();
     await adapter.disconnect();

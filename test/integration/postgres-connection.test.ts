@@ -34,7 +34,9 @@ describe.skipIf(!url)('PostgreSQL connection behaviour', () => {
     const store = open({ statementTimeoutMs: 150 });
     const { rows } = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(store.db);
     expect(rows[0]?.statement_timeout).toBe('150ms');
-    await expect(store.run((db) => sql`select pg_sleep(2)`.execute(db), { idempotent: true })).rejects.toMatchObject({
+    await expect(
+      store.run((db) => sql`select pg_sleep(2)`.execute(db), { idempotent: true }),
+    ).rejects.toMatchObject({
       code: 'timeout',
       retryable: true,
     });
@@ -43,7 +45,12 @@ describe.skipIf(!url)('PostgreSQL connection behaviour', () => {
   it('answers a simple read in one round trip: no BEGIN / SET LOCAL / COMMIT around it', async () => {
     const adapter = new PostgresStorageAdapter(url!, { schema: schema('rt'), logger: silentLogger, max: 1 });
     await adapter.connect();
-    const session = await adapter.createSession({ userId: 'u', entitlements: [], expiresAt: new Date(Date.now() + 60_000), updatedAt: new Date() });
+    const session = await adapter.createSession({
+      userId: 'u',
+      entitlements: [],
+      expiresAt: new Date(Date.now() + 60_000),
+      updatedAt: new Date(),
+    });
     await adapter.getSession(session.id);
     const sent: string[] = [];
     const original = pg.Client.prototype.query;
@@ -64,14 +71,21 @@ describe.skipIf(!url)('PostgreSQL connection behaviour', () => {
 
   it('keeps the auth tables in their own schema, apart from an application’s users table', async () => {
     const appSchema = schema('app');
-    await withClient(url!, undefined, (c) => c.query(`create schema ${appSchema}; create table ${appSchema}.users (id int primary key, login text)`));
+    await withClient(url!, undefined, (c) =>
+      c.query(`create schema ${appSchema}; create table ${appSchema}.users (id int primary key, login text)`),
+    );
     const authSchema = schema('auth');
     const adapter = new PostgresStorageAdapter(url!, { schema: authSchema, logger: silentLogger });
     await adapter.connect();
     const user = await adapter.createUser({ email: `${randomUUID()}@x.io` });
     await adapter.disconnect();
     const where = await withClient(url!, undefined, async (c) => ({
-      app: (await c.query(`select column_name from information_schema.columns where table_schema = $1 and table_name = 'users' order by 1`, [appSchema])).rows.map((r) => r.column_name),
+      app: (
+        await c.query(
+          `select column_name from information_schema.columns where table_schema = $1 and table_name = 'users' order by 1`,
+          [appSchema],
+        )
+      ).rows.map((r) => r.column_name),
       auth: (await c.query(`select id from ${authSchema}.users`)).rows.map((r) => r.id),
     }));
     expect(where.app).toEqual(['id', 'login']);
@@ -80,24 +94,37 @@ describe.skipIf(!url)('PostgreSQL connection behaviour', () => {
 
   it('refuses to take over a users table it did not create', async () => {
     const appSchema = schema('foreign');
-    await withClient(url!, undefined, (c) => c.query(`create schema ${appSchema}; create table ${appSchema}.users (id int primary key)`));
+    await withClient(url!, undefined, (c) =>
+      c.query(`create schema ${appSchema}; create table ${appSchema}.users (id int primary key)`),
+    );
     const adapter = new PostgresStorageAdapter(url!, { schema: appSchema, logger: silentLogger });
     await expect(adapter.connect()).rejects.toBeInstanceOf(ConfigError);
     await adapter.disconnect();
     const tables = await withClient(url!, undefined, async (c) =>
-      (await c.query(`select table_name from information_schema.tables where table_schema = $1 order by 1`, [appSchema])).rows.map((r) => r.table_name),
+      (
+        await c.query(`select table_name from information_schema.tables where table_schema = $1 order by 1`, [
+          appSchema,
+        ])
+      ).rows.map((r) => r.table_name),
     );
     expect(tables).toEqual(['users']);
   });
 
   it('lets many adapters connect() to an empty schema at once: one schema, no error', async () => {
     const shared = schema('many');
-    const adapters = Array.from({ length: 6 }, () => new PostgresStorageAdapter(url!, { schema: shared, logger: silentLogger, max: 2 }));
+    const adapters = Array.from(
+      { length: 6 },
+      () => new PostgresStorageAdapter(url!, { schema: shared, logger: silentLogger, max: 2 }),
+    );
     await Promise.all(adapters.map((a) => a.connect()));
     const user = await adapters[0]!.createUser({ email: `${randomUUID()}@x.io` });
     expect((await adapters[5]!.getUser(user.id))?.id).toBe(user.id);
     await Promise.all(adapters.map((a) => a.disconnect()));
-    const ledger = await withClient(url!, shared, async (c) => (await c.query('select id from auth_migrations')).rows.length);
+    const ledger = await withClient(
+      url!,
+      shared,
+      async (c) => (await c.query('select id from auth_migrations')).rows.length,
+    );
     expect(ledger).toBe(3);
   });
 
@@ -131,10 +158,14 @@ describe.skipIf(!url)('PostgreSQL connection behaviour', () => {
       const tag = `ak-retry-${randomUUID().slice(0, 8)}`;
       const store = open({ application_name: tag }, logger);
       let attempts = 0;
-      const read = store.run(async (db) => {
-        attempts++;
-        return (await sql<{ ok: number }>`select pg_sleep(${attempts === 1 ? 5 : 0}), 1 as ok`.execute(db)).rows[0]?.ok;
-      }, { idempotent: true });
+      const read = store.run(
+        async (db) => {
+          attempts++;
+          return (await sql<{ ok: number }>`select pg_sleep(${attempts === 1 ? 5 : 0}), 1 as ok`.execute(db))
+            .rows[0]?.ok;
+        },
+        { idempotent: true },
+      );
       await killWhileRunning(tag);
       expect(await read).toBe(1);
       expect(attempts).toBe(2);
@@ -145,10 +176,13 @@ describe.skipIf(!url)('PostgreSQL connection behaviour', () => {
       const tag = `ak-noretry-${randomUUID().slice(0, 8)}`;
       const store = open({ application_name: tag });
       let attempts = 0;
-      const write = store.run(async (db) => {
-        attempts++;
-        return sql`select pg_sleep(5)`.execute(db);
-      }, { idempotent: false });
+      const write = store.run(
+        async (db) => {
+          attempts++;
+          return sql`select pg_sleep(5)`.execute(db);
+        },
+        { idempotent: false },
+      );
       await killWhileRunning(tag);
       await expect(write).rejects.toMatchObject({ code: 'unavailable', retryable: true });
       expect(attempts).toBe(1);
@@ -160,16 +194,25 @@ describe.skipIf(!url)('PostgreSQL connection behaviour', () => {
       await adapter.connect();
       const email = `${randomUUID()}@x.io`;
       await adapter.createUser({ email });
-      await expect(adapter.createUser({ email })).rejects.toMatchObject({ code: 'conflict', retryable: false });
+      await expect(adapter.createUser({ email })).rejects.toMatchObject({
+        code: 'conflict',
+        retryable: false,
+      });
       await adapter.disconnect();
       expect(logger.lines.filter((l) => l.message.includes('retrying'))).toHaveLength(0);
     });
 
     it('reports an unreachable server as unavailable after its retries, without the password', async () => {
       const store = open({ connectionTimeoutMillis: 500, maxRetries: 1 });
-      const down = openPostgres('postgres://postgres:s3cret-pass@127.0.0.1:1/test', { maxRetries: 1 }, silentLogger);
+      const down = openPostgres(
+        'postgres://postgres:s3cret-pass@127.0.0.1:1/test',
+        { maxRetries: 1 },
+        silentLogger,
+      );
       stores.push(down, store);
-      const error = await down.run((db) => sql`select 1`.execute(db), { idempotent: true }).catch((e: Error) => e);
+      const error = await down
+        .run((db) => sql`select 1`.execute(db), { idempotent: true })
+        .catch((e: Error) => e);
       expect(error).toMatchObject({ code: 'unavailable' });
       expect(String((error as Error).message)).not.toContain('s3cret-pass');
     });

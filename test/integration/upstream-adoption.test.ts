@@ -9,9 +9,24 @@ const url = databaseUrl();
 const upstreamKey = `api_${'cd'.repeat(32)}`;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const TABLES = [
-  'auth_migrations', 'users', 'user_oauth_links', 'organizations', 'api_keys', 'sessions', 'email_verification_tokens',
-  'email_verification_token_attempts', 'auth_events', 'roles', 'user_roles', 'sso_providers', 'sso_links',
-  'sso_sessions', 'twofa_devices', 'twofa_backup_codes', 'twofa_sessions', 'saml_tenant_configs',
+  'auth_migrations',
+  'users',
+  'user_oauth_links',
+  'organizations',
+  'api_keys',
+  'sessions',
+  'email_verification_tokens',
+  'email_verification_token_attempts',
+  'auth_events',
+  'roles',
+  'user_roles',
+  'sso_providers',
+  'sso_links',
+  'sso_sessions',
+  'twofa_devices',
+  'twofa_backup_codes',
+  'twofa_sessions',
+  'saml_tenant_configs',
 ];
 
 describe.skipIf(!url)('adopting a database created by @kitiumai/auth-postgres', () => {
@@ -37,13 +52,27 @@ describe.skipIf(!url)('adopting a database created by @kitiumai/auth-postgres', 
   });
 
   it('records our migrations after upstream’s and keeps upstream’s row', async () => {
-    const ids = await withClient(url!, adopted, async (c) => (await c.query('select id from auth_migrations order by id')).rows.map((r) => r.id));
-    expect(ids).toEqual(['0001_initial_schema_v2', 'authkeep_0002_foundation', 'authkeep_0003_session_token_digests']);
+    const ids = await withClient(url!, adopted, async (c) =>
+      (await c.query('select id from auth_migrations order by id')).rows.map((r) => r.id),
+    );
+    expect(ids).toEqual([
+      '0001_initial_schema_v2',
+      'authkeep_0002_foundation',
+      'authkeep_0003_session_token_digests',
+    ]);
   });
 
   it('turns every timestamp into timestamptz, reading the old values as UTC', async () => {
-    const naive = await withClient(url!, adopted, async (c) =>
-      (await c.query(`select count(*)::int as n from information_schema.columns where table_schema = $1 and data_type = 'timestamp without time zone'`, [adopted])).rows[0].n,
+    const naive = await withClient(
+      url!,
+      adopted,
+      async (c) =>
+        (
+          await c.query(
+            `select count(*)::int as n from information_schema.columns where table_schema = $1 and data_type = 'timestamp without time zone'`,
+            [adopted],
+          )
+        ).rows[0].n,
     );
     expect(naive).toBe(0);
     const alice = await adapter.getUser('user-1');
@@ -52,10 +81,13 @@ describe.skipIf(!url)('adopting a database created by @kitiumai/auth-postgres', 
   });
 
   it('keeps every user and makes email unique case-insensitively (the oldest keeps a duplicated address)', async () => {
-    for (const id of ['user-1', 'user-2', 'user-3', 'user-4']) expect(await adapter.getUser(id)).not.toBeNull();
+    for (const id of ['user-1', 'user-2', 'user-3', 'user-4'])
+      expect(await adapter.getUser(id)).not.toBeNull();
     expect((await adapter.getUserByEmail('alice@example.com'))?.id).toBe('user-1');
     expect((await adapter.getUserByEmail('BOB@EXAMPLE.COM'))?.id).toBe('user-2');
-    await expect(adapter.createUser({ email: 'bob@EXAMPLE.com' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(adapter.createUser({ email: 'bob@EXAMPLE.com' })).rejects.toMatchObject({
+      code: 'conflict',
+    });
     expect((await adapter.getUser('user-3'))?.email).toBe('ALICE@example.COM');
   });
 
@@ -64,16 +96,26 @@ describe.skipIf(!url)('adopting a database created by @kitiumai/auth-postgres', 
     expect(owner?.id).toBe('user-1');
     expect(owner?.oauth?.google?.linkedAt).toEqual(new Date('2024-03-01T10:00:00.000Z'));
     const other = await adapter.createUser({});
-    await expect(adapter.linkOAuthAccount(other.id, 'google', { provider: 'google', sub: 'g-1', linkedAt: new Date() })).rejects.toMatchObject({
+    await expect(
+      adapter.linkOAuthAccount(other.id, 'google', { provider: 'google', sub: 'g-1', linkedAt: new Date() }),
+    ).rejects.toMatchObject({
       code: 'conflict',
     });
   });
 
   it('keeps sessions working by their old ids while storing only digests', async () => {
     const session = await adapter.getSession('sess-plain-token-1');
-    expect(session).toMatchObject({ id: 'sess-plain-token-1', userId: 'user-1', orgId: 'org-1', entitlements: ['pro'], metadata: { ip: '10.0.0.1' } });
+    expect(session).toMatchObject({
+      id: 'sess-plain-token-1',
+      userId: 'user-1',
+      orgId: 'org-1',
+      entitlements: ['pro'],
+      metadata: { ip: '10.0.0.1' },
+    });
     expect(session?.expiresAt.toISOString()).toBe('2099-01-01T00:00:00.000Z');
-    const ids = await withClient(url!, adopted, async (c) => (await c.query('select id from sessions')).rows.map((r) => r.id));
+    const ids = await withClient(url!, adopted, async (c) =>
+      (await c.query('select id from sessions')).rows.map((r) => r.id),
+    );
     expect(ids).not.toContain('sess-plain-token-1');
     expect(ids).toContain(sha256('sess-plain-token-1'));
   });
@@ -85,8 +127,15 @@ describe.skipIf(!url)('adopting a database created by @kitiumai/auth-postgres', 
     expect((await adapter.getEmailVerificationTokens('bob@example.com')).map((t) => t.id)).toEqual(['tok-1']);
     expect(await adapter.getEmailVerificationTokenAttempts('tok-1')).toBe(2);
     expect(await adapter.incrementEmailVerificationTokenAttempts('tok-1')).toBe(3);
-    const orphans = await withClient(url!, adopted, async (c) =>
-      (await c.query(`select count(*)::int as n from email_verification_token_attempts where token_id = 'tok-orphan'`)).rows[0].n,
+    const orphans = await withClient(
+      url!,
+      adopted,
+      async (c) =>
+        (
+          await c.query(
+            `select count(*)::int as n from email_verification_token_attempts where token_id = 'tok-orphan'`,
+          )
+        ).rows[0].n,
     );
     expect(orphans).toBe(0);
   });
@@ -94,7 +143,12 @@ describe.skipIf(!url)('adopting a database created by @kitiumai/auth-postgres', 
   it('collapses duplicate role assignments and drops the updated_at triggers', async () => {
     const counts = await withClient(url!, adopted, async (c) => ({
       assignments: (await c.query('select count(*)::int as n from user_roles')).rows[0].n,
-      triggers: (await c.query(`select count(*)::int as n from information_schema.triggers where trigger_schema = $1`, [adopted])).rows[0].n,
+      triggers: (
+        await c.query(
+          `select count(*)::int as n from information_schema.triggers where trigger_schema = $1`,
+          [adopted],
+        )
+      ).rows[0].n,
     }));
     expect(counts).toEqual({ assignments: 2, triggers: 0 });
   });
@@ -107,8 +161,16 @@ describe.skipIf(!url)('adopting a database created by @kitiumai/auth-postgres', 
       const store = openPostgres(url!, { schema }, silentLogger);
       try {
         const columns = await describeColumns(store.db as never, 'postgres', TABLES);
-        const indexes = await withClient(url!, schema, async (c) =>
-          (await c.query(`select tablename, indexname from pg_indexes where schemaname = $1 and indexname not like '%_pkey' order by 1, 2`, [schema])).rows,
+        const indexes = await withClient(
+          url!,
+          schema,
+          async (c) =>
+            (
+              await c.query(
+                `select tablename, indexname from pg_indexes where schemaname = $1 and indexname not like '%_pkey' order by 1, 2`,
+                [schema],
+              )
+            ).rows,
         );
         return { columns, indexes };
       } finally {
@@ -116,7 +178,9 @@ describe.skipIf(!url)('adopting a database created by @kitiumai/auth-postgres', 
       }
     };
     const [a, b] = await Promise.all([describe(adopted), describe(fresh)]);
-    expect(a.columns.map((c) => `${c.table}.${c.column}:${c.type}`)).toEqual(b.columns.map((c) => `${c.table}.${c.column}:${c.type}`));
+    expect(a.columns.map((c) => `${c.table}.${c.column}:${c.type}`)).toEqual(
+      b.columns.map((c) => `${c.table}.${c.column}:${c.type}`),
+    );
     expect(a.indexes).toEqual(b.indexes);
     expect(a.columns.length).toBeGreaterThan(100);
   });

@@ -15,7 +15,11 @@ import {
   type UserRecord,
 } from '../../src/index.js';
 
-const pgAdapter: StorageAdapter = new PostgresStorageAdapter('postgres://localhost/db', { statementTimeoutMs: 5000, maxRetries: 2, max: 10 });
+const pgAdapter: StorageAdapter = new PostgresStorageAdapter('postgres://localhost/db', {
+  statementTimeoutMs: 5000,
+  maxRetries: 2,
+  max: 10,
+});
 const sqliteAdapter: StorageAdapter = new SqliteStorageAdapter(':memory:');
 
 class UpstreamStyle implements StorageAdapter {
@@ -33,7 +37,8 @@ class UpstreamStyle implements StorageAdapter {
   getSession = (id: string) => this.inner.getSession(id);
   updateSession = (id: string, d: Partial<SessionRecord>) => this.inner.updateSession(id, d);
   deleteSession = (id: string) => this.inner.deleteSession(id);
-  createOrganization = (d: Omit<OrganizationRecord, 'id' | 'createdAt' | 'updatedAt'>) => this.inner.createOrganization(d);
+  createOrganization = (d: Omit<OrganizationRecord, 'id' | 'createdAt' | 'updatedAt'>) =>
+    this.inner.createOrganization(d);
   getOrganization = (id: string) => this.inner.getOrganization(id);
   updateOrganization = (id: string, d: Partial<OrganizationRecord>) => this.inner.updateOrganization(id, d);
   deleteOrganization = (id: string) => this.inner.deleteOrganization(id);
@@ -44,13 +49,15 @@ class UpstreamStyle implements StorageAdapter {
   updateUser: StorageAdapter['updateUser'] = (id, d) => this.inner.updateUser(id, d);
   deleteUser = (id: string) => this.inner.deleteUser(id);
   linkOAuthAccount: StorageAdapter['linkOAuthAccount'] = (u, p, o) => this.inner.linkOAuthAccount(u, p, o);
-  createEmailVerificationToken = (d: Omit<EmailVerificationToken, 'id'>) => this.inner.createEmailVerificationToken(d);
+  createEmailVerificationToken = (d: Omit<EmailVerificationToken, 'id'>) =>
+    this.inner.createEmailVerificationToken(d);
   getEmailVerificationTokens = (e: string, t?: string) => this.inner.getEmailVerificationTokens(e, t);
   getEmailVerificationTokenById = (id: string) => this.inner.getEmailVerificationTokenById(id);
   markEmailVerificationTokenAsUsed = (id: string) => this.inner.markEmailVerificationTokenAsUsed(id);
   deleteExpiredEmailVerificationTokens = () => this.inner.deleteExpiredEmailVerificationTokens();
   getEmailVerificationTokenAttempts = (id: string) => this.inner.getEmailVerificationTokenAttempts(id);
-  incrementEmailVerificationTokenAttempts = (id: string) => this.inner.incrementEmailVerificationTokenAttempts(id);
+  incrementEmailVerificationTokenAttempts = (id: string) =>
+    this.inner.incrementEmailVerificationTokenAttempts(id);
   emitEvent = (e: AuthEvent) => this.inner.emitEvent(e);
 }
 
@@ -58,7 +65,14 @@ async function typicalUse(storage: StorageAdapter): Promise<User | null> {
   const user: UserRecord = await storage.createUser({ email: 'a@b.c', entitlements: [] });
   const now = new Date();
   await storage.createSession({ userId: user.id, entitlements: [], expiresAt: now, updatedAt: now });
-  await storage.createApiKey({ principalId: user.id, hash: 'h', prefix: 'p', lastFour: '1234', scopes: [], updatedAt: now });
+  await storage.createApiKey({
+    principalId: user.id,
+    hash: 'h',
+    prefix: 'p',
+    lastFour: '1234',
+    scopes: [],
+    updatedAt: now,
+  });
   await storage.emitEvent({ type: 't', principalId: user.id, data: {}, timestamp: now });
   return storage.getUserByEmail('a@b.c');
 }

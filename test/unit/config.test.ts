@@ -28,8 +28,12 @@ describe('createAuthStorage and database URLs', () => {
   });
 
   it('uses AUTHKEEP_DATABASE_URL when no URL is given, and an embedded file when neither is', () => {
-    expect(resolveDatabaseUrl(undefined, { AUTHKEEP_DATABASE_URL: 'postgres://h/db' })).toBe('postgres://h/db');
-    expect(resolveDatabaseUrl('sqlite::memory:', { AUTHKEEP_DATABASE_URL: 'postgres://h/db' })).toBe('sqlite::memory:');
+    expect(resolveDatabaseUrl(undefined, { AUTHKEEP_DATABASE_URL: 'postgres://h/db' })).toBe(
+      'postgres://h/db',
+    );
+    expect(resolveDatabaseUrl('sqlite::memory:', { AUTHKEEP_DATABASE_URL: 'postgres://h/db' })).toBe(
+      'sqlite::memory:',
+    );
     expect(resolveDatabaseUrl(undefined, {})).toBe('./.authkeep/authkeep.db');
   });
 
