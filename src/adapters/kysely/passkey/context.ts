@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../../ports/system.js';
 import type { Dialect } from '../codec.js';
-import type { RunOptions, SqlStore } from '../sql-store.js';
+import type { SqlStore } from '../sql-store.js';
 import { passkeyCodecFor, type PasskeyCodec } from './passkey-codec.js';
 import type { PasskeyDatabase } from './schema.js';
 import { TableNamesPlugin } from './table-names-plugin.js';
@@ -9,6 +9,12 @@ import { resolveTableNames, type PasskeyTableNames, type ResolvedTableNames } fr
 
 export type PasskeyDb = Kysely<PasskeyDatabase>;
 export type PasskeyTrx = Transaction<PasskeyDatabase>;
+
+/** How a unit of work may be retried (see SqlStore.run) and what it is called in errors. */
+export interface PasskeyRunOptions {
+  idempotent: boolean;
+  entity: string;
+}
 
 /** What every oauth2-passkey repository shares: the connection typed for the crate's tables, and its codec. */
 export class PasskeySql {
@@ -43,13 +49,13 @@ export class PasskeySql {
   }
 
   /** One statement (or a few) with the store's retry policy and error translation. */
-  run<T>(work: (db: PasskeyDb) => Promise<T>, options: RunOptions): Promise<T> {
-    return this.store.run(() => work(this.db), options);
+  run<T>(work: (db: PasskeyDb) => Promise<T>, options: PasskeyRunOptions): Promise<T> {
+    return this.store.run<T>(() => work(this.db), options);
   }
 
   /** One transaction, retried as a whole on transient faults when `options.idempotent` allows. */
-  transaction<T>(work: (trx: PasskeyTrx) => Promise<T>, options: RunOptions): Promise<T> {
-    return this.store.run(() => this.db.transaction().execute(work), options);
+  transaction<T>(work: (trx: PasskeyTrx) => Promise<T>, options: PasskeyRunOptions): Promise<T> {
+    return this.store.run<T>(() => this.db.transaction().execute(work), options);
   }
 
   now(): Date {

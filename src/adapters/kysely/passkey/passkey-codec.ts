@@ -29,15 +29,26 @@ export function parseTimestampText(text: string): Date {
   const match = TIMESTAMP_TEXT.exec(text);
   if (!match) return corrupt('timestamp');
   const [, y, mo, d, h, mi, s = '0', fraction = '', zone] = match;
+  const parts = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
   const ms = Number(fraction.padEnd(3, '0').slice(0, 3));
-  let time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  const wall = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5], ms));
+  // Date.UTC rolls 13/45 over into the next year and maps years 0-99 to the 1900s: refuse what it changed.
+  const exact =
+    wall.getUTCFullYear() === parts[0] &&
+    wall.getUTCMonth() === parts[1] - 1 &&
+    wall.getUTCDate() === parts[2] &&
+    wall.getUTCHours() === parts[3] &&
+    wall.getUTCMinutes() === parts[4] &&
+    wall.getUTCSeconds() === parts[5];
+  if (!exact) return corrupt('timestamp');
+  let time = wall.getTime();
   if (zone && zone !== 'Z' && zone !== 'z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    time -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0')) * 60_000;
+    const [hours, minutes] = [Number(digits.slice(0, 2)), Number(digits.slice(2, 4) || '0')];
+    if (hours > 23 || minutes > 59) return corrupt('timestamp');
+    time -= sign * (hours * 60 + minutes) * 60_000;
   }
-  // Date.UTC maps years 0-99 to 1900-1999; the crate never writes those, so treat them as corrupt.
-  if (Number.isNaN(time) || Number(y) < 100) return corrupt('timestamp');
   return new Date(time);
 }
 

@@ -1,0 +1,88 @@
+import { MemoryCache, type MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
+import { RedisCache } from '../../adapters/cache/redis-cache.js';
+import { PasskeySql } from '../../adapters/kysely/passkey/index.js';
+import {
+  openPostgres,
+  openSqlite,
+  type PostgresConnectionOptions,
+  type SqliteConnectionOptions,
+} from '../../adapters/kysely/index.js';
+import { createPinoLogger } from '../../adapters/log/pino-logger.js';
+import { systemClock } from '../../adapters/system/ids.js';
+import type { CacheStore } from '../../ports/cache.js';
+import type { Clock, Logger } from '../../ports/system.js';
+import { PasskeyCacheStore } from './cache-store.js';
+import { PasskeyDataStore } from './data-store.js';
+import { resolvePasskeyConfig, type PasskeyConfig, type PasskeyConfigOverrides } from './env-config.js';
+import { PasskeySessionCache } from './session-cache.js';
+
+export interface CreatePasskeyStoresOptions extends PasskeyConfigOverrides {
+  /** Where the crate's variables are read from (default process.env). */
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  clock?: Clock;
+  /** Pool and connection settings for PostgreSQL (e.g. `schema`, `max`). */
+  postgres?: PostgresConnectionOptions;
+  /** SQLite settings; the busy timeout defaults to the crate's 30 s. */
+  sqlite?: SqliteConnectionOptions;
+  /** Bounds of the memory cache (the crate's is unbounded; ours defaults to 100 000 entries / 128 MiB). */
+  memoryCache?: MemoryCacheOptions;
+  /** A cache you built (a RedisCache on a Cluster, say); GENERIC_CACHE_STORE_* are then not read. */
+  cacheStore?: CacheStore;
+}
+
+export interface PasskeyStores {
+  data: PasskeyDataStore;
+  cache: PasskeyCacheStore;
+  sessions: PasskeySessionCache;
+  config: PasskeyConfig;
+  close(): Promise<void>;
+}
+
+function openCache(config: PasskeyConfig, options: CreatePasskeyStoresOptions, logger: Logger): CacheStore {
+  if (options.cacheStore) return options.cacheStore;
+  if (config.cache?.type === 'redis') {
+    // No namespace: the crate's keys are `cache:{prefix}:{key}` at the top of the keyspace.
+    return new RedisCache({ url: config.cache.url }, { namespace: '', logger });
+  }
+  return new MemoryCache({ maxEntries: 100_000, maxBytes: 128 * 1024 * 1024, ...options.memoryCache });
+}
+
+/**
+ * The oauth2-passkey data and cache stores, configured the crate's way (GENERIC_DATA_STORE_TYPE/URL,
+ * GENERIC_CACHE_STORE_TYPE/URL, DB_TABLE_*, O2P_*), with explicit options taking precedence.
+ * Nothing connects until first use; `data.init()` creates or checks the tables.
+ */
+export function createPasskeyStores(options: CreatePasskeyStoresOptions = {}): PasskeyStores {
+  const config = resolvePasskeyConfig(options, options.env ?? process.env, { cache: !options.cacheStore });
+  const logger = options.logger ?? createPinoLogger();
+  const clock = options.clock ?? systemClock;
+  const store =
+    config.data.type === 'postgres'
+      ? openPostgres(config.data.url, options.postgres ?? {}, logger)
+      : openSqlite(config.data.path, { busyTimeoutMs: 30_000, ...options.sqlite }, logger);
+  let cacheStore: CacheStore;
+  try {
+    cacheStore = openCache(config, options, logger);
+  } catch (error) {
+    void store.close();
+    throw error;
+  }
+  const data = new PasskeyDataStore(new PasskeySql(store, config.tables, clock), {
+    logger,
+    loginHistoryRetentionDays: config.loginHistoryRetentionDays,
+    demoMode: config.demoMode,
+  });
+  const cache = new PasskeyCacheStore(cacheStore);
+  return {
+    data,
+    cache,
+    sessions: new PasskeySessionCache(cache, clock),
+    config,
+    async close() {
+      const results = await Promise.allSettled([data.close(), cache.close()]);
+      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
+}
