@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesGcmKeyring } from '../../src/adapters/crypto/aes-gcm-keyring.js';
+import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy-cipher.js';
 import { openPostgres, openSqlite, type SqlStore } from '../../src/adapters/kysely/index.js';
 import { columnCipher } from '../../src/adapters/kysely/encrypted-columns.js';
 import { rotateEncryptedColumns, type ColumnRotation } from '../../src/adapters/kysely/key-rotation.js';
@@ -43,6 +44,11 @@ const backends: Backend[] = [
 ];
 
 const DEVICES = 1234;
+/** The two columns this file seeds; the registry may list more (later issues append to it). */
+const columns = [
+  { table: 'twofa_devices', idColumn: 'id', column: 'secret' },
+  { table: 'sso_sessions', idColumn: 'id', column: 'session_token' },
+];
 const SESSIONS = 345;
 
 for (const backend of backends) {
@@ -74,6 +80,7 @@ for (const backend of backends) {
       const before = await storedValues(store);
       const seen: ColumnRotation[] = [];
       const report = await rotateEncryptedColumns(store, {
+        columns,
         cipher: keys.rotated,
         dryRun: true,
         batchSize: 100,
@@ -97,6 +104,7 @@ for (const backend of backends) {
       const abort = new AbortController();
       let batches = 0;
       const partial = await rotateEncryptedColumns(store, {
+        columns,
         cipher: keys.rotated,
         batchSize: 100,
         signal: abort.signal,
@@ -112,7 +120,7 @@ for (const backend of backends) {
         k1: DEVICES + SESSIONS - 300,
       });
 
-      const rest = await rotateEncryptedColumns(store, { cipher: keys.rotated, batchSize: 100 });
+      const rest = await rotateEncryptedColumns(store, { columns, cipher: keys.rotated, batchSize: 100 });
       expect(rest.aborted).toBe(false);
       expect(rest.columns.map((c) => [c.table, c.rotated, c.current, c.conflicts, c.failed])).toEqual([
         ['twofa_devices', DEVICES - 300, 300, 0, 0],
@@ -125,12 +133,41 @@ for (const backend of backends) {
 
     it('a run with nothing left to do changes nothing', async () => {
       const before = await storedValues(store);
-      const report = await rotateEncryptedColumns(store, { cipher: keys.rotated });
+      const report = await rotateEncryptedColumns(store, { columns, cipher: keys.rotated });
       expect(report.columns.map((c) => [c.rotated, c.current])).toEqual([
         [0, DEVICES],
         [0, SESSIONS],
       ]);
       expect(await storedValues(store)).toEqual(before);
+    });
+
+    it('seals legacy plaintext only when the cipher accepts plaintext', async () => {
+      await store.db
+        .insertInto('twofa_devices')
+        .values({ id: 'zz-plain', user_id: 'u', method: 'totp', secret: 'JBSWY3DPEHPK3PXP' })
+        .execute();
+      const refused = await rotateEncryptedColumns(store, {
+        columns: columns.slice(0, 1),
+        cipher: keys.rotated,
+      });
+      expect(refused.failures).toContainEqual({
+        table: 'twofa_devices',
+        column: 'secret',
+        rowId: 'zz-plain',
+      });
+      const sealing = new LegacyReadingCipher({ primary: keys.rotated, plaintext: 'allow' });
+      const sealed = await rotateEncryptedColumns(store, { columns: columns.slice(0, 1), cipher: sealing });
+      expect(sealed.failures).toEqual([]);
+      expect(sealed.columns[0]).toMatchObject({ rotated: 1, current: DEVICES });
+      const row = await store.db
+        .selectFrom('twofa_devices')
+        .select('secret')
+        .where('id', '=', 'zz-plain')
+        .executeTakeFirst();
+      expect(row?.secret).toMatch(/^ak1\.k2\./);
+      const secrets = columnCipher(keys.newOnly, 'twofa_devices', 'secret');
+      expect(secrets.read('zz-plain', row?.secret)).toBe('JBSWY3DPEHPK3PXP');
+      await store.db.deleteFrom('twofa_devices').where('id', '=', 'zz-plain').execute();
     });
 
     it('leaves values it cannot decrypt unchanged and reports their row ids', async () => {
@@ -147,7 +184,7 @@ for (const backend of backends) {
         .execute();
       const next = testKeys();
       const cipher = new AesGcmKeyring({ keys: `k3:${next.k2},k2:${keys.k2}` });
-      const report = await rotateEncryptedColumns(store, { cipher, batchSize: 100 });
+      const report = await rotateEncryptedColumns(store, { columns, cipher, batchSize: 100 });
       expect(report.columns[0]?.failed).toBe(2);
       expect(report.failures).toEqual([
         { table: 'twofa_devices', column: 'secret', rowId: a.id },
@@ -159,21 +196,36 @@ for (const backend of backends) {
       expect(after.find((v) => v.id === c.id)?.value).toBe(sealedElsewhere);
     });
 
-    it('skips a registered table that this database does not have', async () => {
+    it('skips a registered table or column that this database does not have', async () => {
       const report = await rotateEncryptedColumns(store, {
         cipher: keys.rotated,
-        columns: [{ table: 'extension_instance', idColumn: 'id', column: 'secret' }],
+        columns: [
+          { table: 'extension_instance', idColumn: 'id', column: 'secret' },
+          { table: 'twofa_devices', idColumn: 'id', column: 'no_such_column' },
+        ],
       });
       expect(report.columns).toEqual([
         expect.objectContaining({ table: 'extension_instance', missing: true, total: 0 }),
+        expect.objectContaining({ table: 'twofa_devices', missing: true, total: 0 }),
       ]);
     });
 
+    if (backend.name === 'postgres') {
+      it('refuses a registered column that is not text', async () => {
+        await expect(
+          rotateEncryptedColumns(store, {
+            cipher: keys.rotated,
+            columns: [{ table: 'sso_providers', idColumn: 'id', column: 'created_at' }],
+          }),
+        ).rejects.toMatchObject({ code: 'config' });
+      });
+    }
+
     it('validates the batch size', async () => {
       for (const batchSize of [0, -1, 1.5, 5001]) {
-        await expect(rotateEncryptedColumns(store, { cipher: keys.rotated, batchSize })).rejects.toThrow(
-          ValidationError,
-        );
+        await expect(
+          rotateEncryptedColumns(store, { columns, cipher: keys.rotated, batchSize }),
+        ).rejects.toThrow(ValidationError);
       }
     });
   });
@@ -206,7 +258,7 @@ describe.skipIf(!url)('key rotation engine under concurrent writes [postgres]', 
       // Hold the row, let the rotation's batch block on it, then change it and commit.
       await client.query('begin');
       await client.query('select id from twofa_devices where id = $1 for update', [target.id]);
-      const rotation = rotateEncryptedColumns(store, { cipher: keys.rotated, batchSize: 100 });
+      const rotation = rotateEncryptedColumns(store, { columns, cipher: keys.rotated, batchSize: 100 });
       for (;;) {
         const { rows } = await client.query(
           `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { IntegrityError, ValidationError } from '../../domain/errors.js';
+import { ConfigError, IntegrityError, ValidationError } from '../../domain/errors.js';
 import type { CipherPort } from '../../ports/cipher.js';
 import type { Logger } from '../../ports/system.js';
 import { ENCRYPTED_COLUMNS, type EncryptedColumnSpec } from './encrypted-columns.js';
-import { tableExists } from './introspect.js';
+import { describeColumns } from './introspect.js';
 import type { SqlStore } from './sql-store.js';
 
 export interface ColumnRotation {
@@ -20,7 +20,7 @@ export interface ColumnRotation {
   conflicts: number;
   /** Could not be decrypted with the keyring (wrong key, tampered, not an envelope): left unchanged. */
   failed: number;
-  /** The table does not exist in this database. */
+  /** The table or column does not exist in this database (not migrated, or a store not in use). */
   missing: boolean;
 }
 
@@ -61,17 +61,18 @@ export const MAX_REPORTED_FAILURES = 100;
 
 type DynamicDb = Record<string, Record<string, unknown>>;
 interface Row {
-  id: string;
+  /** Kept as the driver returns it, so the keyset comparison keeps the column's own type. */
+  id: string | number;
   value: string;
 }
 interface Rewrite {
-  id: string;
+  id: Row['id'];
   old: string;
   next: string;
 }
 
 /** Reads one page of non-null values after `after` in id order (keyset pagination: no OFFSET, no drift). */
-async function readPage(store: SqlStore, spec: EncryptedColumnSpec, after: string | null, limit: number) {
+async function readPage(store: SqlStore, spec: EncryptedColumnSpec, after: Row['id'] | null, limit: number) {
   const db = store.typed<DynamicDb>();
   let query = db
     .selectFrom(spec.table)
@@ -82,6 +83,19 @@ async function readPage(store: SqlStore, spec: EncryptedColumnSpec, after: strin
   if (after !== null) query = query.where(spec.idColumn, '>', after);
   const rows = await store.run(() => query.execute(), { idempotent: true, entity: spec.table });
   return rows as unknown as Row[];
+}
+
+/** Whether the column exists; a PostgreSQL column that cannot hold an envelope is a config error. */
+async function columnExists(store: SqlStore, spec: EncryptedColumnSpec): Promise<boolean> {
+  const columns = await store.run(() => describeColumns(store.typed(), store.dialect, [spec.table]), {
+    idempotent: true,
+    entity: spec.table,
+  });
+  const found = columns.find((c) => c.column === spec.column);
+  if (found && store.dialect === 'postgres' && !['text', 'character varying'].includes(found.type)) {
+    throw new ConfigError(`${spec.table}.${spec.column} is ${found.type}; encrypted columns must be text`);
+  }
+  return found !== undefined;
 }
 
 async function countValues(store: SqlStore, spec: EncryptedColumnSpec): Promise<number> {
@@ -176,14 +190,14 @@ async function rotateColumn(store: SqlStore, spec: EncryptedColumnSpec, run: Col
     failed: 0,
     missing: false,
   };
-  if (!(await tableExists(store.typed(), store.dialect, table))) {
+  if (!(await columnExists(store, spec))) {
     progress.missing = true;
-    run.onProgress?.(progress);
+    run.onProgress?.({ ...progress });
     return progress;
   }
   progress.total = await countValues(store, spec);
   const active = run.cipher.activeKeyId;
-  let after: string | null = null;
+  let after: Row['id'] | null = null;
   for (;;) {
     if (run.signal?.aborted) {
       run.report.aborted = true;
@@ -191,7 +205,7 @@ async function rotateColumn(store: SqlStore, spec: EncryptedColumnSpec, run: Col
     }
     const rows = await readPage(store, spec, after, run.batchSize);
     if (rows.length === 0) break;
-    after = String(rows[rows.length - 1]?.id);
+    after = (rows[rows.length - 1] as Row).id;
     const rewrites: Rewrite[] = [];
     for (const row of rows) {
       const id = String(row.id);
@@ -202,7 +216,7 @@ async function rotateColumn(store: SqlStore, spec: EncryptedColumnSpec, run: Col
       const context = { table, column, rowId: id };
       try {
         rewrites.push({
-          id,
+          id: row.id,
           old: row.value,
           next: run.cipher.encrypt(run.cipher.decrypt(row.value, context), context),
         });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AesGcmKeyring } from '../../adapters/crypto/aes-gcm-keyring.js';
 import { assertKeyId, ENCRYPTION_KEYS_ENV, KEY_BYTES } from '../../adapters/crypto/key-config.js';
+import { LegacyReadingCipher } from '../../adapters/crypto/legacy-cipher.js';
 import { openPostgres, openSqlite, type SqlStore } from '../../adapters/kysely/index.js';
 import { rotateEncryptedColumns, type ColumnRotation } from '../../adapters/kysely/key-rotation.js';
 import { createPinoLogger } from '../../adapters/log/pino-logger.js';
@@ -18,9 +19,11 @@ export const KEYS_USAGE = [
   '  keys generate [--id <id>]',
   '      prints a new 32-byte key as id:base64; put it first in AUTHKEEP_ENCRYPTION_KEYS to make it active',
   '  keys rotate [--database <url>] [--schema <name>] [--keys <list>] [--batch-size <n>] [--dry-run]',
+  '             [--seal-plaintext]',
   '      re-encrypts every encrypted column with the active (first) key, in batches; safe to interrupt',
-  '      and run again. --dry-run only counts. Keys come from --keys or AUTHKEEP_ENCRYPTION_KEYS',
-  '      (prefer the variable: command-line arguments are visible to other users of the machine).',
+  '      and run again. --dry-run only counts. --seal-plaintext also encrypts values still in clear',
+  '      (a database adopted from @kitiumai/auth-postgres). Keys come from --keys or',
+  '      AUTHKEEP_ENCRYPTION_KEYS (prefer the variable: arguments are visible to other local users).',
 ].join('\n');
 
 const ROTATE_OPTIONS = {
@@ -29,6 +32,7 @@ const ROTATE_OPTIONS = {
   keys: { type: 'string' },
   'batch-size': { type: 'string' },
   'dry-run': { type: 'boolean' },
+  'seal-plaintext': { type: 'boolean' },
 } as const;
 
 /** `k<yyyymmdd>_<4 hex>`: sortable by creation day, and unlikely to collide on the same day. */
@@ -67,8 +71,12 @@ async function rotate(argv: string[], io: CliIo): Promise<void> {
   const { values } = parse(argv, ROTATE_OPTIONS);
   const dryRun = values['dry-run'] === true;
   const batchSize = batchSizeOf(values['batch-size']);
-  const cipher: CipherPort =
+  const keyring =
     values.keys !== undefined ? new AesGcmKeyring({ keys: values.keys }) : AesGcmKeyring.fromEnv(io.env);
+  // Adopted databases hold upstream's plaintext secrets: reading them as plaintext is opt-in, once.
+  const cipher: CipherPort = values['seal-plaintext']
+    ? new LegacyReadingCipher({ primary: keyring, plaintext: 'allow' })
+    : keyring;
   const logger = createPinoLogger();
   const store = openStore(resolveDatabaseUrl(values.database, io.env), values.schema, logger);
   const progress = new ProgressReporter(io);
@@ -93,7 +101,7 @@ async function rotate(argv: string[], io: CliIo): Promise<void> {
       const name = `${column.table}.${column.column}`;
       io.out(
         column.missing
-          ? `${name}: no such table, skipped`
+          ? `${name}: not in this database, skipped`
           : `${name}: ${column.scanned} values, ${describe(column, dryRun)}`,
       );
     }

@@ -112,6 +112,39 @@ describe('authkeep keys rotate output', () => {
     expect(tty.out.at(-1)).toBe('done: every encrypted value uses key k2');
   });
 
+  it('seals plaintext left by an adopted database only with --seal-plaintext', async () => {
+    const store = openSqlite(file, {}, silentLogger);
+    await store.db
+      .insertInto('twofa_devices')
+      .values({ id: 'plain-1', user_id: 'u', method: 'totp', secret: 'JBSWY3DPEHPK3PXP' })
+      .execute();
+    await store.close();
+    const env = { AUTHKEEP_ENCRYPTION_KEYS: `k2:${keys.k2}` };
+    const refused = captureIo(false, env);
+    await expect(
+      runKeysCommand(['rotate', '--database', `sqlite:${file}`], refused.io),
+    ).rejects.toMatchObject({
+      exitCode: 1,
+    });
+    expect(refused.err).toEqual(['cannot decrypt twofa_devices.secret row plain-1: left unchanged']);
+    const sealed = captureIo(false, env);
+    await runKeysCommand(['rotate', '--seal-plaintext', '--database', `sqlite:${file}`], sealed.io);
+    expect(sealed.out).toContain(
+      'twofa_devices.secret: 26 values, 1 rotated, 25 current, 0 changed concurrently, 0 failed',
+    );
+    const check = openSqlite(file, {}, silentLogger);
+    const row = await check.db
+      .selectFrom('twofa_devices')
+      .select('secret')
+      .where('id', '=', 'plain-1')
+      .executeTakeFirst();
+    await check.close();
+    const cipher = new AesGcmKeyring({ keys: `k2:${keys.k2}` });
+    expect(columnCipher(cipher, 'twofa_devices', 'secret').read('plain-1', row?.secret)).toBe(
+      'JBSWY3DPEHPK3PXP',
+    );
+  });
+
   it('a progress reporter with an empty total shows a full bar', () => {
     const { io, out } = captureIo(true);
     new ProgressReporter(io).update('t.c', 0, 0, 'nothing');
