@@ -1,0 +1,2 @@
+export { createKeyValueStore, type KeyValueStoreOptions } from './create-keyvalue-store.js';
+export { KeyValueStore, type KeyInput, type KeyValueEntry, type KeyValuePairs } from './keyvalue-store.js';

@@ -1,0 +1,43 @@
+import {
+  openPostgres,
+  openSqlite,
+  SqlStore,
+  type PostgresConnectionOptions,
+  type SqliteConnectionOptions,
+} from '../adapters/kysely/index.js';
+import { ConfigError } from '../domain/errors.js';
+import type { Logger } from '../ports/system.js';
+import { databaseKind } from './config.js';
+import { sqlitePath } from './kitium/adapters.js';
+
+/** A database URL (`postgres://…`, `sqlite:./file.db`, `:memory:`, a file path) or an open store to share. */
+export type DatabaseTarget = string | SqlStore;
+
+/** Connection settings used when a store opens the database from a URL. */
+export type ConnectionOptions = PostgresConnectionOptions & SqliteConnectionOptions;
+
+export interface OpenedDatabase {
+  store: SqlStore;
+  /** Whether this facade opened the connection, and so closes it. A shared store is left open. */
+  owned: boolean;
+}
+
+/** Opens the database a facade was given, or adopts the store it was handed. */
+export function openDatabase(
+  database: DatabaseTarget,
+  connection: ConnectionOptions,
+  logger: Logger,
+): OpenedDatabase {
+  if (database instanceof SqlStore) return { store: database, owned: false };
+  if (typeof database !== 'string' || database.length === 0) {
+    throw new ConfigError('database must be a URL, a SQLite path or an open SqlStore');
+  }
+  if (databaseKind(database) === 'postgres') {
+    return { store: openPostgres(database, connection, logger), owned: true };
+  }
+  const { busyTimeoutMs, maxRetries, readonly } = connection;
+  return {
+    store: openSqlite(sqlitePath(database), { busyTimeoutMs, maxRetries, readonly }, logger),
+    owned: true,
+  };
+}
