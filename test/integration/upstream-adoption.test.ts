@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeColumns, openPostgres } from '../../src/adapters/kysely/index.js';
 import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
+import { kitiumMigrations } from '../../migrations/index.js';
 import { UPSTREAM_DDL, upstreamRows } from '../fixtures/upstream-schema.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
 
@@ -53,7 +54,7 @@ describe.skipIf(!url)('adopting a database created by @kitiumai/auth-postgres', 
 
   it('records our migrations after upstream’s and keeps upstream’s row', async () => {
     const ids = await withClient(url!, adopted, async (c) =>
-      (await c.query('select id from auth_migrations order by id')).rows.map((r) => r.id),
+      (await c.query('select id from auth_migrations')).rows.map((r) => r.id).sort(),
     );
     expect(ids).toEqual([
       '0001_initial_schema_v2',

@@ -20,11 +20,16 @@ import type { AuthDatabase } from './schema.js';
 export type Db = Kysely<AuthDatabase>;
 export type Trx = Transaction<AuthDatabase>;
 
-export interface RunOptions {
+export interface RunOptions<T = unknown> {
   /** Whether repeating the work after an ambiguous fault (connection lost mid-statement) is harmless. */
   idempotent: boolean;
   /** Names the record kind in error messages. */
   entity?: string;
+  /**
+   * For work that is not idempotent but whose effect can be observed (an insert with a client-made id):
+   * after an ambiguous fault, returns the result if the first attempt did commit, or null to redo it.
+   */
+  recover?: (db: Db) => Promise<T | null>;
 }
 
 export interface SqlStoreConfig {
@@ -66,7 +71,7 @@ export class SqlStore {
   }
 
   /** Runs a query compiled once (see prepared.ts) on the hot path, with the same retry policy as `run`. */
-  async query<R>(compiled: CompiledQuery, options: RunOptions): Promise<R[]> {
+  async query<R>(compiled: CompiledQuery, options: RunOptions<never>): Promise<R[]> {
     return (await this.run(() => this.fastQuery<R>(compiled), options)).rows;
   }
 
@@ -76,13 +81,19 @@ export class SqlStore {
   }
 
   /** Runs `work`, retrying transient faults up to maxRetries times when it is safe to do so. */
-  async run<T>(work: (db: Db) => Promise<T>, options: RunOptions): Promise<T> {
+  async run<T>(work: (db: Db) => Promise<T>, options: RunOptions<T>): Promise<T> {
     if (this.closed) throw new UnavailableError('the storage adapter is disconnected');
+    let ambiguous = false;
     for (let attempt = 0; ; attempt++) {
       try {
+        if (ambiguous && options.recover) {
+          const committed = await options.recover(this.db);
+          if (committed !== null) return committed;
+        }
         return await work(this.db);
       } catch (error) {
         if (!this.shouldRetry(error, attempt, options)) throw translateError(error, options.entity);
+        ambiguous ||= retryClass(error) === 'idempotent';
         this.logger.warn(
           { attempt: attempt + 1, code: (error as { code?: string }).code },
           'retrying transient database fault',
@@ -93,14 +104,20 @@ export class SqlStore {
   }
 
   /** Runs `work` in one transaction; the whole transaction is the unit that may be retried. */
-  transaction<T>(work: (trx: Trx) => Promise<T>, options: RunOptions): Promise<T> {
+  transaction<T>(work: (trx: Trx) => Promise<T>, options: RunOptions<T>): Promise<T> {
     return this.run((db) => db.transaction().execute(work), options);
   }
 
-  private shouldRetry(error: unknown, attempt: number, options: RunOptions): boolean {
+  private shouldRetry(
+    error: unknown,
+    attempt: number,
+    options: Pick<RunOptions, 'idempotent'> & { recover?: unknown },
+  ): boolean {
     if (attempt >= this.maxRetries || this.closed) return false;
     const kind = retryClass(error);
-    return kind === 'always' || (kind === 'idempotent' && options.idempotent);
+    return (
+      kind === 'always' || (kind === 'idempotent' && (options.idempotent || options.recover !== undefined))
+    );
   }
 
   /** Holds the migration lock for the duration of `work`, inside one transaction. */

@@ -1,6 +1,7 @@
 import type { ApiKeyRecord } from '../../../domain/records.js';
 import type { ApiKeyRepo, Patch } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
+import { recoverInserted } from './recover.js';
 import type { SqlStore } from '../sql-store.js';
 import { compact, optionalDate, optionalJson, patchColumns, text, type ColumnMap } from './mapping.js';
 
@@ -64,7 +65,7 @@ export class KyselyApiKeyRepo implements ApiKeyRepo {
           })
           .returningAll()
           .executeTakeFirstOrThrow(),
-      { idempotent: false, entity },
+      { idempotent: false, entity, recover: recoverInserted('api_keys', record.id, (row) => row) },
     );
     return this.toRecord(row);
   }

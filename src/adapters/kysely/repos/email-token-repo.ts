@@ -1,6 +1,7 @@
 import { normalizeEmail } from '../../../domain/email.js';
 import type { EmailVerificationToken, EmailVerificationTokenType } from '../../../domain/records.js';
 import type { EmailTokenRepo } from '../../../ports/repos.js';
+import { recoverInserted } from './recover.js';
 import type { SqlStore } from '../sql-store.js';
 import { compact, optionalDate, optionalJson, optionalText, text } from './mapping.js';
 
@@ -46,7 +47,11 @@ export class KyselyEmailTokenRepo implements EmailTokenRepo {
           })
           .returningAll()
           .executeTakeFirstOrThrow(),
-      { idempotent: false, entity },
+      {
+        idempotent: false,
+        entity,
+        recover: recoverInserted('email_verification_tokens', token.id, (row) => row),
+      },
     );
     return this.toRecord(row);
   }
@@ -85,7 +90,19 @@ export class KyselyEmailTokenRepo implements EmailTokenRepo {
           .where('used_at', 'is', null)
           .returningAll()
           .executeTakeFirst(),
-      { idempotent: false, entity },
+      {
+        idempotent: false,
+        entity,
+        // After a lost connection, our own timestamp on the row proves our update is the one that won.
+        recover: (db) =>
+          db
+            .selectFrom('email_verification_tokens')
+            .selectAll()
+            .where('id', '=', id)
+            .where('used_at', '=', this.store.codec.timestamp(usedAt))
+            .executeTakeFirst()
+            .then((row) => row ?? null),
+      },
     );
     return row ? this.toRecord(row) : null;
   }

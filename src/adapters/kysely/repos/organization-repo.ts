@@ -1,5 +1,6 @@
 import type { OrganizationMember, OrganizationRecord } from '../../../domain/records.js';
 import type { OrganizationRepo, Patch } from '../../../ports/repos.js';
+import { recoverInserted } from './recover.js';
 import type { SqlStore } from '../sql-store.js';
 import { compact, optionalJson, patchColumns, reviveDates, text, type ColumnMap } from './mapping.js';
 
@@ -57,7 +58,7 @@ export class KyselyOrganizationRepo implements OrganizationRepo {
           })
           .returningAll()
           .executeTakeFirstOrThrow(),
-      { idempotent: false, entity },
+      { idempotent: false, entity, recover: recoverInserted('organizations', record.id, (row) => row) },
     );
     return this.toRecord(row);
   }

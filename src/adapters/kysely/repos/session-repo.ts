@@ -1,5 +1,6 @@
 import type { Patch, SessionRepo, StoredSession } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
+import { recoverInserted } from './recover.js';
 import type { SqlStore } from '../sql-store.js';
 import { compact, optionalJson, optionalText, patchColumns, text, type ColumnMap } from './mapping.js';
 
@@ -56,7 +57,7 @@ export class KyselySessionRepo implements SessionRepo {
             updated_at: codec.timestamp(session.updatedAt),
           })
           .execute(),
-      { idempotent: false, entity },
+      { idempotent: false, entity, recover: recoverInserted('sessions', key, () => undefined) },
     );
   }
 

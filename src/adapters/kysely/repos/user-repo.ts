@@ -3,6 +3,7 @@ import { ConflictError } from '../../../domain/errors.js';
 import type { OAuthLink, UserRecord } from '../../../domain/records.js';
 import type { Patch, UserRepo } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
+import { recoverInserted } from './recover.js';
 import type { SqlStore, Trx } from '../sql-store.js';
 import {
   compact,
@@ -95,7 +96,7 @@ export class KyselyUserRepo implements UserRepo {
           })
           .returningAll()
           .executeTakeFirstOrThrow(),
-      { idempotent: false, entity },
+      { idempotent: false, entity, recover: recoverInserted('users', record.id, (row) => row) },
     );
     return this.toRecord(row);
   }
