@@ -56,11 +56,8 @@ describe.skipIf(!url)('adopting a database created by @kitiumai/auth-postgres', 
     const ids = await withClient(url!, adopted, async (c) =>
       (await c.query('select id from auth_migrations')).rows.map((r) => r.id).sort(),
     );
-    expect(ids).toEqual([
-      '0001_initial_schema_v2',
-      'authkeep_0002_foundation',
-      'authkeep_0003_session_token_digests',
-    ]);
+    expect(ids).toEqual(kitiumMigrations.map((m) => m.id).sort());
+    expect(ids[0]).toBe('0001_initial_schema_v2');
   });
 
   it('turns every timestamp into timestamptz, reading the old values as UTC', async () => {
