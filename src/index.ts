@@ -20,3 +20,42 @@ export { generateBytes, type ByteEncoding } from './adapters/crypto/random.js';
 export { createPinoLogger, silentLogger } from './adapters/log/pino-logger.js';
 export type { Logger, Clock, HealthStatus } from './ports/system.js';
 export { normalizeEmail } from './domain/email.js';
+
+// oauth2-passkey compatible data and cache stores.
+export {
+  createPasskeyStores,
+  PasskeyDataStore,
+  PasskeyCacheStore,
+  PasskeySessionCache,
+  resolvePasskeyConfig,
+  defaultTableNames,
+  hasAdminPrivileges,
+  CRATE_CACHE_TTL_SECONDS,
+  DEMO_PLACEHOLDER_USER,
+  FIRST_USER_SEQUENCE_NUMBER,
+  MAX_PASSKEY_COUNTER,
+  USER_AGENT_MAX_BYTES,
+  type CreatePasskeyStoresOptions,
+  type PasskeyStores,
+  type PasskeyDataStoreOptions,
+  type PasskeySession,
+  type PasskeyConfig,
+  type PasskeyConfigOverrides,
+  type PasskeyDataStoreConfig,
+  type PasskeyCacheStoreConfig,
+  type PasskeyTableNames,
+  type PasskeyUser,
+  type PasskeyUserInput,
+  type OAuth2Account,
+  type OAuth2AccountInput,
+  type OAuth2AccountSearchField,
+  type PasskeyCredential,
+  type PasskeyCredentialInput,
+  type CredentialSearchField,
+  type CounterUpdate,
+  type LoginHistoryEntry,
+  type LoginHistoryInput,
+  type LoginHistoryQuery,
+  type LoginHistoryRange,
+  type LoginAuthMethod,
+} from './app/passkey/index.js';

@@ -1,4 +1,5 @@
 import { ConfigError } from '../domain/errors.js';
+import { resolveCacheTarget } from './cache/open-cache.js';
 import {
   PostgresStorageAdapter,
   SqliteStorageAdapter,
@@ -37,13 +38,23 @@ export function resolveDatabaseUrl(
   return fromEnv !== undefined && fromEnv !== '' ? fromEnv : DEFAULT_SQLITE_FILE;
 }
 
-/** The kitium facade for a URL (or AUTHKEEP_DATABASE_URL, or the embedded SQLite file). */
+/** The kitium facade for a URL (or AUTHKEEP_DATABASE_URL, or the embedded SQLite file), cached per `cache` or AUTHKEEP_REDIS_URL. */
 export function createAuthStorage(
   config: AuthStorageConfig = {},
 ): PostgresStorageAdapter | SqliteStorageAdapter {
-  const { database, busyTimeoutMs, readonly, ...rest } = config;
+  const { database, busyTimeoutMs, readonly, ...options } = config;
   const url = resolveDatabaseUrl(database);
+  const rest = { ...options, cache: resolveCacheTarget(options.cache) };
   if (databaseKind(url) === 'postgres') return new PostgresStorageAdapter(url, rest);
-  const { logger, tokenPepper, clock, maxRetries } = rest;
-  return new SqliteStorageAdapter(url, { logger, tokenPepper, clock, maxRetries, busyTimeoutMs, readonly });
+  const { logger, tokenPepper, clock, maxRetries, cache, cacheOptions } = rest;
+  return new SqliteStorageAdapter(url, {
+    logger,
+    tokenPepper,
+    clock,
+    maxRetries,
+    busyTimeoutMs,
+    readonly,
+    cache,
+    cacheOptions,
+  });
 }

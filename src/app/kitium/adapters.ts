@@ -17,8 +17,14 @@ export class PostgresStorageAdapter extends KitiumStorageAdapter {
     if (typeof connectionString !== 'string' || connectionString.length === 0) {
       throw new ConfigError('a PostgreSQL connection string is required');
     }
-    const { logger = createPinoLogger(), tokenPepper, clock, ...connection } = options;
-    super(openPostgres(connectionString, connection, logger), { logger, tokenPepper, clock });
+    const { logger = createPinoLogger(), tokenPepper, clock, cache, cacheOptions, ...connection } = options;
+    super(openPostgres(connectionString, connection, logger), {
+      logger,
+      tokenPepper,
+      clock,
+      cache,
+      cacheOptions,
+    });
   }
 }
 
@@ -36,7 +42,13 @@ export function sqlitePath(target: string): string {
 export class SqliteStorageAdapter extends KitiumStorageAdapter {
   constructor(target: string = ':memory:', options: SqliteStorageAdapterOptions = {}) {
     if (typeof target !== 'string') throw new ConfigError('the SQLite target must be a string');
-    const { logger = createPinoLogger(), tokenPepper, clock, ...connection } = options;
-    super(openSqlite(sqlitePath(target), connection, logger), { logger, tokenPepper, clock });
+    const { logger = createPinoLogger(), tokenPepper, clock, cache, cacheOptions, ...connection } = options;
+    super(openSqlite(sqlitePath(target), connection, logger), {
+      logger,
+      tokenPepper,
+      clock,
+      cache,
+      cacheOptions,
+    });
   }
 }

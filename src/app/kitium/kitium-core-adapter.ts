@@ -15,6 +15,7 @@ import type {
 } from '../../domain/records.js';
 import type { Clock, HealthStatus, Logger } from '../../ports/system.js';
 import { kitiumMigrations } from '../../../migrations/index.js';
+import { openKitiumCache, type KitiumCache, type KitiumCacheOptions } from '../cache/kitium-cache.js';
 import { createKitiumContext, type KitiumContext } from './context.js';
 import { ApiKeyFacade, type IssuedApiKey } from './groups/api-keys.js';
 import { EmailTokenFacade, EventFacade } from './groups/email-tokens.js';
@@ -24,7 +25,7 @@ import { UserFacade } from './groups/users.js';
 import type { StorageAdapter } from './storage-adapter.js';
 
 /** Options every kitium facade takes, whatever the database. */
-export interface KitiumAdapterOptions {
+export interface KitiumAdapterOptions extends KitiumCacheOptions {
   logger?: Logger;
   /** HMAC pepper for session-token and API-key digests (at least 16 bytes). Changing it invalidates them. */
   tokenPepper?: string;
@@ -45,14 +46,20 @@ export class KitiumCoreAdapter implements StorageAdapter {
   private readonly emailTokens: EmailTokenFacade;
   private readonly events: EventFacade;
   private connected: Promise<void> | undefined;
+  private readonly cache: KitiumCache | undefined;
 
   protected constructor(store: SqlStore, options: KitiumAdapterOptions) {
-    this.ctx = createKitiumContext(store, {
-      clock: options.clock ?? systemClock,
+    const logger = options.logger ?? createPinoLogger();
+    const clock = options.clock ?? systemClock;
+    this.cache = openKitiumCache(options, logger, clock);
+    const ctx = createKitiumContext(store, {
+      clock,
       ids: uuidV7Ids,
       digest: new Sha256TokenDigest(options.tokenPepper),
-      logger: options.logger ?? createPinoLogger(),
+      logger,
     });
+    // The cache sits in front of the session, API-key and user repositories (read-through, revocation).
+    this.ctx = this.cache ? this.cache.wrap(ctx) : ctx;
     this.apiKeys = new ApiKeyFacade(this.ctx);
     this.sessions = new SessionFacade(this.ctx);
     this.organizations = new OrganizationFacade(this.ctx);
@@ -84,7 +91,11 @@ export class KitiumCoreAdapter implements StorageAdapter {
   }
 
   async disconnect(): Promise<void> {
-    return this.ctx.store.close();
+    try {
+      await this.ctx.store.close();
+    } finally {
+      await this.cache?.close();
+    }
   }
 
   async healthCheck(): Promise<HealthStatus> {

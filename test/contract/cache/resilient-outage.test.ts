@@ -46,14 +46,16 @@ describe.skipIf(!hasRedisServer)('ResilientCache when its Redis goes away', () =
     await server?.destroy();
   });
 
-  function open(options: { maxPendingInvalidations?: number } = {}) {
+  // Well above 50 ms: on a loaded 2-core machine a healthy first command (connect included) can take that long.
+  function open(options: { maxPendingInvalidations?: number; timeoutMs?: number } = {}) {
     const lines: LogLine[] = [];
     const namespace = uniqueNamespace('outage');
     const inner = new RedisCache({ url: server.url }, { namespace });
-    // The default 50 ms budget; recovery probes every 50 ms so the tests do not idle.
+    // Recovery probes every 50 ms so the tests do not idle.
     const cache = new ResilientCache(inner, {
       logger: capturingLogger(lines),
       probeIntervalMs: 50,
+      timeoutMs: 1_000,
       ...options,
     });
     opened.push(cache);
@@ -112,12 +114,12 @@ describe.skipIf(!hasRedisServer)('ResilientCache when its Redis goes away', () =
   });
 
   it('treats a paused (slow) Redis as an outage and replays the invalidation afterwards', async () => {
-    const { cache, namespace, warnings } = open();
+    const { cache, namespace, warnings } = open({ timeoutMs: 300 });
     await cache.set('session:2', 'still-valid');
     await cache.set('control', 'c');
 
-    // Far longer than the 50 ms budget, so only a hung machine could make the read succeed in time.
-    await raw.call('CLIENT', 'PAUSE', '4000', 'ALL');
+    // Far longer than the 300 ms budget, so only a hung machine could make the read succeed in time.
+    await raw.call('CLIENT', 'PAUSE', '5000', 'ALL');
     expect(await cache.get('control')).toBeNull();
     await cache.delete('session:2');
     expect(warnings()).toHaveLength(1);

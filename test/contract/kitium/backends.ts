@@ -8,7 +8,24 @@ import {
   silentLogger,
   type KitiumStorageAdapter,
 } from '../../../src/index.js';
-import { databaseUrl, dropSchema, freshSchemaName } from '../../support/postgres.js';
+import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
+import { databaseUrl, dropSchema, freshSchemaName, redisUrl } from '../../support/postgres.js';
+
+/** A Redis namespace of one test file's own, flushed of its keys afterwards (the shared Redis is never flushed). */
+function redisNamespace(label: string): { namespace: string; cleanup(): Promise<void> } {
+  const namespace = `test:${freshSchemaName(label)}:`;
+  return {
+    namespace,
+    async cleanup() {
+      const cache = new RedisCache({ url: redisUrl() as string }, { namespace });
+      await cache.deletePrefix('');
+      await cache.close();
+    },
+  };
+}
+
+// A generous per-operation budget: on a loaded machine a miss would still pass, but silently skip the cache.
+const cacheTimeoutMs = 2_000;
 
 /** One database the kitium contract runs against. */
 export interface KitiumBackend {
@@ -47,6 +64,55 @@ export const kitiumBackends: KitiumBackend[] = [
       const url = databaseUrl() as string;
       const schema = freshSchemaName(label);
       const adapter = new PostgresStorageAdapter(url, { schema, logger: silentLogger, max: 20 });
+      return { adapter, cleanup: () => dropSchema(url, schema) };
+    },
+  },
+  {
+    name: 'sqlite :memory: × memory cache',
+    dialect: 'sqlite',
+    available: () => true,
+    async open() {
+      const adapter = new SqliteStorageAdapter(':memory:', { logger: silentLogger, cache: 'memory' });
+      return { adapter, cleanup: async () => undefined };
+    },
+  },
+  {
+    name: 'postgres × redis',
+    dialect: 'postgres',
+    available: () => databaseUrl() !== null && redisUrl() !== null,
+    async open(label) {
+      const url = databaseUrl() as string;
+      const schema = freshSchemaName(label);
+      const redis = redisNamespace(label);
+      const adapter = new PostgresStorageAdapter(url, {
+        schema,
+        logger: silentLogger,
+        max: 20,
+        cache: redisUrl() as `redis://${string}`,
+        cacheOptions: { namespace: redis.namespace, timeoutMs: cacheTimeoutMs },
+      });
+      return {
+        adapter,
+        cleanup: async () => {
+          await dropSchema(url, schema);
+          await redis.cleanup();
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres × memory cache',
+    dialect: 'postgres',
+    available: () => databaseUrl() !== null,
+    async open(label) {
+      const url = databaseUrl() as string;
+      const schema = freshSchemaName(label);
+      const adapter = new PostgresStorageAdapter(url, {
+        schema,
+        logger: silentLogger,
+        max: 20,
+        cache: 'memory',
+      });
       return { adapter, cleanup: () => dropSchema(url, schema) };
     },
   },

@@ -1,0 +1,149 @@
+import type { ApiKeyRecord } from '../../domain/records.js';
+import type { ApiKeyRepo, Patch, SessionRepo, StoredSession, UserRepo } from '../../ports/repos.js';
+import { cacheKeys, type RecordCodec } from './cache-codec.js';
+import type { RecordCache } from './record-cache.js';
+
+const sessionCodec: RecordCodec<StoredSession> = { dateFields: ['expiresAt', 'createdAt', 'updatedAt'] };
+const apiKeyCodec: RecordCodec<ApiKeyRecord> = { dateFields: ['expiresAt', 'createdAt', 'updatedAt'] };
+
+/** Runs a database write, then invalidates, even when the write failed (it may have committed anyway). */
+async function writeThenInvalidate<T>(write: () => Promise<T>, invalidate: () => Promise<void>): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    await invalidate();
+  }
+}
+
+/** SessionRepo with read-through caching of findByKey (the key is the token digest; the token never reaches the cache). */
+export class CachedSessionRepo implements SessionRepo {
+  constructor(
+    private readonly inner: SessionRepo,
+    private readonly cache: RecordCache,
+  ) {}
+
+  insert(key: string, session: StoredSession): Promise<void> {
+    return writeThenInvalidate(
+      () => this.inner.insert(key, session),
+      () => this.cache.forget(cacheKeys.session(key)),
+    );
+  }
+
+  findByKey(key: string): Promise<StoredSession | null> {
+    return this.cache.read(
+      cacheKeys.session(key),
+      sessionCodec,
+      () => this.inner.findByKey(key),
+      (session) => ({ owner: session.userId, expiresAt: session.expiresAt }),
+    );
+  }
+
+  update(key: string, patch: Patch<StoredSession>, updatedAt: Date): Promise<StoredSession | null> {
+    return writeThenInvalidate(
+      () => this.inner.update(key, patch, updatedAt),
+      () => this.cache.invalidate(cacheKeys.session(key)),
+    );
+  }
+
+  delete(key: string): Promise<void> {
+    return writeThenInvalidate(
+      () => this.inner.delete(key),
+      () => this.cache.invalidate(cacheKeys.session(key)),
+    );
+  }
+
+  /** Expired sessions left the cache by TTL already (a cached session never outlives its expiry). */
+  deleteExpired(now: Date, limit: number): Promise<number> {
+    return this.inner.deleteExpired(now, limit);
+  }
+}
+
+/**
+ * ApiKeyRepo with read-through caching of findByHash. Writes address a key by id, so the hash it was cached
+ * under is read from the database first; the old and the new hash are both invalidated.
+ */
+export class CachedApiKeyRepo implements ApiKeyRepo {
+  constructor(
+    private readonly inner: ApiKeyRepo,
+    private readonly cache: RecordCache,
+  ) {}
+
+  insert(record: ApiKeyRecord): Promise<ApiKeyRecord> {
+    return writeThenInvalidate(
+      () => this.inner.insert(record),
+      () => this.cache.forget(cacheKeys.apiKey(record.hash)),
+    );
+  }
+
+  findById(id: string): Promise<ApiKeyRecord | null> {
+    return this.inner.findById(id);
+  }
+
+  findByHash(hash: string): Promise<ApiKeyRecord | null> {
+    return this.cache.read(
+      cacheKeys.apiKey(hash),
+      apiKeyCodec,
+      () => this.inner.findByHash(hash),
+      (record) => ({ owner: record.principalId, expiresAt: record.expiresAt }),
+    );
+  }
+
+  findByPrefixAndLastFour(prefix: string, lastFour: string): Promise<ApiKeyRecord[]> {
+    return this.inner.findByPrefixAndLastFour(prefix, lastFour);
+  }
+
+  listByPrincipal(principalId: string): Promise<ApiKeyRecord[]> {
+    return this.inner.listByPrincipal(principalId);
+  }
+
+  async update(id: string, patch: Patch<ApiKeyRecord>, updatedAt: Date): Promise<ApiKeyRecord | null> {
+    const before = await this.inner.findById(id);
+    let after: ApiKeyRecord | null = null;
+    return writeThenInvalidate(
+      async () => (after = await this.inner.update(id, patch, updatedAt)),
+      () => this.cache.invalidate(...hashKeys(before?.hash, after?.hash, patch.hash)),
+    );
+  }
+
+  async delete(id: string): Promise<void> {
+    const before = await this.inner.findById(id);
+    return writeThenInvalidate(
+      () => this.inner.delete(id),
+      () => this.cache.invalidate(...hashKeys(before?.hash)),
+    );
+  }
+}
+
+function hashKeys(...hashes: (string | undefined)[]): string[] {
+  const present = hashes.filter((hash): hash is string => typeof hash === 'string');
+  return [...new Set(present)].map((hash) => cacheKeys.apiKey(hash));
+}
+
+/** UserRepo whose delete also revokes the user's cached sessions and API keys, through the per-user index. */
+export class RevokingUserRepo implements UserRepo {
+  readonly insert: UserRepo['insert'];
+  readonly findById: UserRepo['findById'];
+  readonly findByEmail: UserRepo['findByEmail'];
+  readonly findByOAuth: UserRepo['findByOAuth'];
+  readonly update: UserRepo['update'];
+  readonly linkOAuth: UserRepo['linkOAuth'];
+
+  constructor(
+    private readonly inner: UserRepo,
+    private readonly cache: RecordCache,
+  ) {
+    this.insert = inner.insert.bind(inner);
+    this.findById = inner.findById.bind(inner);
+    this.findByEmail = inner.findByEmail.bind(inner);
+    this.findByOAuth = inner.findByOAuth.bind(inner);
+    this.update = inner.update.bind(inner);
+    this.linkOAuth = inner.linkOAuth.bind(inner);
+  }
+
+  delete(id: string): Promise<void> {
+    return writeThenInvalidate(
+      () => this.inner.delete(id),
+      () => this.cache.revokeOwner(id),
+    );
+  }
+}

@@ -1,0 +1,82 @@
+import { MemoryCache, type MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
+import { RedisCache } from '../../adapters/cache/redis-cache.js';
+import { ResilientCache } from '../../adapters/cache/resilient-cache.js';
+import { ConfigError } from '../../domain/errors.js';
+import type { CacheStore } from '../../ports/cache.js';
+import type { Logger } from '../../ports/system.js';
+import { cacheKeys } from './cache-codec.js';
+import type { RecordCacheSettings } from './record-cache.js';
+
+/** A cache for the facades: `'memory'`, a `redis://`/`rediss://` URL, or any CacheStore (e.g. a Redis Cluster one). */
+export type CacheTarget = 'memory' | `redis://${string}` | `rediss://${string}` | CacheStore;
+
+export interface CacheSettings extends RecordCacheSettings {
+  /** Per-operation budget of a Redis (or caller-given) store before a read counts as a miss (default 50 ms). */
+  timeoutMs?: number;
+  /** While the store is down, how often a call may probe for its return (default 1 s). */
+  probeIntervalMs?: number;
+  /** Key prefix in Redis (default `authkeep:`). */
+  namespace?: string;
+  /** Bounds of the memory cache. */
+  memory?: MemoryCacheOptions;
+}
+
+export interface OpenedCache {
+  store: CacheStore;
+  /** Whether the facade made this store and so closes it; a store the caller passed stays open. */
+  owned: boolean;
+}
+
+function resilient(store: CacheStore, settings: CacheSettings, logger: Logger): ResilientCache {
+  return new ResilientCache(store, {
+    logger,
+    timeoutMs: settings.timeoutMs,
+    probeIntervalMs: settings.probeIntervalMs,
+    // An overflowing outage flushes our keys only: the store may be shared with others.
+    flushPrefix: cacheKeys.all,
+  });
+}
+
+/**
+ * Opens the cache a facade was configured with. Redis and caller-given stores are wrapped so that an
+ * outage degrades to database reads instead of errors; the in-process memory cache cannot go down.
+ */
+export function openCache(target: CacheTarget, settings: CacheSettings, logger: Logger): OpenedCache {
+  if (target === 'memory') return { store: new MemoryCache(settings.memory), owned: true };
+  if (typeof target === 'string') {
+    if (!/^rediss?:\/\//i.test(target)) {
+      throw new ConfigError(
+        `unsupported cache "${target.slice(0, target.indexOf(':') + 1) || 'value'}"; use 'memory', redis:// or rediss://`,
+      );
+    }
+    // lazyConnect: an adapter that is built but never used opens no socket.
+    const redis = new RedisCache(
+      { url: target, options: { lazyConnect: true } },
+      { namespace: settings.namespace, logger },
+    );
+    return { store: resilient(redis, settings, logger), owned: true };
+  }
+  if (!isCacheStore(target)) throw new ConfigError('cache must be "memory", a redis:// URL or a CacheStore');
+  const store =
+    target instanceof MemoryCache || target instanceof ResilientCache
+      ? target
+      : resilient(target, settings, logger);
+  return { store, owned: false };
+}
+
+function isCacheStore(value: unknown): value is CacheStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const methods = ['get', 'set', 'setIfAbsent', 'delete', 'take', 'deletePrefix', 'update', 'close'];
+  return methods.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+}
+
+/** The configured cache, else AUTHKEEP_REDIS_URL, else none. */
+export function resolveCacheTarget(
+  cache: CacheTarget | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): CacheTarget | undefined {
+  if (cache !== undefined) return cache;
+  const fromEnv = env.AUTHKEEP_REDIS_URL;
+  // openCache checks the scheme; the value may carry a password, so it is never echoed whole.
+  return fromEnv !== undefined && fromEnv !== '' ? (fromEnv as CacheTarget) : undefined;
+}
