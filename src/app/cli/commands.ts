@@ -1,5 +1,6 @@
 import { kitiumMigrations } from '../../../migrations/index.js';
 import { migrationStatus } from '../../adapters/kysely/index.js';
+import { sweepExpired } from '../../adapters/kysely/sweeper.js';
 import type { KitiumStorageAdapter } from '../kitium/kitium-adapter.js';
 import { DATABASE_OPTION, openStorage, parse } from './common.js';
 import { CliError, type CliIo } from './io.js';
@@ -40,4 +41,23 @@ export function healthCommand(argv: string[], io: CliIo): Promise<void> {
     io.out(`database: ${health.status} (${health.latencyMs.toFixed(1)} ms)`);
     if (health.status !== 'ok') throw new CliError('database is not reachable');
   });
+}
+
+export async function sweepCommand(argv: string[], io: CliIo): Promise<void> {
+  const { values } = parse(argv, { ...DATABASE_OPTION, 'batch-size': { type: 'string' } });
+  const batchSize = values['batch-size'] === undefined ? 1000 : Number(values['batch-size']);
+  if (!Number.isSafeInteger(batchSize) || batchSize <= 0)
+    throw new CliError('--batch-size must be a positive integer', 2);
+  const storage = openStorage(values.database, io);
+  try {
+    await storage.connect();
+    const counts = await sweepExpired(storage.sqlStore, {
+      now: new Date(),
+      batchSize,
+      onBatch: (table, deleted) => io.err(`swept ${deleted} from ${table}`),
+    });
+    for (const [table, count] of Object.entries(counts)) io.out(`${table}: ${count} expired rows deleted`);
+  } finally {
+    await storage.disconnect();
+  }
 }

@@ -1,5 +1,5 @@
 import { isAuthkeepError } from '../../domain/errors.js';
-import { healthCommand, migrateCommand, statusCommand } from './commands.js';
+import { healthCommand, migrateCommand, statusCommand, sweepCommand } from './commands.js';
 import { demoCommand } from './demo.js';
 import { CliError, processIo, type CliIo } from './io.js';
 import { runKeysCommand } from './keys.js';
@@ -14,6 +14,10 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   migrate: { run: migrateCommand, help: 'apply pending migrations' },
   status: { run: statusCommand, help: 'list applied and pending migrations' },
   health: { run: healthCommand, help: 'check that the database answers' },
+  sweep: {
+    run: sweepCommand,
+    help: 'delete expired sessions, email tokens, two-factor and SSO sessions in batches',
+  },
   keys: {
     run: runKeysCommand,
     help: 'keys generate | keys rotate [--dry-run]: encryption keys (see "authkeep keys help")',
