@@ -59,3 +59,13 @@ export {
   type LoginHistoryRange,
   type LoginAuthMethod,
 } from './app/passkey/index.js';
+
+// Cache edge: stores, the resilient wrapper, and the read-through options of the kitium facades.
+export { MemoryCache, type MemoryCacheOptions } from './adapters/cache/memory-cache.js';
+export { RedisCache, type RedisCacheOptions } from './adapters/cache/redis-cache.js';
+export type { RedisConnection } from './adapters/cache/redis-connection.js';
+export { ResilientCache, type ResilientCacheOptions, type CacheHealth } from './adapters/cache/resilient-cache.js';
+export type { CacheStore } from './ports/cache.js';
+export type { CacheTarget, CacheSettings } from './app/cache/open-cache.js';
+export type { KitiumCacheOptions } from './app/cache/kitium-cache.js';
+export { CACHE_FORMAT_VERSION } from './app/cache/cache-codec.js';
