@@ -18,6 +18,12 @@ export interface EncryptedColumnSpec {
 export const ENCRYPTED_COLUMNS = [
   { table: 'twofa_devices', idColumn: 'id', column: 'secret' },
   { table: 'sso_sessions', idColumn: 'id', column: 'session_token' },
+  // Issue 5: provider secrets (client_secret, signing_key) as one JSON group; two-factor sessions'
+  // bearer session id and one-time code; whole SAML tenant configs (any field may be a private key).
+  { table: 'sso_providers', idColumn: 'id', column: 'secrets' },
+  { table: 'twofa_sessions', idColumn: 'id', column: 'session_id' },
+  { table: 'twofa_sessions', idColumn: 'id', column: 'verification_code' },
+  { table: 'saml_tenant_configs', idColumn: 'tenant_id', column: 'config' },
 ] as const satisfies readonly EncryptedColumnSpec[];
 
 export type RegisteredTable = (typeof ENCRYPTED_COLUMNS)[number]['table'];

@@ -13,7 +13,6 @@ type DTs = Defaulted<DbTimestamp>;
 type NTs = NullableCol<DbTimestamp>;
 type Str = Col<string>;
 type NStr = NullableCol<string>;
-type Json = Col<DbJson>;
 type NJson = NullableCol<DbJson>;
 
 export interface MigrationsTable {
@@ -132,6 +131,8 @@ export interface SsoProvidersTable {
   name: Str;
   org_id: NStr;
   config: Defaulted<DbJson>;
+  /** The provider's secret fields as one CipherPort envelope (migration 0004). */
+  secrets: NStr;
   metadata: NJson;
   created_at: DTs;
   updated_at: DTs;
@@ -201,7 +202,8 @@ export interface TwofaSessionsTable {
 
 export interface SamlTenantConfigsTable {
   tenant_id: Str;
-  config: Json;
+  /** The whole config as one CipherPort envelope: text since migration 0004. */
+  config: Str;
   created_at: DTs;
   updated_at: DTs;
 }

@@ -1,0 +1,115 @@
+import type { BackupCode } from '../../../domain/records.js';
+import type { BackupCodeRepo } from '../../../ports/two-factor-repos.js';
+import type { SqlStore } from '../sql-store.js';
+import { compact, optionalDate, text } from './mapping.js';
+
+const entity = 'backupCode';
+
+/** Backup codes arrive hashed by the caller; they are stored as given. */
+export class KyselyBackupCodeRepo implements BackupCodeRepo {
+  constructor(private readonly store: SqlStore) {}
+
+  private toRecord(row: Record<string, unknown>): BackupCode {
+    const { codec } = this.store;
+    return compact({
+      id: text(row.id),
+      userId: text(row.user_id),
+      code: text(row.code),
+      used: codec.readBool(row.used),
+      usedAt: optionalDate(codec, row.used_at),
+      createdAt: codec.readTimestamp(row.created_at),
+    });
+  }
+
+  async insertMany(codes: BackupCode[]): Promise<BackupCode[]> {
+    if (codes.length === 0) return [];
+    const { codec } = this.store;
+    // One multi-row INSERT: every code or none.
+    const rows = await this.store.run(
+      (db) =>
+        db
+          .insertInto('twofa_backup_codes')
+          .values(
+            codes.map((code) => ({
+              id: code.id,
+              user_id: code.userId,
+              code: code.code,
+              used: codec.bool(code.used),
+              used_at: code.usedAt === undefined ? null : codec.timestamp(code.usedAt),
+              created_at: codec.timestamp(code.createdAt),
+            })),
+          )
+          .returningAll()
+          .execute(),
+      {
+        idempotent: false,
+        entity,
+        // One statement: after a lost connection either every code is there (it committed) or none is.
+        recover: async (db) => {
+          const ids = codes.map((code) => code.id);
+          const found = await db
+            .selectFrom('twofa_backup_codes')
+            .selectAll()
+            .where('id', 'in', ids)
+            .execute();
+          return found.length === codes.length ? found : null;
+        },
+      },
+    );
+    const byId = new Map(rows.map((row) => [text(row.id), this.toRecord(row)]));
+    return codes.map((code) => byId.get(code.id) as BackupCode);
+  }
+
+  async findById(id: string): Promise<BackupCode | null> {
+    const row = await this.store.run(
+      (db) => db.selectFrom('twofa_backup_codes').selectAll().where('id', '=', id).executeTakeFirst(),
+      { idempotent: true, entity },
+    );
+    return row ? this.toRecord(row) : null;
+  }
+
+  async listByUser(userId: string): Promise<BackupCode[]> {
+    const rows = await this.store.run(
+      (db) =>
+        db
+          .selectFrom('twofa_backup_codes')
+          .selectAll()
+          .where('user_id', '=', userId)
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .execute(),
+      { idempotent: true, entity },
+    );
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  async markUsed(id: string, usedAt: Date): Promise<boolean> {
+    const { codec } = this.store;
+    const at = codec.timestamp(usedAt);
+    // The `used = false` guard makes this single-use: of concurrent callers, one row update wins.
+    const row = await this.store.run(
+      (db) =>
+        db
+          .updateTable('twofa_backup_codes')
+          .set({ used: codec.bool(true), used_at: at })
+          .where('id', '=', id)
+          .where('used', '=', codec.bool(false))
+          .returning('id')
+          .executeTakeFirst(),
+      {
+        idempotent: false,
+        entity,
+        // After a lost connection, our own timestamp on the row proves our update is the one that won.
+        recover: (db) =>
+          db
+            .selectFrom('twofa_backup_codes')
+            .select('id')
+            .where('id', '=', id)
+            .where('used_at', '=', at)
+            .executeTakeFirst()
+            .then((found) => found ?? null),
+      },
+    );
+    return row !== undefined;
+  }
+}

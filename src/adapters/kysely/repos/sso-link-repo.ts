@@ -1,0 +1,85 @@
+import type { SSOLink, SSOProviderType } from '../../../domain/records.js';
+import type { SsoLinkRepo } from '../../../ports/sso-repos.js';
+import { recoverInserted } from './recover.js';
+import type { SqlStore } from '../sql-store.js';
+import { compact, optionalJson, optionalText, text } from './mapping.js';
+
+const entity = 'ssoLink';
+
+export class KyselySsoLinkRepo implements SsoLinkRepo {
+  constructor(private readonly store: SqlStore) {}
+
+  private toRecord(row: Record<string, unknown>): SSOLink {
+    const { codec } = this.store;
+    return compact({
+      id: text(row.id),
+      userId: text(row.user_id),
+      providerId: text(row.provider_id),
+      providerType: text(row.provider_type) as SSOProviderType,
+      providerSubject: text(row.provider_subject),
+      providerEmail: optionalText(row.provider_email),
+      autoProvisioned:
+        row.auto_provisioned === null || row.auto_provisioned === undefined
+          ? undefined
+          : codec.readBool(row.auto_provisioned),
+      metadata: optionalJson<Record<string, unknown>>(codec, row.metadata),
+      linkedAt: codec.readTimestamp(row.linked_at),
+      lastAuthAt: codec.readTimestamp(row.last_auth_at),
+    });
+  }
+
+  async insert(link: SSOLink): Promise<SSOLink> {
+    const { codec } = this.store;
+    const row = await this.store.run(
+      (db) =>
+        db
+          .insertInto('sso_links')
+          .values({
+            id: link.id,
+            user_id: link.userId,
+            provider_id: link.providerId,
+            provider_type: link.providerType,
+            provider_subject: link.providerSubject,
+            provider_email: link.providerEmail ?? null,
+            auto_provisioned: link.autoProvisioned === undefined ? null : codec.bool(link.autoProvisioned),
+            metadata: link.metadata === undefined ? null : codec.json(link.metadata),
+            linked_at: codec.timestamp(link.linkedAt),
+            last_auth_at: codec.timestamp(link.lastAuthAt),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      { idempotent: false, entity, recover: recoverInserted('sso_links', link.id, (row) => row) },
+    );
+    return this.toRecord(row);
+  }
+
+  async findById(id: string): Promise<SSOLink | null> {
+    const row = await this.store.run(
+      (db) => db.selectFrom('sso_links').selectAll().where('id', '=', id).executeTakeFirst(),
+      { idempotent: true, entity },
+    );
+    return row ? this.toRecord(row) : null;
+  }
+
+  async listByUser(userId: string): Promise<SSOLink[]> {
+    const rows = await this.store.run(
+      (db) =>
+        db
+          .selectFrom('sso_links')
+          .selectAll()
+          .where('user_id', '=', userId)
+          .orderBy('linked_at', 'desc')
+          .orderBy('id', 'desc')
+          .execute(),
+      { idempotent: true, entity },
+    );
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.store.run((db) => db.deleteFrom('sso_links').where('id', '=', id).execute(), {
+      idempotent: true,
+      entity,
+    });
+  }
+}

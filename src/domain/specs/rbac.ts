@@ -1,0 +1,51 @@
+import { LIMITS } from '../limits.js';
+import { defineRecord } from '../record-spec.js';
+import type { Permission, RoleRecord } from '../records.js';
+import { array, boolean, id, jsonObject, object, string } from '../validation.js';
+
+const short = () => string({ max: LIMITS.shortText });
+const text = () => string({ max: LIMITS.text, allowEmpty: true });
+
+export const permissionRule = object<Permission>(
+  {
+    id: id(),
+    name: short(),
+    description: text(),
+    resource: short(),
+    action: short(),
+    metadata: jsonObject(),
+  },
+  ['description', 'metadata'],
+);
+
+/** What a caller gives `createRole`; `isSystem` defaults to false when a JavaScript caller omits it. */
+export type RoleInput = Omit<RoleRecord, 'id' | 'createdAt' | 'updatedAt' | 'isSystem'> & {
+  isSystem?: boolean;
+};
+export const roleSpec = defineRecord<RoleInput>(
+  'role',
+  {
+    orgId: id(),
+    name: short(),
+    description: text(),
+    permissions: array(permissionRule),
+    isSystem: boolean(),
+    metadata: jsonObject(),
+  },
+  ['description', 'isSystem', 'metadata'],
+);
+
+/** Fields an update may change. `orgId` and `isSystem` are fixed at creation (see fixed-fields.ts). */
+export type RolePatchInput = Pick<RoleRecord, 'name' | 'description' | 'permissions' | 'metadata'>;
+export const rolePatchSpec = defineRecord<RolePatchInput>(
+  'role',
+  {
+    name: short(),
+    description: text(),
+    permissions: array(permissionRule),
+    metadata: jsonObject(),
+  },
+  ['description', 'metadata'],
+);
+
+export const ROLE_FIXED_FIELDS = { orgId: id(), isSystem: boolean() } as const;

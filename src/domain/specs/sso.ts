@@ -1,0 +1,137 @@
+import { LIMITS } from '../limits.js';
+import { defineRecord } from '../record-spec.js';
+import type {
+  OIDCProviderRecord,
+  SAMLProviderRecord,
+  SSOLink,
+  SSOProviderType,
+  SSOSession,
+} from '../records.js';
+import {
+  array,
+  boolean,
+  date,
+  id,
+  jsonObject,
+  oneOf,
+  string,
+  stringArray,
+  stringRecord,
+} from '../validation.js';
+
+export const SSO_PROVIDER_TYPES = ['saml', 'oidc', 'oauth'] as const satisfies readonly SSOProviderType[];
+
+const short = () => string({ max: LIMITS.shortText });
+const url = () => string({ max: LIMITS.url });
+// PEM certificates and keys: a few kilobytes.
+const pem = () => string({ max: LIMITS.secret });
+
+type ProviderFields<T> = Omit<T, 'id' | 'type' | 'createdAt' | 'updatedAt'>;
+export type OIDCProviderInput = ProviderFields<OIDCProviderRecord>;
+export type SAMLProviderInput = ProviderFields<SAMLProviderRecord>;
+
+/** The fields of an OIDC provider other than id, type and timestamps (create input and update patch). */
+export const oidcProviderSpec = defineRecord<OIDCProviderInput>(
+  'ssoProvider',
+  {
+    name: short(),
+    orgId: id(),
+    metadata_url: url(),
+    client_id: short(),
+    // Public clients (PKCE, auth method "none") have an empty secret.
+    client_secret: string({ max: LIMITS.secret, allowEmpty: true }),
+    redirect_uris: array(url()),
+    scopes: stringArray(),
+    response_type: short(),
+    token_endpoint_auth_method: short(),
+    claim_mapping: stringRecord(),
+    metadata: jsonObject(),
+  },
+  ['orgId', 'scopes', 'response_type', 'token_endpoint_auth_method', 'claim_mapping', 'metadata'],
+);
+
+export const samlProviderSpec = defineRecord<SAMLProviderInput>(
+  'ssoProvider',
+  {
+    name: short(),
+    orgId: id(),
+    idp_entity_id: url(),
+    idp_sso_url: url(),
+    idp_slo_url: url(),
+    idp_certificate: pem(),
+    sp_entity_id: url(),
+    sp_acs_url: url(),
+    sp_slo_url: url(),
+    signing_cert: pem(),
+    signing_key: pem(),
+    encryption_enabled: boolean(),
+    force_authn: boolean(),
+    allow_unencrypted_assertion: boolean(),
+    attribute_mapping: stringRecord(),
+    metadata: jsonObject(),
+  },
+  [
+    'orgId',
+    'idp_slo_url',
+    'idp_certificate',
+    'sp_slo_url',
+    'signing_cert',
+    'signing_key',
+    'encryption_enabled',
+    'force_authn',
+    'allow_unencrypted_assertion',
+    'attribute_mapping',
+    'metadata',
+  ],
+);
+
+/** The provider kinds with a record shape; `oauth` appears on links and sessions only. */
+export const SSO_PROVIDER_SPECS = { oidc: oidcProviderSpec, saml: samlProviderSpec } as const;
+
+/**
+ * Fields that are secrets at rest: stored encrypted, never in the provider's JSON config.
+ * Certificates are public and stay readable.
+ */
+export const SSO_PROVIDER_SECRET_FIELDS = {
+  oidc: ['client_secret'],
+  saml: ['signing_key'],
+} as const satisfies {
+  oidc: readonly (keyof OIDCProviderInput)[];
+  saml: readonly (keyof SAMLProviderInput)[];
+};
+
+/** Fields kept in their own columns rather than the JSON config. */
+export const SSO_PROVIDER_COLUMN_FIELDS = ['name', 'orgId', 'metadata'] as const;
+
+/** `createSSOLink` input; `lastAuthAt` defaults to the link time when omitted. */
+export type SSOLinkInput = Omit<SSOLink, 'id' | 'linkedAt' | 'lastAuthAt'> & { lastAuthAt?: Date };
+export const ssoLinkSpec = defineRecord<SSOLinkInput>(
+  'ssoLink',
+  {
+    userId: id(),
+    providerId: id(),
+    providerType: oneOf(SSO_PROVIDER_TYPES),
+    providerSubject: short(),
+    providerEmail: string({ max: LIMITS.email, allowEmpty: true }),
+    autoProvisioned: boolean(),
+    metadata: jsonObject(),
+    lastAuthAt: date(),
+  },
+  ['providerEmail', 'autoProvisioned', 'metadata', 'lastAuthAt'],
+);
+
+/** `createSSOSession` input; `lastAuthAt` defaults to the link time when omitted. */
+export type SSOSessionInput = Omit<SSOSession, 'id' | 'linkedAt' | 'lastAuthAt'> & { lastAuthAt?: Date };
+export const ssoSessionSpec = defineRecord<SSOSessionInput>(
+  'ssoSession',
+  {
+    userId: id(),
+    providerId: id(),
+    providerType: oneOf(SSO_PROVIDER_TYPES),
+    providerSubject: short(),
+    sessionToken: string({ max: LIMITS.secret }),
+    expiresAt: date(),
+    lastAuthAt: date(),
+  },
+  ['sessionToken', 'lastAuthAt'],
+);
