@@ -46,7 +46,7 @@ export function createAuthStorage(
   const url = resolveDatabaseUrl(database);
   const rest = { ...options, cache: resolveCacheTarget(options.cache) };
   if (databaseKind(url) === 'postgres') return new PostgresStorageAdapter(url, rest);
-  const { logger, tokenPepper, clock, maxRetries, cache, cacheOptions } = rest;
+  const { logger, tokenPepper, clock, maxRetries, cache, cacheOptions, cipher, encryptionKeys } = rest;
   return new SqliteStorageAdapter(url, {
     logger,
     tokenPepper,
@@ -56,5 +56,7 @@ export function createAuthStorage(
     readonly,
     cache,
     cacheOptions,
+    cipher,
+    encryptionKeys,
   });
 }

@@ -6,6 +6,7 @@ import {
 } from '../../adapters/kysely/index.js';
 import { createPinoLogger } from '../../adapters/log/pino-logger.js';
 import { ConfigError } from '../../domain/errors.js';
+import { resolveCipher } from './cipher-option.js';
 import { KitiumStorageAdapter, type KitiumAdapterOptions } from './kitium-adapter.js';
 
 export interface PostgresStorageAdapterOptions extends PostgresConnectionOptions, KitiumAdapterOptions {}
@@ -17,13 +18,17 @@ export class PostgresStorageAdapter extends KitiumStorageAdapter {
     if (typeof connectionString !== 'string' || connectionString.length === 0) {
       throw new ConfigError('a PostgreSQL connection string is required');
     }
-    const { logger = createPinoLogger(), tokenPepper, clock, cache, cacheOptions, ...connection } = options;
+    const { logger = createPinoLogger(), tokenPepper, clock, cache, cacheOptions, ...rest } = options;
+    const { cipher: cipherOption, encryptionKeys, ...connection } = rest;
+    // Keys are checked before the pool opens, so a bad key leaks no connection.
+    const cipher = resolveCipher({ cipher: cipherOption, encryptionKeys });
     super(openPostgres(connectionString, connection, logger), {
       logger,
       tokenPepper,
       clock,
       cache,
       cacheOptions,
+      cipher,
     });
   }
 }
@@ -42,13 +47,17 @@ export function sqlitePath(target: string): string {
 export class SqliteStorageAdapter extends KitiumStorageAdapter {
   constructor(target: string = ':memory:', options: SqliteStorageAdapterOptions = {}) {
     if (typeof target !== 'string') throw new ConfigError('the SQLite target must be a string');
-    const { logger = createPinoLogger(), tokenPepper, clock, cache, cacheOptions, ...connection } = options;
+    const { logger = createPinoLogger(), tokenPepper, clock, cache, cacheOptions, ...rest } = options;
+    const { cipher: cipherOption, encryptionKeys, ...connection } = rest;
+    // Keys are checked before the file opens, so a bad key leaks no handle.
+    const cipher = resolveCipher({ cipher: cipherOption, encryptionKeys });
     super(openSqlite(sqlitePath(target), connection, logger), {
       logger,
       tokenPepper,
       clock,
       cache,
       cacheOptions,
+      cipher,
     });
   }
 }

@@ -1,12 +1,22 @@
 import {
   KyselyApiKeyRepo,
+  KyselyBackupCodeRepo,
   KyselyEmailTokenRepo,
   KyselyEventLog,
   KyselyOrganizationRepo,
+  KyselyRoleRepo,
+  KyselySamlTenantConfigRepo,
   KyselySessionRepo,
+  KyselySsoLinkRepo,
+  KyselySsoProviderRepo,
+  KyselySsoSessionRepo,
+  KyselyTwoFactorDeviceRepo,
+  KyselyTwoFactorSessionRepo,
   KyselyUserRepo,
   type SqlStore,
 } from '../../adapters/kysely/index.js';
+import type { CipherPort } from '../../ports/cipher.js';
+import type { RoleRepo } from '../../ports/rbac-repos.js';
 import type {
   ApiKeyRepo,
   EmailTokenRepo,
@@ -15,6 +25,17 @@ import type {
   SessionRepo,
   UserRepo,
 } from '../../ports/repos.js';
+import type {
+  SamlTenantConfigRepo,
+  SsoLinkRepo,
+  SsoProviderRepo,
+  SsoSessionRepo,
+} from '../../ports/sso-repos.js';
+import type {
+  BackupCodeRepo,
+  TwoFactorDeviceRepo,
+  TwoFactorSessionRepo,
+} from '../../ports/two-factor-repos.js';
 import type { Clock, IdGenerator, Logger, TokenDigest } from '../../ports/system.js';
 
 /** What every facade group needs: the repositories and the system ports, wired once per adapter. */
@@ -26,6 +47,16 @@ export interface KitiumContext {
   users: UserRepo;
   emailTokens: EmailTokenRepo;
   events: EventLog;
+  roles: RoleRepo;
+  twoFactorDevices: TwoFactorDeviceRepo;
+  backupCodes: BackupCodeRepo;
+  twoFactorSessions: TwoFactorSessionRepo;
+  ssoProviders: SsoProviderRepo;
+  ssoLinks: SsoLinkRepo;
+  ssoSessions: SsoSessionRepo;
+  samlTenantConfigs: SamlTenantConfigRepo;
+  /** Seals the secrets at rest (two-factor, SSO); a MissingKeyCipher when no key is configured. */
+  cipher: CipherPort;
   clock: Clock;
   ids: IdGenerator;
   digest: TokenDigest;
@@ -34,8 +65,9 @@ export interface KitiumContext {
 
 export function createKitiumContext(
   store: SqlStore,
-  system: Pick<KitiumContext, 'clock' | 'ids' | 'digest' | 'logger'>,
+  system: Pick<KitiumContext, 'clock' | 'ids' | 'digest' | 'logger' | 'cipher'>,
 ): KitiumContext {
+  const { cipher } = system;
   return {
     store,
     apiKeys: new KyselyApiKeyRepo(store),
@@ -44,6 +76,14 @@ export function createKitiumContext(
     users: new KyselyUserRepo(store),
     emailTokens: new KyselyEmailTokenRepo(store),
     events: new KyselyEventLog(store),
+    roles: new KyselyRoleRepo(store),
+    twoFactorDevices: new KyselyTwoFactorDeviceRepo(store, cipher),
+    backupCodes: new KyselyBackupCodeRepo(store),
+    twoFactorSessions: new KyselyTwoFactorSessionRepo(store, cipher),
+    ssoProviders: new KyselySsoProviderRepo(store, cipher),
+    ssoLinks: new KyselySsoLinkRepo(store),
+    ssoSessions: new KyselySsoSessionRepo(store, cipher),
+    samlTenantConfigs: new KyselySamlTenantConfigRepo(store, cipher),
     ...system,
   };
 }

@@ -16,6 +16,7 @@ import type {
 import type { Clock, HealthStatus, Logger } from '../../ports/system.js';
 import { kitiumMigrations } from '../../../migrations/index.js';
 import { openKitiumCache, type KitiumCache, type KitiumCacheOptions } from '../cache/kitium-cache.js';
+import { resolveCipher, type KitiumCipherOptions } from './cipher-option.js';
 import { createKitiumContext, type KitiumContext } from './context.js';
 import { ApiKeyFacade, type IssuedApiKey } from './groups/api-keys.js';
 import { EmailTokenFacade, EventFacade } from './groups/email-tokens.js';
@@ -25,7 +26,7 @@ import { UserFacade } from './groups/users.js';
 import type { StorageAdapter } from './storage-adapter.js';
 
 /** Options every kitium facade takes, whatever the database. */
-export interface KitiumAdapterOptions extends KitiumCacheOptions {
+export interface KitiumAdapterOptions extends KitiumCacheOptions, KitiumCipherOptions {
   logger?: Logger;
   /** HMAC pepper for session-token and API-key digests (at least 16 bytes). Changing it invalidates them. */
   tokenPepper?: string;
@@ -49,6 +50,8 @@ export class KitiumCoreAdapter implements StorageAdapter {
   private readonly cache: KitiumCache | undefined;
 
   protected constructor(store: SqlStore, options: KitiumAdapterOptions) {
+    // First: a bad key is a config error before anything else (cache connections) is opened.
+    const cipher = resolveCipher(options);
     const logger = options.logger ?? createPinoLogger();
     const clock = options.clock ?? systemClock;
     this.cache = openKitiumCache(options, logger, clock);
@@ -57,6 +60,7 @@ export class KitiumCoreAdapter implements StorageAdapter {
       ids: uuidV7Ids,
       digest: new Sha256TokenDigest(options.tokenPepper),
       logger,
+      cipher,
     });
     // The cache sits in front of the session, API-key and user repositories (read-through, revocation).
     this.ctx = this.cache ? this.cache.wrap(ctx) : ctx;

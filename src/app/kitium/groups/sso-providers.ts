@@ -1,0 +1,74 @@
+import { ValidationError } from '../../../domain/errors.js';
+import { assertFixedUnchanged, parsePatchWithFixed } from '../../../domain/fixed-fields.js';
+import { parseInput, type RecordSpec } from '../../../domain/record-spec.js';
+import type { SSOProviderRecord } from '../../../domain/records.js';
+import { SSO_PROVIDER_SPECS } from '../../../domain/specs/sso.js';
+import { isPlainObject, oneOf } from '../../../domain/validation.js';
+import type { KitiumContext } from '../context.js';
+import { checkId, orNotFound } from '../guards.js';
+
+const entity = 'ssoProvider';
+const typeRule = oneOf(['oidc', 'saml'] as const);
+const FIXED = { type: typeRule } as const;
+
+function specFor(type: SSOProviderRecord['type']): RecordSpec<Record<string, unknown>> {
+  return SSO_PROVIDER_SPECS[type] as unknown as RecordSpec<Record<string, unknown>>;
+}
+
+/** Drops fields cleared by a patch (`key: undefined`), so absent optional fields stay absent. */
+function withoutUndefined<T extends object>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
+}
+
+/**
+ * SSO providers (OIDC and SAML; typed `unknown` upstream). The caller may choose the id; timestamps
+ * are the store's. Secret fields are sealed at rest by the repository.
+ */
+export class SsoProviderFacade {
+  constructor(private readonly ctx: KitiumContext) {}
+
+  async create(data: unknown): Promise<SSOProviderRecord> {
+    if (!isPlainObject(data)) {
+      throw new ValidationError(`${entity} input must be a plain object`, { details: { entity } });
+    }
+    const type = typeRule(data.type, `${entity}.type`);
+    const input = parseInput(specFor(type), data, ['id', 'type', 'createdAt', 'updatedAt']);
+    const id = data.id === undefined || data.id === null ? this.ctx.ids.id() : checkId(data.id);
+    const now = this.ctx.clock.now();
+    const record = { ...input, id, type, createdAt: now, updatedAt: now } as unknown as SSOProviderRecord;
+    return this.ctx.ssoProviders.insert(record);
+  }
+
+  async get(id: unknown): Promise<SSOProviderRecord | null> {
+    return this.ctx.ssoProviders.findById(checkId(id, 'providerId'));
+  }
+
+  /**
+   * Partial or full record (upstream defect 4): id and timestamps are ignored, `type` is accepted
+   * when unchanged, unknown keys are rejected. Read, merged and written under the row's lock.
+   */
+  async update(id: unknown, data: unknown): Promise<SSOProviderRecord> {
+    const key = checkId(id, 'providerId');
+    if (!isPlainObject(data)) {
+      throw new ValidationError(`${entity} update must be a plain object`, { details: { entity } });
+    }
+    const now = this.ctx.clock.now();
+    const updated = await this.ctx.ssoProviders.update(key, (current) => {
+      const { patch, fixed } = parsePatchWithFixed(specFor(current.type), FIXED, data);
+      assertFixedUnchanged(entity, fixed, current);
+      return withoutUndefined({ ...current, ...patch, updatedAt: now }) as SSOProviderRecord;
+    });
+    return orNotFound(updated, entity);
+  }
+
+  /** Removes the provider with its SSO links and sessions. */
+  async delete(id: unknown): Promise<void> {
+    await this.ctx.ssoProviders.delete(checkId(id, 'providerId'));
+  }
+
+  async list(orgId?: unknown): Promise<SSOProviderRecord[]> {
+    return this.ctx.ssoProviders.list(
+      orgId === undefined || orgId === null ? undefined : checkId(orgId, 'orgId'),
+    );
+  }
+}
