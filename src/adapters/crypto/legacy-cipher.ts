@@ -1,4 +1,4 @@
-import { ConfigError, IntegrityError } from '../../domain/errors.js';
+import { IntegrityError } from '../../domain/errors.js';
 import type { CipherContext, CipherPort } from '../../ports/cipher.js';
 import { ENVELOPE_PREFIX } from './envelope.js';
 import { classifyDbstoreValue, type DbstoreCipher } from './legacy-dbstore.js';
@@ -96,8 +96,9 @@ export class LegacyReadingCipher implements CipherPort {
   }
 }
 
-function missingReader(format: string, context: CipherContext): ConfigError {
-  return new ConfigError(`a stored value is in the ${format} format but no ${format} key is configured`, {
-    details: { table: context.table, column: context.column, format },
+/** An IntegrityError like a wrong key: callers that skip undecryptable rows (rotation) skip this one too. */
+function missingReader(format: string, context: CipherContext): IntegrityError {
+  return new IntegrityError(`a stored value is in the ${format} format but no ${format} key is configured`, {
+    details: { table: context.table, column: context.column, format, reason: 'no_legacy_key' },
   });
 }

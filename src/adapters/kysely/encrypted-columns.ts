@@ -18,6 +18,9 @@ export interface EncryptedColumnSpec {
 export const ENCRYPTED_COLUMNS = [
   { table: 'twofa_devices', idColumn: 'id', column: 'secret' },
   { table: 'sso_sessions', idColumn: 'id', column: 'session_token' },
+  // Issue 8: mitthooks ExtensionStorage secrets (default table name). Rotating with a LegacyReadingCipher
+  // that holds the mitthooks password and salt also moves mitthooks-drizzle's own text into our envelope.
+  { table: 'extension_instance', idColumn: 'id', column: 'secret' },
   // Issue 5: provider secrets (client_secret, signing_key) as one JSON group; two-factor sessions'
   // bearer session id and one-time code; whole SAML tenant configs (any field may be a private key).
   { table: 'sso_providers', idColumn: 'id', column: 'secrets' },

@@ -4,7 +4,7 @@ import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
 import { LegacyReadingCipher } from '../../../src/adapters/crypto/legacy-cipher.js';
 import { DbstoreCipher } from '../../../src/adapters/crypto/legacy-dbstore.js';
 import { MitthooksCipher } from '../../../src/adapters/crypto/legacy-mitthooks.js';
-import { ConfigError, IntegrityError } from '../../../src/domain/errors.js';
+import { IntegrityError } from '../../../src/domain/errors.js';
 import type { CipherPort } from '../../../src/ports/cipher.js';
 import {
   DBSTORE_VECTORS,
@@ -84,9 +84,10 @@ describe('LegacyReadingCipher over mitthooks values', () => {
     }
   });
 
-  it('is a ConfigError when a legacy value needs a reader it was not given', () => {
-    const bare = new LegacyReadingCipher({ primary });
-    expect(() => bare.decrypt(v.stored, ctx)).toThrow(ConfigError);
+  it('is an IntegrityError naming the format when a legacy value needs a reader it was not given', () => {
+    const bare = new LegacyReadingCipher({ primary, plaintext: 'allow' });
+    const error = integrity(() => bare.decrypt(v.stored, ctx));
+    expect(error.details).toMatchObject({ format: 'mitthooks', reason: 'no_legacy_key' });
   });
 });
 
@@ -112,7 +113,8 @@ describe('LegacyReadingCipher over dbstore values', () => {
   it('treats a partial envelope as tampering even without a dbstore key', () => {
     const reader = new LegacyReadingCipher({ primary, plaintext: 'allow' });
     integrity(() => reader.decrypt('{"ciphertext":"abc","iv":"def"}', kvCtx));
-    expect(() => reader.decrypt(JSON.stringify(upstreamDbstoreWrite(key, 1)), kvCtx)).toThrow(ConfigError);
+    const error = integrity(() => reader.decrypt(JSON.stringify(upstreamDbstoreWrite(key, 1)), kvCtx));
+    expect(error.details).toMatchObject({ format: 'dbstore', reason: 'no_legacy_key' });
   });
 
   it('returns plaintext only when allowed', () => {
