@@ -4,7 +4,7 @@ import type { CipherContext, CipherPort } from '../../ports/cipher.js';
 /** A text column whose every non-null value is one CipherPort envelope, bound to its row's id. */
 export interface EncryptedColumnSpec {
   readonly table: string;
-  /** The primary-key column: its value is the row id in the cipher context, and rotation pages by it. */
+  /** The primary-key column, of a text type: its value is the row id in the cipher context, and rotation pages by it. */
   readonly idColumn: string;
   readonly column: string;
 }
