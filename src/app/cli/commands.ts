@@ -11,7 +11,7 @@ async function withStorage<T>(
   work: (storage: KitiumStorageAdapter) => Promise<T>,
 ) {
   const { values } = parse(argv, DATABASE_OPTION);
-  const storage = openStorage(values.database, io);
+  const storage = openStorage(values, io);
   try {
     return await work(storage);
   } finally {
@@ -48,7 +48,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<void> {
   const batchSize = values['batch-size'] === undefined ? 1000 : Number(values['batch-size']);
   if (!Number.isSafeInteger(batchSize) || batchSize <= 0)
     throw new CliError('--batch-size must be a positive integer', 2);
-  const storage = openStorage(values.database, io);
+  const storage = openStorage(values, io);
   try {
     await storage.connect();
     const counts = await sweepExpired(storage.sqlStore, {

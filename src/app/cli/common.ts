@@ -1,10 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { silentLogger } from '../../adapters/log/pino-logger.js';
+import type { CacheTarget } from '../cache/open-cache.js';
 import { createAuthStorage } from '../config.js';
 import { CliError, type CliIo } from './io.js';
 
 export const DATABASE_OPTION = {
   database: { type: 'string', short: 'd' },
+  schema: { type: 'string' },
   redis: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -21,7 +23,22 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
   }
 }
 
-/** The kitium storage for `--database` or AUTHKEEP_DATABASE_URL (or the embedded file). */
-export function openStorage(database: string | undefined, io: CliIo) {
-  return createAuthStorage({ database: database ?? io.env.AUTHKEEP_DATABASE_URL, logger: silentLogger });
+/**
+ * The kitium storage for `--database` or AUTHKEEP_DATABASE_URL (or the embedded file), in `--schema` or
+ * AUTHKEEP_DATABASE_SCHEMA on PostgreSQL, cached by
+ * `--redis` or AUTHKEEP_REDIS_URL, else by `fallbackCache` (none unless a command asks for one).
+ */
+export function openStorage(
+  values: { database?: string; schema?: string; redis?: string },
+  io: CliIo,
+  fallbackCache?: CacheTarget,
+) {
+  const cache = (values.redis ?? io.env.AUTHKEEP_REDIS_URL ?? fallbackCache) as CacheTarget | undefined;
+  const schema = values.schema ?? io.env.AUTHKEEP_DATABASE_SCHEMA;
+  return createAuthStorage({
+    database: values.database ?? io.env.AUTHKEEP_DATABASE_URL,
+    logger: silentLogger,
+    ...(schema ? { schema } : {}),
+    ...(cache ? { cache } : {}),
+  });
 }

@@ -1,53 +1,61 @@
 import { DATABASE_OPTION, openStorage, parse } from './common.js';
 import type { CliIo } from './io.js';
 
+const EMBEDDED = 'the embedded SQLite file ./.authkeep/authkeep.db';
+
 /** `npm start`: a short guided run on the embedded default that shows the main job end to end. */
 export async function demoCommand(argv: string[], io: CliIo): Promise<void> {
   const { values } = parse(argv, DATABASE_OPTION);
-  const storage = openStorage(values.database, io);
+  const redis = values.redis ?? io.env.AUTHKEEP_REDIS_URL;
+  const storage = openStorage(values, io, 'memory');
+  const where = (values.database ?? io.env.AUTHKEEP_DATABASE_URL ?? EMBEDDED).replace(/\/\/[^@/]*@/, '//');
   const step = (n: number, text: string) => io.out(`${n}. ${text}`);
+  const yes = (ok: boolean, good: string, bad: string) => (ok ? good : bad);
   try {
     await storage.connect();
-    io.out(
-      `authkeep demo on ${values.database ?? io.env.AUTHKEEP_DATABASE_URL ?? 'the embedded SQLite file ./.authkeep/authkeep.db'}`,
-    );
+    io.out(`authkeep demo on ${where}, with ${redis ? 'Redis' : 'an in-process memory cache'} in front`);
     step(1, 'migrations applied (connect() is idempotent and safe across processes)');
+
     const email = `demo+${Date.now()}@example.com`;
     const user = await storage.createUser({ email, name: 'Demo User', entitlements: ['demo'] });
     step(2, `created user ${user.id} <${user.email}>`);
     const found = await storage.getUserByEmail(email.toUpperCase());
-    step(
-      3,
-      `found the user again by ${email.toUpperCase()} (emails match case-insensitively): ${found?.id === user.id}`,
-    );
+    step(3, `found them again as ${email.toUpperCase()}: ${yes(found?.id === user.id, 'yes', 'NO')}`);
+
+    const expiresAt = new Date(Date.now() + 3_600_000);
     const session = await storage.createSession({
       userId: user.id,
       entitlements: user.entitlements,
-      expiresAt: new Date(Date.now() + 3_600_000),
+      expiresAt,
     });
-    step(
-      4,
-      `created a session expiring ${session.expiresAt.toISOString()} (only its SHA-256 digest is stored)`,
-    );
+    step(4, `created a session until ${expiresAt.toISOString()}; the database keeps only its SHA-256 digest`);
+    const first = await storage.getSession(session.id);
+    const second = await storage.getSession(session.id);
     step(
       5,
-      `read the session back: ${(await storage.getSession(session.id))?.userId === user.id ? 'ok' : 'MISSING'}`,
+      `read it back twice (the second read is a cache hit): ${yes(!!first && !!second, 'ok', 'MISSING')}`,
     );
+
     const { record, key } = await storage.createApiKeyWithSecret(user.id, ['read'], 'demo');
     step(
       6,
       `issued API key ${record.prefix}_…${record.lastFour} (id ${record.id}); the plaintext is shown once`,
     );
-    const verified = await storage.verifyApiKeySecret(key);
+    const valid = (await storage.verifyApiKeySecret(key))?.id === record.id;
+    const forged = (await storage.verifyApiKeySecret(`${key}x`)) === null;
     step(
       7,
-      `verified the key: ${verified?.id === record.id ? 'valid' : 'INVALID'}; a wrong key: ${(await storage.verifyApiKeySecret(`${key}x`)) === null ? 'rejected' : 'ACCEPTED'}`,
+      `verified the key: ${yes(valid, 'valid', 'INVALID')}; a wrong key: ${yes(forged, 'rejected', 'ACCEPTED')}`,
     );
+
     await storage.deleteUser(user.id);
+    const sessionGone = (await storage.getSession(session.id)) === null;
+    const keyGone = (await storage.verifyApiKeySecret(key)) === null;
     step(
       8,
-      `deleted the user; their session is ${(await storage.getSession(session.id)) === null ? 'gone' : 'STILL THERE'} and their key ${(await storage.verifyApiKeySecret(key)) === null ? 'revoked' : 'STILL VALID'}`,
+      `deleted the user: session ${yes(sessionGone, 'gone', 'STILL THERE')}, key ${yes(keyGone, 'revoked', 'STILL VALID')}`,
     );
+
     const health = await storage.healthCheck();
     io.out(`done: database ${health.status} in ${health.latencyMs.toFixed(1)} ms`);
   } finally {
