@@ -47,11 +47,19 @@ export function parseWithDates(text: string): unknown {
   for (const path of parsed.dates as Path[]) {
     let parent: Record<string | number, unknown> = root;
     let key: string | number = 'value';
-    for (const step of path) {
-      parent = parent[key] as Record<string | number, unknown>;
+    for (const step of Array.isArray(path) ? path : [null]) {
+      const next = parent[key];
+      if (
+        typeof next !== 'object' ||
+        next === null ||
+        (typeof step !== 'string' && typeof step !== 'number')
+      ) {
+        throw new IntegrityError('stored JSON value has a misplaced date');
+      }
+      parent = next as Record<string | number, unknown>;
       key = step;
     }
-    const raw = parent?.[key];
+    const raw = parent[key];
     if (typeof raw !== 'string') throw new IntegrityError('stored JSON value has a misplaced date');
     setOwn(parent, String(key), new Date(raw));
   }
