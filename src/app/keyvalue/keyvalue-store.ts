@@ -2,6 +2,7 @@ import type { KyselyKeyValueRepo, StoredPair } from '../../adapters/kysely/keyva
 import type { SqlStore } from '../../adapters/kysely/index.js';
 import { ForbiddenError, isAuthkeepError, UnavailableError, ValidationError } from '../../domain/errors.js';
 import type { Logger } from '../../ports/system.js';
+import { reencryptValues, type ReencryptOptions, type ReencryptReport } from './reencrypt.js';
 import type { ValueCodec } from './value-codec.js';
 
 /** A key as dbstore took it: anything, through `String(key)`. */
@@ -204,6 +205,15 @@ export class KeyValueStore implements AsyncIterable<[string, unknown]> {
   /** Streams the values in key order. */
   async *iValues(): AsyncGenerator<unknown> {
     for await (const [, value] of this.pairs('iValues')) yield value;
+  }
+
+  /**
+   * Rewrites every value not yet in the current form (dbstore rows, plaintext, older keys) with the
+   * keyring's active key; resumable, and never subject to ignoreError. See reencryptValues.
+   */
+  async reencrypt(options?: ReencryptOptions): Promise<ReencryptReport> {
+    await this.start();
+    return reencryptValues(this.parts.repo, this.parts.codec, this.parts.logger, this.table, options);
   }
 
   /** Closes the connection if this store opened it; later calls fail. */

@@ -9,6 +9,8 @@ export interface ValueCodec {
   readonly encrypted: boolean;
   write(key: string, value: unknown): string;
   read(key: string, json: string): unknown;
+  /** Whether stored JSON is already in the form `write` makes now (our envelope under the active key). */
+  isCurrent(json: string): boolean;
 }
 
 /** JSON text of a value, as dbstore's JSON.stringify made it (Dates become ISO text, NaN null). */
@@ -38,6 +40,7 @@ export const plainValues: ValueCodec = {
   encrypted: false,
   write: (_key, value) => toJsonText(value),
   read: (_key, json) => parseJson(json, 'a stored value'),
+  isCurrent: () => true,
 };
 
 /**
@@ -60,6 +63,8 @@ export function dbstoreValues(cipher: DbstoreCipher, allowPlaintext: boolean): V
         throw new IntegrityError('a stored value is not encrypted and plaintext is refused');
       return stored;
     },
+    // dbstore's format has no key id: an envelope is as current as it can be.
+    isCurrent: (json) => classifyDbstoreValue(parseJson(json, 'a stored value')) === 'envelope',
   };
 }
 
@@ -77,6 +82,10 @@ export function envelopeValues(cipher: LegacyReadingCipher, table: string): Valu
       // Our envelope is a JSON string; anything else goes to the cipher as the JSON text it is.
       const input = typeof stored === 'string' && cipher.keyIdOf(stored) !== null ? stored : json;
       return parseJson(cipher.decrypt(input, context(key)), 'a decrypted value');
+    },
+    isCurrent(json) {
+      const stored = parseJson(json, 'a stored value');
+      return typeof stored === 'string' && cipher.keyIdOf(stored) === cipher.activeKeyId;
     },
   };
 }

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { createKeyValueStore, type KeyValueStore } from '../../../src/app/keyvalue/index.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../../support/postgres.js';
@@ -100,5 +102,40 @@ describe.skipIf(!url)('key-value store under concurrent calls [postgres]', () =>
     expect(n).toBe(4);
     expect(await counted.size()).toBe(2501);
     await counted.close();
+  });
+
+  it('reencrypt() running beside writers never overwrites a newer value with an older one', async () => {
+    const dbstoreKey = randomBytes(16).toString('hex');
+    const legacy = createKeyValueStore({
+      database: url as string,
+      connection: { schema, max: 4 },
+      table: 'reencrypt_race',
+      encryptionKey: dbstoreKey,
+      logger: silentLogger,
+    });
+    const keys = Array.from({ length: 600 }, (_, i) => `r${String(i).padStart(4, '0')}`);
+    await legacy.bulkPut(keys.map((key) => [key, 'old'] as const));
+    const current = createKeyValueStore({
+      database: url as string,
+      connection: { schema, max: 6, statementTimeoutMs: 60_000 },
+      table: 'reencrypt_race',
+      encryptionKey: dbstoreKey,
+      keyring: new AesGcmKeyring({ keys: [{ id: 'k1', key: randomBytes(32) }] }),
+      logger: silentLogger,
+    });
+    const updated = shuffled(keys).slice(0, 200);
+    const [report] = await Promise.all([
+      current.reencrypt({ batchSize: 50 }),
+      (async () => {
+        for (const key of updated) await current.put(key, 'new');
+      })(),
+    ]);
+    expect(report.failed).toBe(0);
+    expect(report.rewritten + report.conflicts + report.current).toBe(600);
+    const object = await current.toObject();
+    for (const key of keys) expect(object[key]).toBe(updated.includes(key) ? 'new' : 'old');
+    await current.reencrypt();
+    expect((await current.reencrypt()).current).toBe(600);
+    await Promise.all([legacy.close(), current.close()]);
   });
 });

@@ -151,4 +151,48 @@ describeBackends('key-value store reading dbstore rows', (h) => {
     expect(JSON.parse(row.v)).toMatch(/^ak1\.k1\./);
     expect(await store.toObject()).toEqual({ a: 'new a', b: 'old b' });
   });
+
+  it('reencrypt() moves dbstore rows, plaintext and older keys onto the active key, resumably', async () => {
+    const key = randomBytes(16).toString('hex');
+    const [k0, k1] = [randomBytes(32), randomBytes(32)];
+    const table = 'dbstore_reencrypt';
+    await createAsDbstore(h, table);
+    for (let i = 0; i < 30; i++) await putAsDbstore(h, table, `enc-${i}`, upstreamDbstoreWrite(key, { i }));
+    await putAsDbstore(h, table, 'plain', { plain: true });
+    const whole = upstreamDbstoreWrite(key, 'x');
+    await putAsDbstore(h, table, 'tampered', { ...whole, authTag: whole.iv });
+    const open = (keys: { id: string; key: Buffer }[], extra: Record<string, unknown> = {}) =>
+      createKeyValueStore({
+        database: h.db.store,
+        table,
+        keyring: new AesGcmKeyring({ keys }),
+        logger: silentLogger,
+        ...extra,
+      });
+    await open([{ id: 'k0', key: k0 }]).put('old-key', 'sealed with k0');
+    const store = open(
+      [
+        { id: 'k1', key: k1 },
+        { id: 'k0', key: k0 },
+      ],
+      { encryptionKey: key },
+    );
+    const dry = await store.reencrypt({ batchSize: 7, dryRun: true });
+    expect(dry).toEqual({ scanned: 33, current: 0, rewritten: 32, conflicts: 0, failed: 1 });
+    const first = await store.reencrypt({ batchSize: 7 });
+    expect(first).toEqual({ scanned: 33, current: 0, rewritten: 32, conflicts: 0, failed: 1 });
+    expect(await store.reencrypt()).toEqual({
+      scanned: 33,
+      current: 32,
+      rewritten: 0,
+      conflicts: 0,
+      failed: 1,
+    });
+    // Now only k1 and no dbstore key or plaintext are needed, except for the tampered row.
+    const strict = open([{ id: 'k1', key: k1 }], { allowPlaintext: false, ignoreError: true });
+    const object = await strict.toObject();
+    expect(Object.keys(object)).toHaveLength(32);
+    expect(object).toMatchObject({ plain: { plain: true }, 'old-key': 'sealed with k0', 'enc-7': { i: 7 } });
+    expect(await strict.get('tampered')).toBeNull();
+  });
 });

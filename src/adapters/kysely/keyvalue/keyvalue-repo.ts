@@ -73,6 +73,32 @@ export class KyselyKeyValueRepo {
     );
   }
 
+  /**
+   * Rewrites values in one transaction, each only if it still holds the JSON text read (a concurrent
+   * write wins); updated_at is kept, the value is the same. Returns how many rows were rewritten.
+   */
+  async replaceUnchanged(rewrites: readonly { key: string; old: string; json: string }[]): Promise<number> {
+    if (rewrites.length === 0) return 0;
+    return this.store.transaction(
+      async (trx) => {
+        const db = trx as unknown as Kysely<KeyValueDatabase>;
+        let written = 0;
+        for (const { key, old, json } of rewrites) {
+          const result = await db
+            .updateTable(this.t)
+            .set({ value: json })
+            .where('key', '=', key)
+            .where((eb) => eb(eb.cast('value', 'text'), '=', old))
+            .executeTakeFirst();
+          written += Number(result.numUpdatedRows);
+        }
+        return written;
+      },
+      // A replay finds the new values in place and changes nothing.
+      { idempotent: true, entity },
+    );
+  }
+
   async remove(key: string): Promise<void> {
     await this.store.run(() => this.db.deleteFrom(this.t).where('key', '=', key).execute(), {
       idempotent: true,

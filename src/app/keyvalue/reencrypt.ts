@@ -1,0 +1,62 @@
+import type { KyselyKeyValueRepo, StoredPair } from '../../adapters/kysely/keyvalue/index.js';
+import { IntegrityError } from '../../domain/errors.js';
+import type { Logger } from '../../ports/system.js';
+import type { ValueCodec } from './value-codec.js';
+
+export interface ReencryptOptions {
+  /** Rows read, and rewritten in one transaction, per step (default 500). */
+  batchSize?: number;
+  /** Count what would change without writing. */
+  dryRun?: boolean;
+}
+
+export interface ReencryptReport {
+  scanned: number;
+  /** Already in the current form (our envelope under the active key). */
+  current: number;
+  /** Rewritten (in a dry run: would be): legacy dbstore rows, plaintext, older keys. */
+  rewritten: number;
+  /** Changed by another writer between read and write: left as that writer left it. */
+  conflicts: number;
+  /** Could not be read (tampered, wrong key, refused plaintext): left unchanged and logged. */
+  failed: number;
+}
+
+/**
+ * Rewrites every value that is not in the current form (dbstore envelopes, plaintext, older keys)
+ * through the codec, page by page in key order; safe to stop and run again. Once it reports no
+ * failures, plaintext can be refused (`allowPlaintext: false`) and dbstore's key dropped.
+ */
+export async function reencryptValues(
+  repo: KyselyKeyValueRepo,
+  codec: ValueCodec,
+  logger: Logger,
+  table: string,
+  options: ReencryptOptions = {},
+): Promise<ReencryptReport> {
+  const { batchSize = 500, dryRun = false } = options;
+  const report: ReencryptReport = { scanned: 0, current: 0, rewritten: 0, conflicts: 0, failed: 0 };
+  for (let after: string | null = null; ;) {
+    const page = await repo.page(after, batchSize);
+    const rewrites: { key: string; old: string; json: string }[] = [];
+    for (const { key, json } of page) {
+      report.scanned++;
+      if (codec.isCurrent(json)) {
+        report.current++;
+        continue;
+      }
+      try {
+        rewrites.push({ key, old: json, json: codec.write(key, codec.read(key, json)) });
+      } catch (error) {
+        if (!(error instanceof IntegrityError)) throw error;
+        report.failed++;
+        logger.error({ table, errorCode: error.code }, 'key-value entry could not be read; left unchanged');
+      }
+    }
+    const written = dryRun ? rewrites.length : await repo.replaceUnchanged(rewrites);
+    report.rewritten += written;
+    report.conflicts += rewrites.length - written;
+    if (page.length < batchSize) return report;
+    after = (page[page.length - 1] as StoredPair).key;
+  }
+}
