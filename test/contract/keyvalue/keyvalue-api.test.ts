@@ -6,7 +6,7 @@ import {
 } from '../../../src/app/keyvalue/index.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { ForbiddenError, UnavailableError, ValidationError } from '../../../src/domain/errors.js';
-import { describeBackends } from './backends.js';
+import { captureLogger, describeBackends, rawSql } from './backends.js';
 
 const VALUES: [string, unknown][] = [
   ['object', { data: 'value1', nested: { list: [1, 2, { deep: true }] } }],
@@ -213,6 +213,35 @@ describeBackends('key-value store API', (h) => {
     expect(seen).not.toContain('m30');
     expect(seen).toContain('m45a');
     expect(await store.get('m05')).toBe('changed');
+  });
+
+  it('under ignoreError a database failure gives the documented neutral values, logged at error', async () => {
+    const capture = captureLogger();
+    const store = open({ ignoreError: true, logger: capture.logger });
+    await store.bulkPut({ a: 1, b: 2 });
+    await rawSql(h.db.store, `drop table ${store.table}`);
+    expect(await store.get('a')).toBeNull();
+    expect(await store.containsKey('a')).toBe(false);
+    expect(await store.size()).toBe(0);
+    expect(await store.keys()).toEqual([]);
+    expect(await store.values()).toEqual([]);
+    expect(await store.entries()).toEqual([]);
+    expect(await store.toObject()).toEqual({});
+    expect(await store.load()).toEqual({});
+    await store.put('c', 3);
+    await store.bulkPut({ d: 4 });
+    await store.remove('a');
+    const seen: unknown[] = [];
+    for await (const entry of store) seen.push(entry);
+    expect(seen).toEqual([]);
+    const errors = capture.lines().filter((line) => line.levelName === 'error');
+    expect(errors).toHaveLength(12);
+    expect(errors.every((line) => line.errorCode === 'internal' && line.table === store.table)).toBe(true);
+    // Without ignoreError the same failure throws (the new store recreated the table on start).
+    const strict = open({ table: store.table });
+    await strict.start();
+    await rawSql(h.db.store, `drop table ${store.table}`);
+    await expect(strict.size()).rejects.toMatchObject({ code: 'internal' });
   });
 
   it('close() on a shared database leaves it open; a closed store refuses work', async () => {
