@@ -64,8 +64,41 @@ export {
 export { MemoryCache, type MemoryCacheOptions } from './adapters/cache/memory-cache.js';
 export { RedisCache, type RedisCacheOptions } from './adapters/cache/redis-cache.js';
 export type { RedisConnection } from './adapters/cache/redis-connection.js';
-export { ResilientCache, type ResilientCacheOptions, type CacheHealth } from './adapters/cache/resilient-cache.js';
+export {
+  ResilientCache,
+  type ResilientCacheOptions,
+  type CacheHealth,
+} from './adapters/cache/resilient-cache.js';
 export type { CacheStore } from './ports/cache.js';
 export type { CacheTarget, CacheSettings } from './app/cache/open-cache.js';
 export type { KitiumCacheOptions } from './app/cache/kitium-cache.js';
 export { CACHE_FORMAT_VERSION } from './app/cache/cache-codec.js';
+
+// Secrets at rest: keyring, key configuration, password hashing, encrypted columns and rotation.
+export {
+  AesGcmKeyring,
+  MAX_PLAINTEXT_BYTES,
+  type AesGcmKeyringOptions,
+} from './adapters/crypto/aes-gcm-keyring.js';
+export {
+  ENCRYPTION_KEYS_ENV,
+  KEY_ID_PATTERN,
+  parseKeyList,
+  keysFromEnv,
+  type KeyInput,
+} from './adapters/crypto/key-config.js';
+export { Argon2Hasher, OWASP_ARGON2ID, type Argon2Parameters } from './adapters/crypto/argon2-hasher.js';
+export {
+  ENCRYPTED_COLUMNS,
+  ColumnCipher,
+  columnCipher,
+  type EncryptedColumnSpec,
+} from './adapters/kysely/encrypted-columns.js';
+export {
+  rotateEncryptedColumns,
+  type RotationOptions,
+  type RotationReport,
+  type ColumnRotation,
+  type RotationFailure,
+} from './adapters/kysely/key-rotation.js';
+export type { CipherPort, CipherContext, Hasher } from './ports/cipher.js';
