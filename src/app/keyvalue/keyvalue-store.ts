@@ -6,10 +6,10 @@ import { reencryptValues, type ReencryptOptions, type ReencryptReport } from './
 import type { ValueCodec } from './value-codec.js';
 
 /** A key as dbstore took it: anything, through `String(key)`. */
-export type KeyInput = string | number;
+export type KeyValueKey = string | number;
 
 /** Pairs for bulkPut: an object (as dbstore), a Map or any iterable of [key, value]. */
-export type KeyValuePairs = Record<string, unknown> | Iterable<readonly [KeyInput, unknown]>;
+export type KeyValuePairs = Record<string, unknown> | Iterable<readonly [KeyValueKey, unknown]>;
 
 export interface KeyValueEntry {
   key: string;
@@ -34,7 +34,7 @@ export interface KeyValueStoreParts {
 const MAX_KEY_CHARS = 255;
 
 /** dbstore turned every key into `String(key)`; the column is VARCHAR(255), so longer keys are refused. */
-function normalizeKey(key: KeyInput): string {
+function normalizeKey(key: KeyValueKey): string {
   const text = String(key);
   if (text.length === 0) throw new ValidationError('a key must not be empty');
   if (text.includes('\u0000') || !text.isWellFormed()) {
@@ -47,10 +47,10 @@ function normalizeKey(key: KeyInput): string {
   return text;
 }
 
-function pairsOf(pairs: KeyValuePairs): Iterable<readonly [KeyInput, unknown]> {
+function pairsOf(pairs: KeyValuePairs): Iterable<readonly [KeyValueKey, unknown]> {
   if (pairs === null || typeof pairs !== 'object')
     throw new ValidationError('bulkPut takes an object or pairs');
-  if (Symbol.iterator in pairs) return pairs as Iterable<readonly [KeyInput, unknown]>;
+  if (Symbol.iterator in pairs) return pairs as Iterable<readonly [KeyValueKey, unknown]>;
   return Object.entries(pairs);
 }
 
@@ -95,7 +95,7 @@ export class KeyValueStore implements AsyncIterable<[string, unknown]> {
     return this.started;
   }
 
-  async get(key: KeyInput): Promise<unknown> {
+  async get(key: KeyValueKey): Promise<unknown> {
     return this.guard('get', null, async () => {
       const id = normalizeKey(key);
       const json = await this.parts.repo.get(id);
@@ -103,7 +103,7 @@ export class KeyValueStore implements AsyncIterable<[string, unknown]> {
     });
   }
 
-  async put(key: KeyInput, value: unknown): Promise<void> {
+  async put(key: KeyValueKey, value: unknown): Promise<void> {
     await this.guard('put', undefined, async () => {
       const id = normalizeKey(key);
       const json = this.parts.codec.write(id, value);
@@ -124,11 +124,11 @@ export class KeyValueStore implements AsyncIterable<[string, unknown]> {
     });
   }
 
-  async remove(key: KeyInput): Promise<void> {
+  async remove(key: KeyValueKey): Promise<void> {
     await this.guard('remove', undefined, () => this.parts.repo.remove(normalizeKey(key)));
   }
 
-  async containsKey(key: KeyInput): Promise<boolean> {
+  async containsKey(key: KeyValueKey): Promise<boolean> {
     return this.guard('containsKey', false, () => this.parts.repo.contains(normalizeKey(key)));
   }
 
