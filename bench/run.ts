@@ -2,10 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchResult } from './harness.js';
+import { redisCases } from './cases/cache.js';
+import { rotationCase, verifyCase } from './cases/operations.js';
 import { postgresCases, sqliteCases } from './cases/sql.js';
 
 const jsonOnly = process.argv.includes('--json');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const databaseUrl =
   process.env.BENCH_DATABASE_URL ??
   process.env.TEST_DATABASE_URL ??
@@ -36,6 +39,9 @@ function report(results: BenchResult[]): void {
 
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   postgres: () => postgresCases(databaseUrl),
+  redis: () => redisCases(redisUrl),
+  verify: async () => [await verifyCase(databaseUrl)],
+  rotation: async () => [await rotationCase(databaseUrl)],
   sqlite: async () => {
     const dir = mkdtempSync(join(tmpdir(), 'authkeep-bench-'));
     try {

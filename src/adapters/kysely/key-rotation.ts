@@ -196,50 +196,89 @@ async function rotateColumn(store: SqlStore, spec: EncryptedColumnSpec, run: Col
     return progress;
   }
   progress.total = await countValues(store, spec);
-  const active = run.cipher.activeKeyId;
-  let after: Row['id'] | null = null;
-  for (;;) {
+  // A pipeline: while this process encrypts one page, the database reads the next and writes the
+  // previous. At most one write is in flight, and writes commit in page order, so a kill leaves a
+  // clean prefix of rotated pages, as a strictly sequential run would.
+  let nextPage: Promise<Row[]> | null = readPage(store, spec, null, run.batchSize);
+  let inFlight: Promise<void> = Promise.resolve();
+  while (nextPage) {
+    const rows = await nextPage;
+    nextPage = null;
     if (run.signal?.aborted) {
       run.report.aborted = true;
       break;
     }
-    const rows = await readPage(store, spec, after, run.batchSize);
     if (rows.length === 0) break;
-    after = (rows[rows.length - 1] as Row).id;
-    const rewrites: Rewrite[] = [];
-    for (const row of rows) {
-      const id = String(row.id);
-      if (run.cipher.keyIdOf(row.value) === active) {
-        progress.current++;
-        continue;
-      }
-      const context = { table, column, rowId: id };
-      try {
-        rewrites.push({
-          id: row.id,
-          old: row.value,
-          next: run.cipher.encrypt(run.cipher.decrypt(row.value, context), context),
-        });
-      } catch (error) {
-        if (!(error instanceof IntegrityError)) throw error;
-        progress.failed++;
-        if (run.report.failures.length < MAX_REPORTED_FAILURES) {
-          run.report.failures.push({ table, column, rowId: id });
-          run.logger?.warn(
-            { table, column, rowId: id, code: error.code },
-            'value could not be decrypted; left unchanged',
-          );
-        }
-      }
+    if (rows.length === run.batchSize) {
+      nextPage = readPage(store, spec, (rows[rows.length - 1] as Row).id, run.batchSize);
+      nextPage.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
     }
-    progress.scanned += rows.length;
-    if (rewrites.length > 0) {
-      const written = run.dryRun ? rewrites.length : await writeBatch(store, spec, rewrites);
-      progress.rotated += written;
-      progress.conflicts += rewrites.length - written;
+    const rewrites = reencryptPage(rows, spec, run, progress);
+    await inFlight;
+    // Stop between batches: a page encrypted while the previous write was in flight is not written.
+    if (run.signal?.aborted) {
+      run.report.aborted = true;
+      break;
     }
-    run.onProgress?.({ ...progress });
-    if (rows.length < run.batchSize) break;
+    inFlight = finishPage(store, spec, run, progress, rewrites, rows.length);
+    inFlight.catch(() => undefined);
   }
+  await inFlight;
   return progress;
+}
+
+/** Decrypts and re-encrypts one page in memory; rows already on the active key are counted and skipped. */
+function reencryptPage(
+  rows: Row[],
+  spec: EncryptedColumnSpec,
+  run: ColumnRun,
+  progress: ColumnRotation,
+): Rewrite[] {
+  const { table, column } = spec;
+  const active = run.cipher.activeKeyId;
+  const rewrites: Rewrite[] = [];
+  for (const row of rows) {
+    const id = String(row.id);
+    if (run.cipher.keyIdOf(row.value) === active) {
+      progress.current++;
+      continue;
+    }
+    const context = { table, column, rowId: id };
+    try {
+      rewrites.push({
+        id: row.id,
+        old: row.value,
+        next: run.cipher.encrypt(run.cipher.decrypt(row.value, context), context),
+      });
+    } catch (error) {
+      if (!(error instanceof IntegrityError)) throw error;
+      progress.failed++;
+      if (run.report.failures.length < MAX_REPORTED_FAILURES) {
+        run.report.failures.push({ table, column, rowId: id });
+        run.logger?.warn(
+          { table, column, rowId: id, code: error.code },
+          'value could not be decrypted; left unchanged',
+        );
+      }
+    }
+  }
+  return rewrites;
+}
+
+/** Writes one page's rewrites (unless dry-running) and reports progress once they are durable. */
+async function finishPage(
+  store: SqlStore,
+  spec: EncryptedColumnSpec,
+  run: ColumnRun,
+  progress: ColumnRotation,
+  rewrites: Rewrite[],
+  scanned: number,
+): Promise<void> {
+  progress.scanned += scanned;
+  if (rewrites.length > 0) {
+    const written = run.dryRun ? rewrites.length : await writeBatch(store, spec, rewrites);
+    progress.rotated += written;
+    progress.conflicts += rewrites.length - written;
+  }
+  run.onProgress?.({ ...progress });
 }

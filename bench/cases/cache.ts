@@ -1,0 +1,59 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { SqliteStorageAdapter, silentLogger } from '../../src/index.js';
+import { compare, ratioResult, type BenchResult } from '../harness.js';
+
+/**
+ * getSession answered from Redis (the database behind it never sees the read) against the least a
+ * hand-written cache could do: one GET and a JSON.parse of the same value, with Dates revived.
+ */
+export async function redisCases(redisUrl: string): Promise<BenchResult[]> {
+  const namespace = `bench:${randomBytes(4).toString('hex')}:`;
+  const warnings: string[] = [];
+  const logger = { ...silentLogger, warn: (_: unknown, message: string) => void warnings.push(message) };
+  const adapter = new SqliteStorageAdapter(':memory:', {
+    logger,
+    cache: redisUrl as `redis://${string}`,
+    cacheOptions: { namespace },
+  });
+  await adapter.connect();
+  const raw = new Redis(redisUrl);
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const session = await adapter.createSession({
+        userId: `user-${i}`,
+        entitlements: ['a', 'b'],
+        metadata: { ip: '10.0.0.1' },
+        expiresAt: new Date(Date.now() + 86_400_000),
+      });
+      await adapter.getSession(session.id); // fills the cache
+      ids.push(session.id);
+    }
+    // The baseline reads the same bytes our cache wrote, so both sides move the same payload.
+    const [sessionKey] = (await raw.keys(`${namespace}*`)).filter((k) => k.includes('kc:s:'));
+    await raw.set(`${namespace}baseline`, (await raw.get(sessionKey!))!);
+    let i = 0;
+    const nextId = () => ids[i++ % ids.length]!;
+    const baseline = async () => {
+      createHash('sha256').update(nextId()).digest('hex');
+      const text = await raw.get(`${namespace}baseline`);
+      const parsed = (JSON.parse(text!) as { d: Record<string, unknown> }).d;
+      for (const field of ['expiresAt', 'createdAt', 'updatedAt']) {
+        if (typeof parsed[field] === 'string') parsed[field] = new Date(parsed[field] as string);
+      }
+      return parsed;
+    };
+    const measured = await compare(() => adapter.getSession(nextId()), baseline, { concurrency: 16 });
+    const result = ratioResult('getSession, Redis cache hit', measured, 0.8);
+    // A cache outage (a slow Redis) would turn reads into database fallbacks: such a run proves nothing.
+    result.extra = { cache_outage_warnings: warnings.length };
+    if (warnings.length > 0) result.pass = false;
+    return [result];
+  } finally {
+    const stale = await raw.keys(`${namespace}*`);
+    if (stale.length > 0) await raw.del(...stale);
+    raw.disconnect();
+    await adapter.disconnect();
+  }
+}
