@@ -102,3 +102,45 @@ export {
   type RotationFailure,
 } from './adapters/kysely/key-rotation.js';
 export type { CipherPort, CipherContext, Hasher } from './ports/cipher.js';
+
+// The full kitium facade's pieces: the core class and the cipher option.
+export { KitiumCoreAdapter } from './app/kitium/kitium-core-adapter.js';
+export { resolveCipher, MissingKeyCipher, type KitiumCipherOptions } from './app/kitium/cipher-option.js';
+
+// Legacy formats: readers for mitthooks-drizzle and dbstore data, and the composite reading cipher.
+export {
+  LegacyReadingCipher,
+  type LegacyReadingCipherOptions,
+  type StoredFormat,
+} from './adapters/crypto/legacy-cipher.js';
+export { MitthooksCipher, deriveMitthooksKey } from './adapters/crypto/legacy-mitthooks.js';
+export {
+  DbstoreCipher,
+  classifyDbstoreValue,
+  type DbstoreEnvelope,
+  type DbstoreShape,
+} from './adapters/crypto/legacy-dbstore.js';
+
+// dbstore-compatible key-value store and mitthooks ExtensionStorage.
+export {
+  createKeyValueStore,
+  KeyValueStore,
+  type KeyValueStoreOptions,
+  type KeyValueKey,
+  type KeyValueEntry,
+  type KeyValuePairs,
+  type ReencryptOptions,
+  type ReencryptReport,
+} from './app/keyvalue/index.js';
+export {
+  MitthooksExtensionStorage,
+  type MitthooksExtensionStorageOptions,
+  type ExtensionToBeAddedWithContext,
+  type StoredExtension,
+  type ExtensionContextKind,
+  type Extension as MitthooksExtension,
+  type ExtensionStorage as MitthooksExtensionStorageContract,
+  type ExtensionToBeAdded,
+  type ExtensionToBeUpdated,
+} from './app/mitthooks/index.js';
+export type { DatabaseTarget, ConnectionOptions } from './app/open-database.js';
