@@ -175,12 +175,10 @@ export class RedisCache implements CacheStore {
     return deleted;
   }
 
-  private async run<T>(operation: string, command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
+  private run<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    return command().catch((error: unknown) => {
       throw redisFailure(operation, error);
-    }
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 import { UnavailableError } from '../../domain/errors.js';
 import type { CacheStore } from '../../ports/cache.js';
 import type { Logger } from '../../ports/system.js';
+import { Deadlines } from './deadlines.js';
 import { isCallerError, normaliseTtl } from './ttl.js';
 
 export interface ResilientCacheOptions {
@@ -15,6 +16,11 @@ export interface ResilientCacheOptions {
   maxPendingInvalidations?: number;
   /** What "the whole namespace" is for that flush: deletePrefix(flushPrefix) on the inner store (default ''). */
   flushPrefix?: string;
+  /**
+   * The inner store already fails a single operation after timeoutMs (ioredis `commandTimeout`), so
+   * get/set/delete/take skip our own deadline: on the hot read path that saves a wrapper per call.
+   */
+  innerEnforcesTimeout?: boolean;
 }
 
 export type CacheHealth = 'healthy' | 'degraded';
@@ -46,11 +52,15 @@ export class ResilientCache implements CacheStore {
   private lastProbe = 0;
   private recovering: Promise<void> | undefined;
   private closed = false;
+  private readonly deadlines: Deadlines;
+  private readonly innerEnforcesTimeout: boolean;
 
   constructor(inner: CacheStore, options: ResilientCacheOptions) {
     this.inner = inner;
     this.logger = options.logger;
     this.timeoutMs = options.timeoutMs ?? 50;
+    this.deadlines = new Deadlines(Math.max(1, Math.floor(this.timeoutMs / 4)));
+    this.innerEnforcesTimeout = options.innerEnforcesTimeout ?? false;
     this.bulkTimeoutMs = options.bulkTimeoutMs ?? 5_000;
     this.probeIntervalMs = options.probeIntervalMs ?? 1_000;
     this.maxPending = options.maxPendingInvalidations ?? 10_000;
@@ -143,6 +153,7 @@ export class ResilientCache implements CacheStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.deadlines.stop();
     await this.recovering?.catch(() => undefined);
     await this.inner.close();
   }
@@ -162,33 +173,24 @@ export class ResilientCache implements CacheStore {
   }
 
   /** Runs one operation within the timeout; on failure invalidates `keys`, marks the outage, returns `fallback`. */
-  private async attempt<T>(operation: () => Promise<T>, fallback: T, ...keys: string[]): Promise<T> {
-    try {
-      return await this.within(this.timeoutMs, operation);
-    } catch (error) {
+  private attempt<T>(operation: () => Promise<T>, fallback: T, ...keys: string[]): Promise<T> {
+    // Hot path (every cached read): as few promises as possible between the caller and Redis.
+    const running = this.innerEnforcesTimeout ? call(operation) : this.within(this.timeoutMs, operation);
+    return running.catch((error: unknown) => {
       if (isCallerError(error)) throw error;
       this.remember(...keys);
       this.markDown(error);
       return fallback;
-    }
+    });
   }
 
-  private async within<T>(timeoutMs: number, operation: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const running = operation();
-    // The operation may still settle after we gave up on it; its late rejection is not an unhandled one.
-    running.catch(() => undefined);
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new CacheTimeout(`cache operation exceeded ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([running, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+  private within<T>(timeoutMs: number, operation: () => Promise<T>): Promise<T> {
+    // A late rejection after the deadline is handled inside `within`, never left unhandled.
+    return this.deadlines.within(
+      timeoutMs,
+      call(operation),
+      () => new CacheTimeout(`cache operation exceeded ${timeoutMs} ms`),
+    );
   }
 
   private markDown(error: unknown): void {
@@ -264,5 +266,14 @@ export class ResilientCache implements CacheStore {
     } catch {
       this.lastProbe = Date.now();
     }
+  }
+}
+
+/** Calls `operation`, turning a synchronous throw into a rejection. */
+function call<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return operation();
+  } catch (error) {
+    return Promise.reject(error as Error);
   }
 }

@@ -57,7 +57,8 @@ export function decodeEntry<T>(codec: RecordCodec<T>, raw: string): CachedEntry<
   if (envelope?.t !== 'rec' || typeof envelope.d !== 'object' || envelope.d === null) {
     return { kind: 'unreadable' };
   }
-  const record = { ...(envelope.d as Record<string, unknown>) };
+  // A freshly parsed object nobody else holds: revive its Dates in place rather than copy it.
+  const record = envelope.d as Record<string, unknown>;
   for (const field of codec.dateFields) {
     const value = record[field];
     if (value === undefined) continue;

@@ -27,8 +27,14 @@ export interface OpenedCache {
   owned: boolean;
 }
 
-function resilient(store: CacheStore, settings: CacheSettings, logger: Logger): ResilientCache {
+function resilient(
+  store: CacheStore,
+  settings: CacheSettings,
+  logger: Logger,
+  innerEnforcesTimeout = false,
+): ResilientCache {
   return new ResilientCache(store, {
+    innerEnforcesTimeout,
     logger,
     timeoutMs: settings.timeoutMs,
     probeIntervalMs: settings.probeIntervalMs,
@@ -50,11 +56,12 @@ export function openCache(target: CacheTarget, settings: CacheSettings, logger: 
       );
     }
     // lazyConnect: an adapter that is built but never used opens no socket.
+    // ioredis enforces the per-command budget itself (commandTimeout): no wrapper per read.
     const redis = new RedisCache(
-      { url: target, options: { lazyConnect: true } },
+      { url: target, options: { lazyConnect: true, commandTimeout: settings.timeoutMs ?? 50 } },
       { namespace: settings.namespace, logger },
     );
-    return { store: resilient(redis, settings, logger), owned: true };
+    return { store: resilient(redis, settings, logger, true), owned: true };
   }
   if (!isCacheStore(target)) throw new ConfigError('cache must be "memory", a redis:// URL or a CacheStore');
   const store =

@@ -112,122 +112,118 @@ export class KitiumCoreAdapter implements StorageAdapter {
     }
   }
 
-  async createApiKey(
+  createApiKey(
     data: Omit<ApiKeyRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date },
   ): Promise<ApiKeyRecord> {
     return this.apiKeys.create(data);
   }
-  async getApiKey(id: string): Promise<ApiKeyRecord | null> {
+  getApiKey(id: string): Promise<ApiKeyRecord | null> {
     return this.apiKeys.get(id);
   }
-  async getApiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
+  getApiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
     return this.apiKeys.getByHash(hash);
   }
-  async getApiKeysByPrefixAndLastFour(prefix: string, lastFour: string): Promise<ApiKeyRecord[]> {
+  getApiKeysByPrefixAndLastFour(prefix: string, lastFour: string): Promise<ApiKeyRecord[]> {
     return this.apiKeys.getByPrefixAndLastFour(prefix, lastFour);
   }
-  async updateApiKey(id: string, data: Partial<ApiKeyRecord>): Promise<ApiKeyRecord> {
+  updateApiKey(id: string, data: Partial<ApiKeyRecord>): Promise<ApiKeyRecord> {
     return this.apiKeys.update(id, data);
   }
-  async deleteApiKey(id: string): Promise<void> {
+  deleteApiKey(id: string): Promise<void> {
     return this.apiKeys.delete(id);
   }
-  async listApiKeys(principalId: string): Promise<ApiKeyRecord[]> {
+  listApiKeys(principalId: string): Promise<ApiKeyRecord[]> {
     return this.apiKeys.list(principalId);
   }
   /** Issues `<prefix>_<64 hex>`; only its digest is stored, the key is returned this once. */
-  async createApiKeyWithSecret(
-    principalId: string,
-    scopes: string[] = [],
-    prefix = 'api',
-  ): Promise<IssuedApiKey> {
+  createApiKeyWithSecret(principalId: string, scopes: string[] = [], prefix = 'api'): Promise<IssuedApiKey> {
     return this.apiKeys.createWithSecret(principalId, scopes, prefix);
   }
   /** The key's record when the plaintext key is valid and unexpired, else null. */
-  async verifyApiKeySecret(key: string): Promise<ApiKeyRecord | null> {
+  verifyApiKeySecret(key: string): Promise<ApiKeyRecord | null> {
     return this.apiKeys.verify(key);
   }
-  async rotateApiKey(id: string): Promise<IssuedApiKey> {
+  rotateApiKey(id: string): Promise<IssuedApiKey> {
     return this.apiKeys.rotate(id);
   }
 
-  async createSession(
+  createSession(
     data: Omit<SessionRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date },
   ): Promise<SessionRecord> {
     return this.sessions.create(data);
   }
-  async getSession(id: string): Promise<SessionRecord | null> {
+  getSession(id: string): Promise<SessionRecord | null> {
     return this.sessions.get(id);
   }
-  async updateSession(id: string, data: Partial<SessionRecord>): Promise<SessionRecord> {
+  updateSession(id: string, data: Partial<SessionRecord>): Promise<SessionRecord> {
     return this.sessions.update(id, data);
   }
-  async deleteSession(id: string): Promise<void> {
+  deleteSession(id: string): Promise<void> {
     return this.sessions.delete(id);
   }
 
-  async createOrganization(
+  createOrganization(
     data: Omit<OrganizationRecord, 'id' | 'createdAt' | 'updatedAt'>,
   ): Promise<OrganizationRecord> {
     return this.organizations.create(data);
   }
-  async getOrganization(id: string): Promise<OrganizationRecord | null> {
+  getOrganization(id: string): Promise<OrganizationRecord | null> {
     return this.organizations.get(id);
   }
-  async updateOrganization(id: string, data: Partial<OrganizationRecord>): Promise<OrganizationRecord> {
+  updateOrganization(id: string, data: Partial<OrganizationRecord>): Promise<OrganizationRecord> {
     return this.organizations.update(id, data);
   }
-  async deleteOrganization(id: string): Promise<void> {
+  deleteOrganization(id: string): Promise<void> {
     return this.organizations.delete(id);
   }
 
-  async createUser(data: CreateUserInput): Promise<UserRecord> {
+  createUser(data: CreateUserInput): Promise<UserRecord> {
     return this.users.create(data);
   }
-  async getUser(id: string): Promise<UserRecord | null> {
+  getUser(id: string): Promise<UserRecord | null> {
     return this.users.get(id);
   }
-  async getUserByEmail(email: string): Promise<UserRecord | null> {
+  getUserByEmail(email: string): Promise<UserRecord | null> {
     return this.users.getByEmail(email);
   }
-  async getUserByOAuth(provider: string, sub: string): Promise<UserRecord | null> {
+  getUserByOAuth(provider: string, sub: string): Promise<UserRecord | null> {
     return this.users.getByOAuth(provider, sub);
   }
-  async updateUser(id: string, data: UpdateUserInput): Promise<UserRecord> {
+  updateUser(id: string, data: UpdateUserInput): Promise<UserRecord> {
     return this.users.update(id, data);
   }
-  async deleteUser(id: string): Promise<void> {
+  deleteUser(id: string): Promise<void> {
     return this.users.delete(id);
   }
-  async linkOAuthAccount(userId: string, provider: string, oauthData: OAuthLink): Promise<UserRecord> {
+  linkOAuthAccount(userId: string, provider: string, oauthData: OAuthLink): Promise<UserRecord> {
     return this.users.linkOAuth(userId, provider, oauthData);
   }
 
-  async createEmailVerificationToken(
+  createEmailVerificationToken(
     data: Omit<EmailVerificationToken, 'id' | 'createdAt'> & { createdAt?: Date },
   ): Promise<EmailVerificationToken> {
     return this.emailTokens.create(data);
   }
-  async getEmailVerificationTokens(email: string, type?: string): Promise<EmailVerificationToken[]> {
+  getEmailVerificationTokens(email: string, type?: string): Promise<EmailVerificationToken[]> {
     return this.emailTokens.list(email, type);
   }
-  async getEmailVerificationTokenById(id: string): Promise<EmailVerificationToken | null> {
+  getEmailVerificationTokenById(id: string): Promise<EmailVerificationToken | null> {
     return this.emailTokens.get(id);
   }
-  async markEmailVerificationTokenAsUsed(id: string): Promise<EmailVerificationToken> {
+  markEmailVerificationTokenAsUsed(id: string): Promise<EmailVerificationToken> {
     return this.emailTokens.markUsed(id);
   }
-  async deleteExpiredEmailVerificationTokens(): Promise<number> {
+  deleteExpiredEmailVerificationTokens(): Promise<number> {
     return this.emailTokens.deleteExpired();
   }
-  async getEmailVerificationTokenAttempts(tokenId: string): Promise<number> {
+  getEmailVerificationTokenAttempts(tokenId: string): Promise<number> {
     return this.emailTokens.getAttempts(tokenId);
   }
-  async incrementEmailVerificationTokenAttempts(tokenId: string): Promise<number> {
+  incrementEmailVerificationTokenAttempts(tokenId: string): Promise<number> {
     return this.emailTokens.incrementAttempts(tokenId);
   }
 
-  async emitEvent(event: Omit<AuthEvent, 'timestamp'> & { timestamp?: Date }): Promise<void> {
+  emitEvent(event: Omit<AuthEvent, 'timestamp'> & { timestamp?: Date }): Promise<void> {
     return this.events.emit(event);
   }
 }
