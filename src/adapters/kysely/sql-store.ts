@@ -71,8 +71,8 @@ export class SqlStore {
   }
 
   /** Runs a query compiled once (see prepared.ts) on the hot path, with the same retry policy as `run`. */
-  async query<R>(compiled: CompiledQuery, options: RunOptions<never>): Promise<R[]> {
-    return (await this.run(() => this.fastQuery<R>(compiled), options)).rows;
+  query<R>(compiled: CompiledQuery, options: RunOptions<R[]>): Promise<R[]> {
+    return this.run(() => this.fastQuery<R>(compiled).then((result) => result.rows), options);
   }
 
   /** The same connection typed for another set of tables (passkey, key-value and mitthooks stores). */

@@ -1,3 +1,4 @@
+import type { CompiledQuery } from 'kysely';
 import type { Patch, SessionRepo, StoredSession } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
@@ -8,12 +9,28 @@ const entity = 'session';
 
 export class KyselySessionRepo implements SessionRepo {
   private readonly byKey;
+  private readonly insertRow: (args: Record<string, unknown>) => CompiledQuery;
   private readonly columns: ColumnMap<StoredSession>;
 
   constructor(private readonly store: SqlStore) {
     const { db, codec } = store;
     this.byKey = prepare<{ key: string }>(
       db.selectFrom('sessions').selectAll().where('id', '=', slot('key')),
+    );
+    // Sessions are created on every login: the insert is compiled once, like the hot reads.
+    const columns = [
+      'id',
+      'user_id',
+      'org_id',
+      'plan',
+      'entitlements',
+      'expires_at',
+      'metadata',
+      'created_at',
+      'updated_at',
+    ];
+    this.insertRow = prepare(
+      db.insertInto('sessions').values(Object.fromEntries(columns.map((c) => [c, slot(c)])) as never),
     );
     this.columns = {
       userId: ['user_id', (v) => v],
@@ -41,24 +58,22 @@ export class KyselySessionRepo implements SessionRepo {
 
   async insert(key: string, session: StoredSession): Promise<void> {
     const { codec } = this.store;
-    await this.store.run(
-      (db) =>
-        db
-          .insertInto('sessions')
-          .values({
-            id: key,
-            user_id: session.userId,
-            org_id: session.orgId ?? null,
-            plan: session.plan ?? null,
-            entitlements: codec.array(session.entitlements),
-            expires_at: codec.timestamp(session.expiresAt),
-            metadata: session.metadata === undefined ? null : codec.json(session.metadata),
-            created_at: codec.timestamp(session.createdAt),
-            updated_at: codec.timestamp(session.updatedAt),
-          })
-          .execute(),
-      { idempotent: false, entity, recover: recoverInserted('sessions', key, () => undefined) },
-    );
+    const values = {
+      id: key,
+      user_id: session.userId,
+      org_id: session.orgId ?? null,
+      plan: session.plan ?? null,
+      entitlements: codec.array(session.entitlements),
+      expires_at: codec.timestamp(session.expiresAt),
+      metadata: session.metadata === undefined ? null : codec.json(session.metadata),
+      created_at: codec.timestamp(session.createdAt),
+      updated_at: codec.timestamp(session.updatedAt),
+    };
+    await this.store.query(this.insertRow(values), {
+      idempotent: false,
+      entity,
+      recover: async (db) => ((await recoverInserted('sessions', key, () => true)(db)) ? [] : null),
+    });
   }
 
   async findByKey(key: string): Promise<StoredSession | null> {
