@@ -57,18 +57,27 @@ export async function rotationCase(url: string, rows = 100_000): Promise<BenchRe
   try {
     await migrateKitium(store, silentLogger);
     await seedEncryptedRows(store, keys.old, { devices: rows, ssoSessions: 0 });
-    global.gc?.();
+    // Heap growth is what stays live while rotating (after a full GC at sampled batches), not garbage
+    // that a collection would free anyway; the time spent in those GCs is left out of the rate.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
     let heapPeak = heapBefore;
+    let gcMs = 0;
+    let batches = 0;
     const started = performance.now();
     const report = await rotateEncryptedColumns(store, {
       cipher: keys.rotated,
       batchSize: 2000,
       onProgress: () => {
+        if (gc && ++batches % 5 !== 0) return;
+        const before = performance.now();
+        gc?.();
+        gcMs += performance.now() - before;
         heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
       },
     });
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = (performance.now() - started - gcMs) / 1000;
     const rotated = report.columns.reduce((sum, c) => sum + c.rotated, 0);
     const rowsPerSecond = rotated / seconds;
     const growthMb = (heapPeak - heapBefore) / 2 ** 20;

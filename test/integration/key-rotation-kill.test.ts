@@ -148,10 +148,13 @@ describe.skipIf(!url)('authkeep keys rotate, killed half-way [postgres, 10,400 r
     await until(async () => (await countWaiting()).backends === 0);
 
     const killed = await storedValues(store);
-    // Exactly the nine committed batches moved; the killed batch rolled back; every row still reads.
-    expect(checkAllReadable(killed, keys.rotated)).toEqual({ k2: 4500, k1: DEVICES - 4500 + SESSIONS });
+    // Whole batches only: the nine committed ones, plus the tenth if its single statement (its own
+    // transaction) finished after the lock was released; never part of a batch. Every row still reads.
+    const moved = killed.filter((v) => v.value?.startsWith('ak1.k2.')).length;
+    expect([4500, 5000]).toContain(moved);
+    expect(checkAllReadable(killed, keys.rotated)).toEqual({ k2: moved, k1: DEVICES - moved + SESSIONS });
     const rotatedIds = killed.filter((v) => v.value?.startsWith('ak1.k2.')).map((v) => v.id);
-    expect(rotatedIds).toEqual(devices.slice(0, 4500).map((v) => v.id));
+    expect(rotatedIds).toEqual(devices.slice(0, moved).map((v) => v.id));
 
     const resumed = runCli(
       ['rotate', '--database', database, '--schema', schema, '--batch-size', String(BATCH)],
@@ -163,7 +166,7 @@ describe.skipIf(!url)('authkeep keys rotate, killed half-way [postgres, 10,400 r
     expect(resumed.stderr.join('')).toBe('');
     expect(code).toBe(0);
     expect(resumed.lines).toContain(
-      `twofa_devices.secret: ${DEVICES} values, ${DEVICES - 4500} rotated, 4500 current, 0 changed concurrently, 0 failed`,
+      `twofa_devices.secret: ${DEVICES} values, ${DEVICES - moved} rotated, ${moved} current, 0 changed concurrently, 0 failed`,
     );
     expect(resumed.lines).toContain(`done: every encrypted value uses key k2`);
 

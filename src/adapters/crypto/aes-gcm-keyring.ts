@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { ConfigError, IntegrityError, ValidationError } from '../../domain/errors.js';
 import type { CipherContext, CipherPort } from '../../ports/cipher.js';
 import {
@@ -11,6 +11,10 @@ import {
   TAG_BYTES,
 } from './envelope.js';
 import { assertKeyId, keysFromEnv, parseKeyList, validateKeyring, type KeyInput } from './key-config.js';
+import { RandomPool } from './random-pool.js';
+
+/** IVs for every keyring in the process come from one bulk-refilled CSPRNG buffer. */
+const ivs = new RandomPool();
 
 /** Plaintexts above this are refused: secrets at rest are small, and a bound keeps memory bounded. */
 export const MAX_PLAINTEXT_BYTES = 16 * 1024 * 1024;
@@ -62,7 +66,7 @@ export class AesGcmKeyring implements CipherPort {
       throw new ValidationError(`plaintext exceeds ${MAX_PLAINTEXT_BYTES} bytes`);
     }
     const keyId = this.activeKeyId;
-    const iv = randomBytes(IV_BYTES);
+    const iv = ivs.take(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#key(keyId), iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(associatedData(keyId, context));
     const ciphertext = Buffer.concat([cipher.update(data), cipher.final()]);

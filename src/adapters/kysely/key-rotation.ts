@@ -113,21 +113,26 @@ async function countValues(store: SqlStore, spec: EncryptedColumnSpec): Promise<
 }
 
 /**
- * Writes a batch in one transaction and one statement; a row is updated only if it still holds the
- * value read (optimistic guard), so a concurrent write is never overwritten. Returns the rows written.
+ * Writes a batch as one statement, which is its own transaction (one round trip, so the database works
+ * on it while this process encrypts the next page). A row is updated only if it still holds the value
+ * read (optimistic guard), so a concurrent write is never overwritten. Returns the rows written.
  */
 async function writeBatch(store: SqlStore, spec: EncryptedColumnSpec, rewrites: Rewrite[]): Promise<number> {
-  // Kysely has no builder for a VALUES list with named columns; table and column names come from the registry.
-  const values = sql.join(rewrites.map((r) => sql`(${r.id}, ${r.old}, ${r.next})`));
-  const statement = sql`with v (row_id, old_value, new_value) as (values ${values})
-    update ${sql.table(spec.table)} set ${sql.ref(spec.column)} = v.new_value from v
-    where ${sql.ref(`${spec.table}.${spec.idColumn}`)} = v.row_id
-      and ${sql.ref(`${spec.table}.${spec.column}`)} = v.old_value`;
+  const target = sql.table(spec.table);
+  const idRef = sql.ref(`${spec.table}.${spec.idColumn}`);
+  const valueRef = sql.ref(`${spec.table}.${spec.column}`);
+  // Kysely has no builder for these row sources; table and column names come from the registry.
+  const source =
+    store.dialect === 'postgres'
+      ? // Three array parameters: the same statement text for every batch, prepared once per connection.
+        sql`unnest(${rewrites.map((r) => String(r.id))}::text[], ${rewrites.map((r) => r.old)}::text[],
+          ${rewrites.map((r) => r.next)}::text[]) as v (row_id, old_value, new_value)`
+      : sql`(select column1 as row_id, column2 as old_value, column3 as new_value
+          from (values ${sql.join(rewrites.map((r) => sql`(${r.id}, ${r.old}, ${r.next})`))})) as v`;
+  const statement = sql`update ${target} set ${sql.ref(spec.column)} = v.new_value from ${source}
+    where ${idRef} = v.row_id and ${valueRef} = v.old_value`;
   // Safe to repeat: a replay finds the new values in place and changes nothing.
-  const result = await store.transaction((trx) => statement.execute(trx), {
-    idempotent: true,
-    entity: spec.table,
-  });
+  const result = await store.run((db) => statement.execute(db), { idempotent: true, entity: spec.table });
   return Number(result.numAffectedRows ?? 0);
 }
 

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { RandomPool } from '../../../src/adapters/crypto/random-pool.js';
+
+describe('RandomPool', () => {
+  it('hands out pieces that never repeat, across refills', () => {
+    const pool = new RandomPool(120); // 10 IVs per fill, so 5,000 draws refill 500 times
+    const seen = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const iv = pool.take(12);
+      expect(iv.length).toBe(12);
+      seen.add(iv.toString('hex'));
+    }
+    expect(seen.size).toBe(5000);
+  });
+
+  it('returns copies: a piece does not change when the pool refills', () => {
+    const pool = new RandomPool(24);
+    const first = pool.take(12);
+    const snapshot = Buffer.from(first);
+    for (let i = 0; i < 10; i++) pool.take(12);
+    expect(first.equals(snapshot)).toBe(true);
+  });
+
+  it('refuses a piece larger than the pool', () => {
+    expect(() => new RandomPool(8).take(12)).toThrow(RangeError);
+  });
+});
