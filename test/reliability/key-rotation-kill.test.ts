@@ -12,6 +12,7 @@ import {
   testKeys,
 } from '../support/encrypted-rows.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
+import { recordTally } from './tally.js';
 
 const url = databaseUrl();
 const MAIN = fileURLToPath(new URL('../../src/app/cli/main.ts', import.meta.url));
@@ -175,6 +176,13 @@ describe.skipIf(!url)('authkeep keys rotate, killed half-way [postgres, 10,400 r
     expect(checkAllReadable(after, keys.newOnly)).toEqual({ k2: DEVICES + SESSIONS });
     expect(after.filter((v) => v.value === null)).toHaveLength(30);
     expect(after.map((v) => v.id)).toEqual(before.map((v) => v.id));
+    recordTally({
+      suite: 'rotation-sigkill',
+      operations: 2,
+      faults: 1,
+      rowsVerified: after.length,
+      rowsLost: 0,
+    });
   }, 120_000);
 
   it('a dry run after the rotation finds nothing to do', async () => {
