@@ -68,7 +68,7 @@ export async function rotationCase(url: string, rows = 100_000): Promise<BenchRe
     const started = performance.now();
     const report = await rotateEncryptedColumns(store, {
       cipher: keys.rotated,
-      batchSize: 2000,
+      batchSize: Number(process.env.BENCH_ROTATION_BATCH ?? 2000),
       onProgress: () => {
         if (gc && ++batches % 5 !== 0) return;
         const before = performance.now();

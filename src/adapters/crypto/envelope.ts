@@ -97,11 +97,16 @@ export function assertContext(context: CipherContext): void {
  * 4-byte big-endian UTF-8 length, so no two different contexts can encode to the same bytes.
  */
 export function associatedData(keyId: string, context: CipherContext): Buffer {
-  const parts = [keyId, context.table, context.column, context.rowId].flatMap((part) => {
-    const bytes = Buffer.from(part, 'utf8');
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(bytes.length);
-    return [length, bytes];
-  });
-  return Buffer.concat([AAD_LABEL, ...parts]);
+  // Written into one buffer sized up front: this runs twice per rotated row.
+  const parts = [keyId, context.table, context.column, context.rowId];
+  let size = AAD_LABEL.length;
+  for (const part of parts) size += 4 + Buffer.byteLength(part, 'utf8');
+  const out = Buffer.allocUnsafe(size);
+  let offset = AAD_LABEL.copy(out, 0);
+  for (const part of parts) {
+    const written = out.write(part, offset + 4, 'utf8');
+    out.writeUInt32BE(written, offset);
+    offset += 4 + written;
+  }
+  return out;
 }

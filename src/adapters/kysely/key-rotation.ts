@@ -58,6 +58,8 @@ export interface RotationOptions {
 export const DEFAULT_ROTATION_BATCH = 500;
 export const MAX_ROTATION_BATCH = 5000;
 export const MAX_REPORTED_FAILURES = 100;
+/** Rows encrypted between two turns of the event loop. */
+const YIELD_EVERY = 200;
 
 type DynamicDb = Record<string, Record<string, unknown>>;
 interface Row {
@@ -218,7 +220,7 @@ async function rotateColumn(store: SqlStore, spec: EncryptedColumnSpec, run: Col
       nextPage = readPage(store, spec, (rows[rows.length - 1] as Row).id, run.batchSize);
       nextPage.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
     }
-    const rewrites = reencryptPage(rows, spec, run, progress);
+    const rewrites = await reencryptPage(rows, spec, run, progress);
     await inFlight;
     // Stop between batches: a page encrypted while the previous write was in flight is not written.
     if (run.signal?.aborted) {
@@ -232,17 +234,22 @@ async function rotateColumn(store: SqlStore, spec: EncryptedColumnSpec, run: Col
   return progress;
 }
 
-/** Decrypts and re-encrypts one page in memory; rows already on the active key are counted and skipped. */
-function reencryptPage(
+/**
+ * Decrypts and re-encrypts one page in memory; rows already on the active key are counted and skipped.
+ * It yields to the event loop every few hundred rows, so the database calls in flight (the previous
+ * page's write, the next page's read) are sent and answered while this page is encrypted.
+ */
+async function reencryptPage(
   rows: Row[],
   spec: EncryptedColumnSpec,
   run: ColumnRun,
   progress: ColumnRotation,
-): Rewrite[] {
+): Promise<Rewrite[]> {
   const { table, column } = spec;
   const active = run.cipher.activeKeyId;
   const rewrites: Rewrite[] = [];
-  for (const row of rows) {
+  for (const [index, row] of rows.entries()) {
+    if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
     const id = String(row.id);
     if (run.cipher.keyIdOf(row.value) === active) {
       progress.current++;
