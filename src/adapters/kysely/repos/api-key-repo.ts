@@ -2,17 +2,20 @@ import type { ApiKeyRecord } from '../../../domain/records.js';
 import type { ApiKeyRepo, Patch } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
+import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
 import { compact, optionalDate, optionalJson, patchColumns, text, type ColumnMap } from './mapping.js';
 
 const entity = 'apiKey';
 
 export class KyselyApiKeyRepo implements ApiKeyRepo {
+  private readonly rows: TableAccess<ApiKeyRecord>;
   private readonly byId;
   private readonly byHash;
   private readonly columns: ColumnMap<ApiKeyRecord>;
 
   constructor(private readonly store: SqlStore) {
+    this.rows = new TableAccess(store, 'api_keys', entity, (row) => this.toRecord(row));
     const { db, codec } = store;
     this.byId = prepare<{ id: string }>(db.selectFrom('api_keys').selectAll().where('id', '=', slot('id')));
     this.byHash = prepare<{ hash: string }>(
@@ -100,38 +103,17 @@ export class KyselyApiKeyRepo implements ApiKeyRepo {
   }
 
   async listByPrincipal(principalId: string): Promise<ApiKeyRecord[]> {
-    const rows = await this.store.run(
-      (db) =>
-        db
-          .selectFrom('api_keys')
-          .selectAll()
-          .where('principal_id', '=', principalId)
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .execute(),
-      { idempotent: true, entity },
-    );
-    return rows.map((row) => this.toRecord(row));
+    return this.rows.listNewestFirst('principal_id', principalId);
   }
 
   async update(id: string, patch: Patch<ApiKeyRecord>, updatedAt: Date): Promise<ApiKeyRecord | null> {
-    const row = await this.store.run(
-      (db) =>
-        db
-          .updateTable('api_keys')
-          .set({ ...patchColumns(patch, this.columns), updated_at: this.store.codec.timestamp(updatedAt) })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toRecord(row) : null;
+    return this.rows.updateById(id, {
+      ...patchColumns(patch, this.columns),
+      updated_at: this.store.codec.timestamp(updatedAt),
+    });
   }
 
   async delete(id: string): Promise<void> {
-    await this.store.run((db) => db.deleteFrom('api_keys').where('id', '=', id).execute(), {
-      idempotent: true,
-      entity,
-    });
+    await this.rows.deleteById(id);
   }
 }

@@ -1,5 +1,6 @@
 import type { BackupCode } from '../../../domain/records.js';
 import type { BackupCodeRepo } from '../../../ports/two-factor-repos.js';
+import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
 import { compact, optionalDate, text } from './mapping.js';
 
@@ -7,7 +8,10 @@ const entity = 'backupCode';
 
 /** Backup codes arrive hashed by the caller; they are stored as given. */
 export class KyselyBackupCodeRepo implements BackupCodeRepo {
-  constructor(private readonly store: SqlStore) {}
+  private readonly rows: TableAccess<BackupCode>;
+  constructor(private readonly store: SqlStore) {
+    this.rows = new TableAccess(store, 'twofa_backup_codes', entity, (row) => this.toRecord(row));
+  }
 
   private toRecord(row: Record<string, unknown>): BackupCode {
     const { codec } = this.store;
@@ -61,26 +65,11 @@ export class KyselyBackupCodeRepo implements BackupCodeRepo {
   }
 
   async findById(id: string): Promise<BackupCode | null> {
-    const row = await this.store.run(
-      (db) => db.selectFrom('twofa_backup_codes').selectAll().where('id', '=', id).executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toRecord(row) : null;
+    return this.rows.findOne('id', id);
   }
 
   async listByUser(userId: string): Promise<BackupCode[]> {
-    const rows = await this.store.run(
-      (db) =>
-        db
-          .selectFrom('twofa_backup_codes')
-          .selectAll()
-          .where('user_id', '=', userId)
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .execute(),
-      { idempotent: true, entity },
-    );
-    return rows.map((row) => this.toRecord(row));
+    return this.rows.listNewestFirst('user_id', userId);
   }
 
   async markUsed(id: string, usedAt: Date): Promise<boolean> {

@@ -2,13 +2,17 @@ import { normalizeEmail } from '../../../domain/email.js';
 import type { EmailVerificationToken, EmailVerificationTokenType } from '../../../domain/records.js';
 import type { EmailTokenRepo } from '../../../ports/repos.js';
 import { recoverInserted } from './recover.js';
+import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
 import { compact, optionalDate, optionalJson, optionalText, text } from './mapping.js';
 
 const entity = 'emailVerificationToken';
 
 export class KyselyEmailTokenRepo implements EmailTokenRepo {
-  constructor(private readonly store: SqlStore) {}
+  private readonly rows: TableAccess<EmailVerificationToken>;
+  constructor(private readonly store: SqlStore) {
+    this.rows = new TableAccess(store, 'email_verification_tokens', entity, (row) => this.toRecord(row));
+  }
 
   private toRecord(row: Record<string, unknown>): EmailVerificationToken {
     const { codec } = this.store;
@@ -57,11 +61,7 @@ export class KyselyEmailTokenRepo implements EmailTokenRepo {
   }
 
   async findById(id: string): Promise<EmailVerificationToken | null> {
-    const row = await this.store.run(
-      (db) => db.selectFrom('email_verification_tokens').selectAll().where('id', '=', id).executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toRecord(row) : null;
+    return this.rows.findOne('id', id);
   }
 
   async listByEmail(normalizedEmail: string, type?: string): Promise<EmailVerificationToken[]> {

@@ -1,15 +1,18 @@
 import type { OrganizationMember, OrganizationRecord } from '../../../domain/records.js';
 import type { OrganizationRepo, Patch } from '../../../ports/repos.js';
 import { recoverInserted } from './recover.js';
+import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
 import { compact, optionalJson, patchColumns, reviveDates, text, type ColumnMap } from './mapping.js';
 
 const entity = 'organization';
 
 export class KyselyOrganizationRepo implements OrganizationRepo {
+  private readonly rows: TableAccess<OrganizationRecord>;
   private readonly columns: ColumnMap<OrganizationRecord>;
 
   constructor(private readonly store: SqlStore) {
+    this.rows = new TableAccess(store, 'organizations', entity, (row) => this.toRecord(row));
     const { codec } = store;
     this.columns = {
       name: ['name', (v) => v],
@@ -64,11 +67,7 @@ export class KyselyOrganizationRepo implements OrganizationRepo {
   }
 
   async findById(id: string): Promise<OrganizationRecord | null> {
-    const row = await this.store.run(
-      (db) => db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toRecord(row) : null;
+    return this.rows.findOne('id', id);
   }
 
   async update(
@@ -76,17 +75,10 @@ export class KyselyOrganizationRepo implements OrganizationRepo {
     patch: Patch<OrganizationRecord>,
     updatedAt: Date,
   ): Promise<OrganizationRecord | null> {
-    const row = await this.store.run(
-      (db) =>
-        db
-          .updateTable('organizations')
-          .set({ ...patchColumns(patch, this.columns), updated_at: this.store.codec.timestamp(updatedAt) })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toRecord(row) : null;
+    return this.rows.updateById(id, {
+      ...patchColumns(patch, this.columns),
+      updated_at: this.store.codec.timestamp(updatedAt),
+    });
   }
 
   async delete(id: string): Promise<void> {

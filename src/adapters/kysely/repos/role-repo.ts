@@ -3,17 +3,20 @@ import type { RoleRepo } from '../../../ports/rbac-repos.js';
 import type { Patch } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
+import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
 import { compact, optionalJson, optionalText, patchColumns, text, type ColumnMap } from './mapping.js';
 
 const entity = 'role';
 
 export class KyselyRoleRepo implements RoleRepo {
+  private readonly rows: TableAccess<RoleRecord>;
   private readonly byId;
   private readonly assigned;
   private readonly columns: ColumnMap<RoleRecord>;
 
   constructor(private readonly store: SqlStore) {
+    this.rows = new TableAccess(store, 'roles', entity, (row) => this.toRecord(row));
     const { db, codec } = store;
     this.byId = prepare<{ id: string }>(db.selectFrom('roles').selectAll().where('id', '=', slot('id')));
     // Authorisation checks call this on every request: one join, compiled once.
@@ -84,32 +87,14 @@ export class KyselyRoleRepo implements RoleRepo {
   }
 
   async listByOrg(orgId: string): Promise<RoleRecord[]> {
-    const rows = await this.store.run(
-      (db) =>
-        db
-          .selectFrom('roles')
-          .selectAll()
-          .where('org_id', '=', orgId)
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .execute(),
-      { idempotent: true, entity },
-    );
-    return rows.map((row) => this.toRecord(row));
+    return this.rows.listNewestFirst('org_id', orgId);
   }
 
   async update(id: string, patch: Patch<RoleRecord>, updatedAt: Date): Promise<RoleRecord | null> {
-    const row = await this.store.run(
-      (db) =>
-        db
-          .updateTable('roles')
-          .set({ ...patchColumns(patch, this.columns), updated_at: this.store.codec.timestamp(updatedAt) })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toRecord(row) : null;
+    return this.rows.updateById(id, {
+      ...patchColumns(patch, this.columns),
+      updated_at: this.store.codec.timestamp(updatedAt),
+    });
   }
 
   async delete(id: string): Promise<void> {

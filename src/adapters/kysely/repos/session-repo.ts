@@ -2,17 +2,20 @@ import type { CompiledQuery } from 'kysely';
 import type { Patch, SessionRepo, StoredSession } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
+import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
 import { compact, optionalJson, optionalText, patchColumns, text, type ColumnMap } from './mapping.js';
 
 const entity = 'session';
 
 export class KyselySessionRepo implements SessionRepo {
+  private readonly rows: TableAccess<StoredSession>;
   private readonly byKey;
   private readonly insertRow: (args: Record<string, unknown>) => CompiledQuery;
   private readonly columns: ColumnMap<StoredSession>;
 
   constructor(private readonly store: SqlStore) {
+    this.rows = new TableAccess(store, 'sessions', entity, (row) => this.toStored(row));
     const { db, codec } = store;
     this.byKey = prepare<{ key: string }>(
       db.selectFrom('sessions').selectAll().where('id', '=', slot('key')),
@@ -85,24 +88,14 @@ export class KyselySessionRepo implements SessionRepo {
   }
 
   async update(key: string, patch: Patch<StoredSession>, updatedAt: Date): Promise<StoredSession | null> {
-    const row = await this.store.run(
-      (db) =>
-        db
-          .updateTable('sessions')
-          .set({ ...patchColumns(patch, this.columns), updated_at: this.store.codec.timestamp(updatedAt) })
-          .where('id', '=', key)
-          .returningAll()
-          .executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toStored(row) : null;
+    return this.rows.updateById(key, {
+      ...patchColumns(patch, this.columns),
+      updated_at: this.store.codec.timestamp(updatedAt),
+    });
   }
 
   async delete(key: string): Promise<void> {
-    await this.store.run((db) => db.deleteFrom('sessions').where('id', '=', key).execute(), {
-      idempotent: true,
-      entity,
-    });
+    await this.rows.deleteById(key);
   }
 
   async deleteExpired(now: Date, limit: number): Promise<number> {

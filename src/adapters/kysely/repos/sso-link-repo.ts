@@ -1,13 +1,17 @@
 import type { SSOLink, SSOProviderType } from '../../../domain/records.js';
 import type { SsoLinkRepo } from '../../../ports/sso-repos.js';
 import { recoverInserted } from './recover.js';
+import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
 import { compact, optionalJson, optionalText, text } from './mapping.js';
 
 const entity = 'ssoLink';
 
 export class KyselySsoLinkRepo implements SsoLinkRepo {
-  constructor(private readonly store: SqlStore) {}
+  private readonly rows: TableAccess<SSOLink>;
+  constructor(private readonly store: SqlStore) {
+    this.rows = new TableAccess(store, 'sso_links', entity, (row) => this.toRecord(row));
+  }
 
   private toRecord(row: Record<string, unknown>): SSOLink {
     const { codec } = this.store;
@@ -54,11 +58,7 @@ export class KyselySsoLinkRepo implements SsoLinkRepo {
   }
 
   async findById(id: string): Promise<SSOLink | null> {
-    const row = await this.store.run(
-      (db) => db.selectFrom('sso_links').selectAll().where('id', '=', id).executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toRecord(row) : null;
+    return this.rows.findOne('id', id);
   }
 
   async listByUser(userId: string): Promise<SSOLink[]> {
@@ -77,9 +77,6 @@ export class KyselySsoLinkRepo implements SsoLinkRepo {
   }
 
   async delete(id: string): Promise<void> {
-    await this.store.run((db) => db.deleteFrom('sso_links').where('id', '=', id).execute(), {
-      idempotent: true,
-      entity,
-    });
+    await this.rows.deleteById(id);
   }
 }

@@ -9,6 +9,7 @@ import type { CipherPort } from '../../../ports/cipher.js';
 import type { SsoProviderRepo } from '../../../ports/sso-repos.js';
 import { columnCipher, type ColumnCipher } from '../encrypted-columns.js';
 import { recoverInserted } from './recover.js';
+import { TableAccess } from './table-access.js';
 import type { SqlStore, Trx } from '../sql-store.js';
 import { compact, optionalJson, optionalText, text } from './mapping.js';
 
@@ -41,12 +42,14 @@ function split(record: SSOProviderRecord) {
  * group in `secrets`, bound to the provider id, and the rest stays in `config`.
  */
 export class KyselySsoProviderRepo implements SsoProviderRepo {
+  private readonly rows: TableAccess<SSOProviderRecord>;
   private readonly secrets: ColumnCipher;
 
   constructor(
     private readonly store: SqlStore,
     cipher: CipherPort,
   ) {
+    this.rows = new TableAccess(store, 'sso_providers', entity, (row) => this.toRecord(row));
     this.secrets = columnCipher(cipher, 'sso_providers', 'secrets');
   }
 
@@ -101,11 +104,7 @@ export class KyselySsoProviderRepo implements SsoProviderRepo {
   }
 
   async findById(id: string): Promise<SSOProviderRecord | null> {
-    const row = await this.store.run(
-      (db) => db.selectFrom('sso_providers').selectAll().where('id', '=', id).executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toRecord(row) : null;
+    return this.rows.findOne('id', id);
   }
 
   async list(orgId?: string): Promise<SSOProviderRecord[]> {

@@ -4,6 +4,7 @@ import type { Patch } from '../../../ports/repos.js';
 import type { TwoFactorDeviceRepo } from '../../../ports/two-factor-repos.js';
 import { columnCipher, type ColumnCipher } from '../encrypted-columns.js';
 import { recoverInserted } from './recover.js';
+import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
 import {
   compact,
@@ -19,6 +20,7 @@ const entity = 'twoFactorDevice';
 
 /** Two-factor devices; `secret` (a TOTP seed) is stored only as an envelope bound to the device id. */
 export class KyselyTwoFactorDeviceRepo implements TwoFactorDeviceRepo {
+  private readonly rows: TableAccess<TwoFactorDevice>;
   private readonly secrets: ColumnCipher;
   private readonly columns: ColumnMap<TwoFactorDevice>;
 
@@ -26,6 +28,7 @@ export class KyselyTwoFactorDeviceRepo implements TwoFactorDeviceRepo {
     private readonly store: SqlStore,
     cipher: CipherPort,
   ) {
+    this.rows = new TableAccess(store, 'twofa_devices', entity, (row) => this.toRecord(row));
     const { codec } = store;
     this.secrets = columnCipher(cipher, 'twofa_devices', 'secret');
     this.columns = {
@@ -84,26 +87,11 @@ export class KyselyTwoFactorDeviceRepo implements TwoFactorDeviceRepo {
   }
 
   async findById(id: string): Promise<TwoFactorDevice | null> {
-    const row = await this.store.run(
-      (db) => db.selectFrom('twofa_devices').selectAll().where('id', '=', id).executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toRecord(row) : null;
+    return this.rows.findOne('id', id);
   }
 
   async listByUser(userId: string): Promise<TwoFactorDevice[]> {
-    const rows = await this.store.run(
-      (db) =>
-        db
-          .selectFrom('twofa_devices')
-          .selectAll()
-          .where('user_id', '=', userId)
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .execute(),
-      { idempotent: true, entity },
-    );
-    return rows.map((row) => this.toRecord(row));
+    return this.rows.listNewestFirst('user_id', userId);
   }
 
   async update(id: string, patch: Patch<TwoFactorDevice>, updatedAt: Date): Promise<TwoFactorDevice | null> {
@@ -127,9 +115,6 @@ export class KyselyTwoFactorDeviceRepo implements TwoFactorDeviceRepo {
   }
 
   async delete(id: string): Promise<void> {
-    await this.store.run((db) => db.deleteFrom('twofa_devices').where('id', '=', id).execute(), {
-      idempotent: true,
-      entity,
-    });
+    await this.rows.deleteById(id);
   }
 }

@@ -3,6 +3,7 @@ import type { CipherPort } from '../../../ports/cipher.js';
 import type { TwoFactorSessionRepo } from '../../../ports/two-factor-repos.js';
 import { columnCipher, type ColumnCipher } from '../encrypted-columns.js';
 import { recoverInserted } from './recover.js';
+import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
 import { compact, optionalDate, text } from './mapping.js';
 
@@ -13,6 +14,7 @@ const entity = 'twoFactorSession';
  * both are returned to the caller, so they are encrypted (not digested), each bound to the row id.
  */
 export class KyselyTwoFactorSessionRepo implements TwoFactorSessionRepo {
+  private readonly rows: TableAccess<TwoFactorSession>;
   private readonly sessionIds: ColumnCipher;
   private readonly codes: ColumnCipher;
 
@@ -20,6 +22,7 @@ export class KyselyTwoFactorSessionRepo implements TwoFactorSessionRepo {
     private readonly store: SqlStore,
     cipher: CipherPort,
   ) {
+    this.rows = new TableAccess(store, 'twofa_sessions', entity, (row) => this.toRecord(row));
     this.sessionIds = columnCipher(cipher, 'twofa_sessions', 'session_id');
     this.codes = columnCipher(cipher, 'twofa_sessions', 'verification_code');
   }
@@ -71,11 +74,7 @@ export class KyselyTwoFactorSessionRepo implements TwoFactorSessionRepo {
   }
 
   async findById(id: string): Promise<TwoFactorSession | null> {
-    const row = await this.store.run(
-      (db) => db.selectFrom('twofa_sessions').selectAll().where('id', '=', id).executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toRecord(row) : null;
+    return this.rows.findOne('id', id);
   }
 
   async exists(id: string): Promise<boolean> {
