@@ -39,7 +39,7 @@ export interface CompareOptions {
 /** Interleaves ours and baseline round by round (alternating who goes first); returns ops/s for each. */
 export async function compare(ours: Op, baseline: Op, options: CompareOptions = {}) {
   const {
-    rounds = Number(process.env.BENCH_ROUNDS ?? 8),
+    rounds = Number(process.env.BENCH_ROUNDS ?? 12),
     roundMs = Number(process.env.BENCH_ROUND_MS ?? 500),
   } = options;
   const { warmupMs = 800, concurrency = 1 } = options;

@@ -4,7 +4,7 @@ import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
-import { compact, optionalJson, optionalText, patchColumns, text, type ColumnMap } from './mapping.js';
+import { optionalJson, patchColumns, text, type ColumnMap } from './mapping.js';
 
 const entity = 'session';
 
@@ -45,18 +45,21 @@ export class KyselySessionRepo implements SessionRepo {
     };
   }
 
+  /** Built field by field rather than through compact(): this runs on every session read. */
   private toStored(row: Record<string, unknown>): StoredSession {
     const { codec } = this.store;
-    return compact({
+    const stored: StoredSession = {
       userId: text(row.user_id),
-      orgId: optionalText(row.org_id),
-      plan: optionalText(row.plan),
       entitlements: codec.readArray(row.entitlements),
       expiresAt: codec.readTimestamp(row.expires_at),
-      metadata: optionalJson<Record<string, unknown>>(codec, row.metadata),
       createdAt: codec.readTimestamp(row.created_at),
       updatedAt: codec.readTimestamp(row.updated_at),
-    });
+    };
+    if (row.org_id !== null && row.org_id !== undefined) stored.orgId = text(row.org_id);
+    if (row.plan !== null && row.plan !== undefined) stored.plan = text(row.plan);
+    const metadata = optionalJson<Record<string, unknown>>(codec, row.metadata);
+    if (metadata !== undefined) stored.metadata = metadata;
+    return stored;
   }
 
   async insert(key: string, session: StoredSession): Promise<void> {
