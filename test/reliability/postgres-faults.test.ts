@@ -36,7 +36,7 @@ describe('PostgreSQL faults (a server of the suite’s own)', () => {
       }
     })();
 
-    const OPS = 600;
+    const OPS = 1500;
     const prefix = randomUUID().slice(0, 8);
     const succeeded: UserRecord[] = [];
     const failed: { code?: string; retryable?: boolean }[] = [];

@@ -62,6 +62,13 @@ export function openPostgres(
     ...(startupOptions ? { options: startupOptions } : {}),
   });
   // An idle client dropped by the server must not crash the process; the pool replaces it.
+  // pg emits a connection's late errors (a FATAL after its query already failed) with nobody listening,
+  // which would crash the process; the operation has its error already, so these are only logged.
+  pool.on('connect', (client) =>
+    client.on('error', (error: Error & { code?: string }) =>
+      logger.debug({ code: error.code }, 'PostgreSQL connection error after its operation ended'),
+    ),
+  );
   pool.on('error', (error) =>
     logger.warn({ code: (error as { code?: string }).code }, 'idle PostgreSQL connection lost'),
   );

@@ -27,7 +27,16 @@ function statementName(sql: string): string {
 /** A pg client whose parameterised statements are prepared once per connection, by a name derived from the SQL. */
 class PreparedPostgresConnection implements DatabaseConnection {
   broken = false;
-  constructor(readonly client: PoolClient) {}
+  // A checked-out client can lose its server between two statements of a transaction; pg then emits
+  // 'error' with no query to fail. Listening keeps that from crashing the process; the next statement
+  // fails as "not queryable" (a transient fault) and the client is discarded on release.
+  readonly onError = (): void => {
+    this.broken = true;
+  };
+
+  constructor(readonly client: PoolClient) {
+    client.on('error', this.onError);
+  }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     try {
@@ -110,6 +119,7 @@ export class PreparedPostgresDriver implements Driver {
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     const pgConnection = connection as PreparedPostgresConnection;
+    pgConnection.client.removeListener('error', pgConnection.onError);
     // A connection that saw a fault is destroyed rather than handed to the next caller.
     pgConnection.client.release(pgConnection.broken ? true : undefined);
   }
