@@ -87,6 +87,15 @@ describe('authkeep CLI errors', () => {
     ).toBe(2);
   });
 
+  it('every command accepts --redis (the cache is opened only by commands that read through it)', async () => {
+    const redis = ['--redis', 'redis://127.0.0.1:1'];
+    const database = ['--database', `sqlite:${join(dir, 'redis-flag.db')}`];
+    for (const argv of [['migrate'], ['status'], ['health'], ['sweep'], ['demo'], ['keys', 'generate']]) {
+      const run = io();
+      expect(await runCli([...argv, ...database, ...redis], run.handle), argv.join(' ')).toBe(0);
+    }
+  });
+
   it('prints help for the tool and for each command', async () => {
     const help = io();
     expect(await runCli(['--help'], help.handle)).toBe(0);

@@ -33,6 +33,8 @@ const ROTATE_OPTIONS = {
   'batch-size': { type: 'string' },
   'dry-run': { type: 'boolean' },
   'seal-plaintext': { type: 'boolean' },
+  // Accepted like on every command; rotation touches no cached record (the cache holds no secrets).
+  redis: { type: 'string' },
 } as const;
 
 /** `k<yyyymmdd>_<4 hex>`: sortable by creation day, and unlikely to collide on the same day. */
@@ -41,7 +43,11 @@ function defaultKeyId(now = new Date()): string {
 }
 
 function generate(argv: string[], io: CliIo): void {
-  const { values } = parse(argv, { id: { type: 'string' } });
+  const { values } = parse(argv, {
+    id: { type: 'string' },
+    database: { type: 'string' },
+    redis: { type: 'string' },
+  });
   const id = assertKeyId(values.id ?? defaultKeyId(), '--id');
   io.out(`${id}:${randomBytes(KEY_BYTES).toString('base64')}`);
   io.err(`put it first in ${ENCRYPTION_KEYS_ENV} (first key active), then run "authkeep keys rotate"`);
