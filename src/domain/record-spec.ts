@@ -34,7 +34,8 @@ function rejectUnknown<T>(
   ignored: readonly string[],
 ): void {
   for (const key of Object.keys(data)) {
-    if (!(key in spec.rules) && !ignored.includes(key)) {
+    // Own keys only: "constructor" or "__proto__" must be unknown fields, not Object.prototype members.
+    if (!Object.hasOwn(spec.rules, key) && !ignored.includes(key)) {
       throw new ValidationError(`${spec.entity}.${key} is not a known field`, {
         details: { entity: spec.entity, field: key },
       });
@@ -64,7 +65,7 @@ export function parsePatch<T>(spec: RecordSpec<T>, data: unknown): Partial<T> {
   rejectUnknown(spec, input, STORE_OWNED_FIELDS);
   const out: Partial<T> = {};
   for (const key of Object.keys(input) as (keyof T & string)[]) {
-    if (!(key in spec.rules)) continue;
+    if (!Object.hasOwn(spec.rules, key)) continue;
     const value = input[key];
     const optional = spec.optional.includes(key);
     if (value === undefined && !optional) continue;

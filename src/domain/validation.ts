@@ -133,7 +133,7 @@ export function object<T>(
   return (value, field) => {
     if (!isPlainObject(value)) fail(field, 'must be a plain object');
     for (const key of Object.keys(value)) {
-      if (!(key in shape)) fail(`${field}.${key}`, 'is not a known field');
+      if (!Object.hasOwn(shape, key)) fail(`${field}.${key}`, 'is not a known field');
     }
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(shape) as (keyof T & string)[]) {

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { parseInput, parsePatch } from '../../src/domain/record-spec.js';
+import { organizationSpec, sessionSpec, userSpec } from '../../src/domain/specs/core.js';
+
+describe('record specs refuse Object.prototype names as fields', () => {
+  const hostile = [
+    JSON.parse('{"__proto__": {"polluted": true}}'),
+    { constructor: { prototype: { polluted: true } } },
+    { toString: 'x' },
+    { hasOwnProperty: 1 },
+  ];
+
+  it('in update objects: a validation error, and nothing reaches any prototype', () => {
+    for (const patch of hostile) {
+      expect(() => parsePatch(userSpec, patch)).toThrow(expect.objectContaining({ code: 'validation' }));
+      expect(() => parsePatch(sessionSpec, { plan: 'p', ...patch })).toThrow(
+        expect.objectContaining({ code: 'validation' }),
+      );
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('in create inputs and nested objects', () => {
+    for (const extra of hostile) {
+      expect(() => parseInput(userSpec, { email: 'a@b.c', ...extra })).toThrow(
+        expect.objectContaining({ code: 'validation' }),
+      );
+    }
+    const member = {
+      userId: 'u',
+      role: 'owner',
+      joinedAt: new Date(),
+      ...JSON.parse('{"__proto__": {"x": 1}}'),
+    };
+    expect(() => parseInput(organizationSpec, { name: 'o', plan: 'p', seats: 1, members: [member] })).toThrow(
+      expect.objectContaining({ code: 'validation' }),
+    );
+  });
+});
