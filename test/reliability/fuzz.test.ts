@@ -15,7 +15,7 @@ import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support
 import { hostileObjects, hostileScalars, prng } from './fuzz-inputs.js';
 import { recordTally } from './tally.js';
 
-const CALLS = 4000;
+const CALLS = 12_000;
 const hour = 3_600_000;
 const url = databaseUrl();
 const dir = mkdtempSync(join(tmpdir(), 'authkeep-fuzz-'));
