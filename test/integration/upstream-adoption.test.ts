@@ -2,33 +2,15 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeColumns, openPostgres } from '../../src/adapters/kysely/index.js';
 import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
-import { kitiumMigrations } from '../../migrations/index.js';
+import { kitiumMigrations, UPSTREAM_TABLES } from '../../migrations/index.js';
 import { UPSTREAM_DDL, upstreamRows } from '../fixtures/upstream-schema.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
 
 const url = databaseUrl();
 const upstreamKey = `api_${'cd'.repeat(32)}`;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const TABLES = [
-  'auth_migrations',
-  'users',
-  'user_oauth_links',
-  'organizations',
-  'api_keys',
-  'sessions',
-  'email_verification_tokens',
-  'email_verification_token_attempts',
-  'auth_events',
-  'roles',
-  'user_roles',
-  'sso_providers',
-  'sso_links',
-  'sso_sessions',
-  'twofa_devices',
-  'twofa_backup_codes',
-  'twofa_sessions',
-  'saml_tenant_configs',
-];
+// Upstream's tables plus the three of ours: the ledger, the OAuth link table and SAML tenant configs.
+const TABLES = [...UPSTREAM_TABLES, 'auth_migrations', 'user_oauth_links', 'saml_tenant_configs'];
 
 describe.skipIf(!url)('adopting a database created by @kitiumai/auth-postgres', () => {
   const adopted = freshSchemaName('adopt');

@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { ConfigError, IntegrityError, ValidationError } from '../../domain/errors.js';
+import { openLegacyGcm } from './legacy-gcm.js';
 import { decodeStrictBase64 } from './strict-base64.js';
 
 const KEY_BYTES = 32;
@@ -74,19 +75,7 @@ export class DbstoreCipher {
     const iv = decodeStrictBase64(envelope.iv, 'dbstore IV');
     const tag = decodeStrictBase64(envelope.authTag, 'dbstore auth tag');
     const ciphertext = decodeStrictBase64(envelope.ciphertext, 'dbstore ciphertext');
-    if (iv.length !== IV_BYTES) throw new IntegrityError('a dbstore IV must be 12 bytes');
-    // Node 20 accepts 4..15-byte tags unless authTagLength is set; a short tag is a forgery aid.
-    if (tag.length !== TAG_BYTES) throw new IntegrityError('a dbstore auth tag must be 16 bytes');
-    let plaintext: Buffer;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
-      decipher.setAuthTag(tag);
-      plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-    } catch (error) {
-      throw new IntegrityError('a dbstore value failed authentication (tampered or wrong key)', {
-        cause: error,
-      });
-    }
+    const plaintext = openLegacyGcm(this.key, iv, ciphertext, tag, 'a dbstore value');
     let text: string;
     try {
       text = utf8.decode(plaintext);

@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes, scrypt, type BinaryLike } from 'node:crypto';
+import { createCipheriv, randomBytes, scrypt, type BinaryLike } from 'node:crypto';
 import { ConfigError, IntegrityError, ValidationError } from '../../domain/errors.js';
+import { openLegacyGcm } from './legacy-gcm.js';
 import { decodeStrictBase64 } from './strict-base64.js';
 
 /** mitthooks-drizzle calls `scryptSync(password, salt, 32)` with no options, so Node's defaults apply. */
@@ -78,19 +79,7 @@ export class MitthooksCipher {
     const iv = decodeStrictBase64(ivText, 'mitthooks IV');
     const ciphertext = decodeStrictBase64(ciphertextText, 'mitthooks ciphertext');
     const tag = decodeStrictBase64(tagText, 'mitthooks auth tag');
-    if (iv.length !== IV_BYTES) throw new IntegrityError('a mitthooks IV must be 12 bytes');
-    // A shorter tag is a forgery aid (Node 20 accepts 4..15 bytes unless authTagLength is set).
-    if (tag.length !== TAG_BYTES) throw new IntegrityError('a mitthooks auth tag must be 16 bytes');
-    let plaintext: Buffer;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
-      decipher.setAuthTag(tag);
-      plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-    } catch (error) {
-      throw new IntegrityError('a mitthooks secret failed authentication (tampered or wrong key)', {
-        cause: error,
-      });
-    }
+    const plaintext = openLegacyGcm(this.key, iv, ciphertext, tag, 'a mitthooks secret');
     try {
       return utf8.decode(plaintext);
     } catch (error) {

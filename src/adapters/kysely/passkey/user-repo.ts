@@ -7,6 +7,7 @@ import {
   type ValidUserInput,
 } from '../../../domain/passkey/rules.js';
 import type { PasskeySql, PasskeyTrx } from './context.js';
+import type { PasskeyCodec } from './passkey-codec.js';
 import { toUser } from './rows.js';
 
 const entity = 'oauth2-passkey user';
@@ -73,14 +74,7 @@ export class PasskeyUserRepo {
     const now = codec.timestamp(this.sql.now());
     const row = await trx
       .insertInto('users')
-      .values({
-        id: user.id,
-        account: user.account,
-        label: user.label,
-        is_admin: codec.bool(user.isAdmin),
-        created_at: now,
-        updated_at: now,
-      })
+      .values(newUserRow(user, codec, now))
       .onConflict((oc) =>
         oc.column('id').doUpdateSet((eb) => ({
           account: eb.ref('excluded.account'),
@@ -99,14 +93,7 @@ export class PasskeyUserRepo {
     const now = codec.timestamp(this.sql.now());
     const row = await trx
       .insertInto('users')
-      .values({
-        id: user.id,
-        account: user.account,
-        label: user.label,
-        is_admin: codec.bool(user.isAdmin),
-        created_at: now,
-        updated_at: now,
-      })
+      .values(newUserRow(user, codec, now))
       .returningAll()
       .executeTakeFirstOrThrow();
     return this.promoteFirstUser(trx, toUser(row, codec));
@@ -237,4 +224,16 @@ export class PasskeyUserRepo {
       { idempotent: true, entity },
     );
   }
+}
+
+/** The row a new user is inserted as: both timestamps the same instant, as the crate writes them. */
+function newUserRow(user: ValidUserInput & { id: string }, codec: PasskeyCodec, now: string | Date) {
+  return {
+    id: user.id,
+    account: user.account,
+    label: user.label,
+    is_admin: codec.bool(user.isAdmin),
+    created_at: now,
+    updated_at: now,
+  };
 }
