@@ -6,6 +6,7 @@ import {
   PostgresStorageAdapter,
   SqliteStorageAdapter,
   silentLogger,
+  type KitiumAdapterOptions,
   type KitiumStorageAdapter,
 } from '../../../src/index.js';
 import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
@@ -36,37 +37,66 @@ export interface KitiumBackend {
   open(label: string): Promise<{ adapter: KitiumStorageAdapter; cleanup(): Promise<void> }>;
 }
 
+/** Where an opened backend keeps its bytes (the SQLite file, or the PostgreSQL schema), for dump tests. */
+export interface BackendLocation {
+  file?: string;
+  url?: string;
+  schema?: string;
+}
+
+/**
+ * The three databases of the kitium contract (SQLite memory and file, PostgreSQL), opened with `options`;
+ * `opened` learns where each adapter keeps its bytes.
+ */
+export function databaseBackends(
+  options: KitiumAdapterOptions = {},
+  opened: (adapter: KitiumStorageAdapter, location: BackendLocation) => void = () => undefined,
+): KitiumBackend[] {
+  return [
+    {
+      name: 'sqlite :memory:',
+      dialect: 'sqlite',
+      available: () => true,
+      async open() {
+        const adapter = new SqliteStorageAdapter(':memory:', { logger: silentLogger, ...options });
+        opened(adapter, {});
+        return { adapter, cleanup: async () => undefined };
+      },
+    },
+    {
+      name: 'sqlite file',
+      dialect: 'sqlite',
+      available: () => true,
+      async open() {
+        const dir = mkdtempSync(join(tmpdir(), 'authkeep-'));
+        const file = join(dir, 'auth.db');
+        const adapter = new SqliteStorageAdapter(`sqlite:${file}`, { logger: silentLogger, ...options });
+        opened(adapter, { file });
+        return { adapter, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+      },
+    },
+    {
+      name: 'postgres',
+      dialect: 'postgres',
+      available: () => databaseUrl() !== null,
+      async open(label) {
+        const url = databaseUrl() as string;
+        const schema = freshSchemaName(label);
+        const adapter = new PostgresStorageAdapter(url, {
+          schema,
+          logger: silentLogger,
+          max: 20,
+          ...options,
+        });
+        opened(adapter, { url, schema });
+        return { adapter, cleanup: () => dropSchema(url, schema) };
+      },
+    },
+  ];
+}
+
 export const kitiumBackends: KitiumBackend[] = [
-  {
-    name: 'sqlite :memory:',
-    dialect: 'sqlite',
-    available: () => true,
-    async open() {
-      const adapter = new SqliteStorageAdapter(':memory:', { logger: silentLogger });
-      return { adapter, cleanup: async () => undefined };
-    },
-  },
-  {
-    name: 'sqlite file',
-    dialect: 'sqlite',
-    available: () => true,
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'authkeep-'));
-      const adapter = new SqliteStorageAdapter(`sqlite:${join(dir, 'auth.db')}`, { logger: silentLogger });
-      return { adapter, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'postgres',
-    dialect: 'postgres',
-    available: () => databaseUrl() !== null,
-    async open(label) {
-      const url = databaseUrl() as string;
-      const schema = freshSchemaName(label);
-      const adapter = new PostgresStorageAdapter(url, { schema, logger: silentLogger, max: 20 });
-      return { adapter, cleanup: () => dropSchema(url, schema) };
-    },
-  },
+  ...databaseBackends(),
   {
     name: 'sqlite :memory: × memory cache',
     dialect: 'sqlite',

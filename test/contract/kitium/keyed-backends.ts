@@ -1,69 +1,27 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { type KitiumAdapterOptions, type KitiumStorageAdapter } from '../../../src/index.js';
 import {
-  PostgresStorageAdapter,
-  SqliteStorageAdapter,
-  silentLogger,
-  type KitiumAdapterOptions,
-  type KitiumStorageAdapter,
-} from '../../../src/index.js';
-import { databaseUrl, dropSchema, freshSchemaName } from '../../support/postgres.js';
-import { describeKitium, type BackendHandle, type KitiumBackend } from './backends.js';
+  databaseBackends,
+  describeKitium,
+  type BackendHandle,
+  type BackendLocation,
+  type KitiumBackend,
+} from './backends.js';
 
 /** A keyring for one test file: the optional groups store secrets, so they need a key. */
 export const TEST_KEYS = `k1:${randomBytes(32).toString('base64')}`;
 
 /** Where each opened backend keeps its bytes, for dumps: the SQLite file, or the PostgreSQL schema. */
-const locations = new WeakMap<KitiumStorageAdapter, { file?: string; url?: string; schema?: string }>();
+const locations = new WeakMap<KitiumStorageAdapter, BackendLocation>();
 
 /** The three databases of the kitium contract (SQLite memory and file, PostgreSQL), with encryption keys. */
 export function keyedBackends(
   options: KitiumAdapterOptions = { encryptionKeys: TEST_KEYS },
 ): KitiumBackend[] {
-  return [
-    {
-      name: 'sqlite :memory:',
-      dialect: 'sqlite',
-      available: () => true,
-      async open() {
-        const adapter = new SqliteStorageAdapter(':memory:', { logger: silentLogger, ...options });
-        return { adapter, cleanup: async () => undefined };
-      },
-    },
-    {
-      name: 'sqlite file',
-      dialect: 'sqlite',
-      available: () => true,
-      async open() {
-        const dir = mkdtempSync(join(tmpdir(), 'authkeep-'));
-        const file = join(dir, 'auth.db');
-        const adapter = new SqliteStorageAdapter(`sqlite:${file}`, { logger: silentLogger, ...options });
-        locations.set(adapter, { file });
-        return { adapter, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-      },
-    },
-    {
-      name: 'postgres',
-      dialect: 'postgres',
-      available: () => databaseUrl() !== null,
-      async open(label) {
-        const url = databaseUrl() as string;
-        const schema = freshSchemaName(label);
-        const adapter = new PostgresStorageAdapter(url, {
-          schema,
-          logger: silentLogger,
-          max: 20,
-          ...options,
-        });
-        locations.set(adapter, { url, schema });
-        return { adapter, cleanup: () => dropSchema(url, schema) };
-      },
-    },
-  ];
+  return databaseBackends(options, (adapter, location) => locations.set(adapter, location));
 }
 
 /** `describeKitium` on SQLite and PostgreSQL with encryption keys configured. */
