@@ -97,21 +97,11 @@ export class KyselyTwoFactorDeviceRepo implements TwoFactorDeviceRepo {
   async update(id: string, patch: Patch<TwoFactorDevice>, updatedAt: Date): Promise<TwoFactorDevice | null> {
     // Sealed before the statement, with the row id the envelope is bound to.
     const secret = 'secret' in patch ? { secret: this.secrets.write(id, patch.secret ?? null) } : {};
-    const row = await this.store.run(
-      (db) =>
-        db
-          .updateTable('twofa_devices')
-          .set({
-            ...patchColumns(patch, this.columns),
-            ...secret,
-            updated_at: this.store.codec.timestamp(updatedAt),
-          })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toRecord(row) : null;
+    return this.rows.updateById(id, {
+      ...patchColumns(patch, this.columns),
+      ...secret,
+      updated_at: this.store.codec.timestamp(updatedAt),
+    });
   }
 
   async delete(id: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { OAuthLink, UserRecord } from '../../../domain/records.js';
 import type { Patch, UserRepo } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
+import { TableAccess } from './table-access.js';
 import type { SqlStore, Trx } from '../sql-store.js';
 import {
   compact,
@@ -31,11 +32,13 @@ const OWNED_BY_USER = [
 ] as const;
 
 export class KyselyUserRepo implements UserRepo {
+  private readonly rows: TableAccess<UserRecord>;
   private readonly byId;
   private readonly byEmail;
   private readonly columns: ColumnMap<UserRecord>;
 
   constructor(private readonly store: SqlStore) {
+    this.rows = new TableAccess(store, 'users', entity, (row) => this.toRecord(row));
     const { db, codec } = store;
     this.byId = prepare<{ id: string }>(db.selectFrom('users').selectAll().where('id', '=', slot('id')));
     this.byEmail = prepare<{ email: string }>(
@@ -130,21 +133,11 @@ export class KyselyUserRepo implements UserRepo {
   }
 
   async update(id: string, patch: Patch<UserRecord>, updatedAt: Date): Promise<UserRecord | null> {
-    const row = await this.store.run(
-      (db) =>
-        db
-          .updateTable('users')
-          .set({
-            ...patchColumns(patch, this.columns),
-            ...this.emailColumns(patch),
-            updated_at: this.store.codec.timestamp(updatedAt),
-          })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst(),
-      { idempotent: true, entity },
-    );
-    return row ? this.toRecord(row) : null;
+    return this.rows.updateById(id, {
+      ...patchColumns(patch, this.columns),
+      ...this.emailColumns(patch),
+      updated_at: this.store.codec.timestamp(updatedAt),
+    });
   }
 
   async delete(id: string): Promise<void> {
