@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/app/cli/io.js';
 import { runCli } from '../../src/app/cli/main.js';
@@ -105,5 +107,18 @@ describe('authkeep CLI errors', () => {
       expect(await runCli([command, '--help'], one.handle)).toBe(0);
       expect(one.out.join('\n').length).toBeGreaterThan(20);
     }
+  });
+});
+
+describe('authkeep CLI entry', () => {
+  it('runs when started through a symlink, as node_modules/.bin/authkeep and npx do', () => {
+    const main = fileURLToPath(new URL('../../src/app/cli/main.ts', import.meta.url));
+    const link = join(dir, 'authkeep');
+    symlinkSync(main, link);
+    const out = execFileSync(process.execPath, ['--import', 'tsx', link, 'keys', 'generate', '--id', 'k1'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(out).toMatch(/^k1:[A-Za-z0-9+/]{43}=\n$/);
   });
 });

@@ -1,3 +1,6 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isAuthkeepError } from '../../domain/errors.js';
 import { healthCommand, migrateCommand, statusCommand, sweepCommand } from './commands.js';
 import { demoCommand } from './demo.js';
@@ -60,8 +63,26 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   }
 }
 
-const invokedDirectly = process.argv[1] && /(?:main\.ts|cli\.js)$/.test(process.argv[1]);
-if (invokedDirectly) {
+/**
+ * Whether this module is the program node was asked to run: `argv[1]` may be a bin symlink
+ * (node_modules/.bin/authkeep, npx), a relative path or a path without extension, so compare real paths.
+ */
+export function isProgramEntry(argv1: string | undefined, moduleUrl: string): boolean {
+  if (!argv1) return false;
+  const self = realOrSelf(fileURLToPath(moduleUrl));
+  const invoked = realOrSelf(resolve(argv1));
+  return invoked === self || self.replace(/\.[cm]?[jt]s$/, '') === invoked;
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+if (isProgramEntry(process.argv[1], import.meta.url)) {
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
