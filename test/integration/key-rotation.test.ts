@@ -14,6 +14,7 @@ import {
   testKeys,
 } from '../support/encrypted-rows.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
+import { awaitLater } from '../support/await-later.js';
 
 const url = databaseUrl();
 
@@ -258,7 +259,9 @@ describe.skipIf(!url)('key rotation engine under concurrent writes [postgres]', 
       // Hold the row, let the rotation's batch block on it, then change it and commit.
       await client.query('begin');
       await client.query('select id from twofa_devices where id = $1 for update', [target.id]);
-      const rotation = rotateEncryptedColumns(store, { columns, cipher: keys.rotated, batchSize: 100 });
+      const rotation = awaitLater(
+        rotateEncryptedColumns(store, { columns, cipher: keys.rotated, batchSize: 100 }),
+      );
       for (;;) {
         const { rows } = await client.query(
           `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid

@@ -7,6 +7,7 @@ import { ConfigError, PostgresStorageAdapter, silentLogger } from '../../src/ind
 import { kitiumMigrations } from '../../migrations/index.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
+import { awaitLater } from '../support/await-later.js';
 
 const url = databaseUrl();
 
@@ -159,13 +160,16 @@ describe.skipIf(!url)('PostgreSQL connection behaviour', () => {
       const tag = `ak-retry-${randomUUID().slice(0, 8)}`;
       const store = open({ application_name: tag }, logger);
       let attempts = 0;
-      const read = store.run(
-        async (db) => {
-          attempts++;
-          return (await sql<{ ok: number }>`select pg_sleep(${attempts === 1 ? 5 : 0}), 1 as ok`.execute(db))
-            .rows[0]?.ok;
-        },
-        { idempotent: true },
+      const read = awaitLater(
+        store.run(
+          async (db) => {
+            attempts++;
+            return (
+              await sql<{ ok: number }>`select pg_sleep(${attempts === 1 ? 5 : 0}), 1 as ok`.execute(db)
+            ).rows[0]?.ok;
+          },
+          { idempotent: true },
+        ),
       );
       await killWhileRunning(tag);
       expect(await read).toBe(1);
@@ -177,12 +181,15 @@ describe.skipIf(!url)('PostgreSQL connection behaviour', () => {
       const tag = `ak-noretry-${randomUUID().slice(0, 8)}`;
       const store = open({ application_name: tag });
       let attempts = 0;
-      const write = store.run(
-        async (db) => {
-          attempts++;
-          return sql`select pg_sleep(5)`.execute(db);
-        },
-        { idempotent: false },
+      // Handled before the kill is awaited: the rejection may arrive while killWhileRunning is still running.
+      const write = awaitLater(
+        store.run(
+          async (db) => {
+            attempts++;
+            return sql`select pg_sleep(5)`.execute(db);
+          },
+          { idempotent: false },
+        ),
       );
       await killWhileRunning(tag);
       await expect(write).rejects.toMatchObject({ code: 'unavailable', retryable: true });

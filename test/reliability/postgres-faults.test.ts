@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStorageAdapter, silentLogger, type UserRecord } from '../../src/index.js';
 import { OwnPostgres } from '../support/own-postgres.js';
+import { awaitLater } from '../support/await-later.js';
 import { recordTally } from './tally.js';
 
 describe('PostgreSQL faults (a server of the suite’s own)', () => {
@@ -25,16 +26,18 @@ describe('PostgreSQL faults (a server of the suite’s own)', () => {
     await killer.connect();
     let faults = 0;
     let loading = true;
-    const killing = (async () => {
-      while (loading) {
-        const { rowCount } = await killer.query(
-          `select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and state <> 'idle'`,
-          [tag],
-        );
-        faults += rowCount ?? 0;
-        await new Promise((r) => setTimeout(r, 15));
-      }
-    })();
+    const killing = awaitLater(
+      (async () => {
+        while (loading) {
+          const { rowCount } = await killer.query(
+            `select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and state <> 'idle'`,
+            [tag],
+          );
+          faults += rowCount ?? 0;
+          await new Promise((r) => setTimeout(r, 15));
+        }
+      })(),
+    );
 
     const OPS = 1500;
     const prefix = randomUUID().slice(0, 8);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStorageAdapter, type Logger, type SessionRecord } from '../../src/index.js';
 import { databaseUrl, dropSchema, freshSchemaName } from '../support/postgres.js';
+import { awaitLater } from '../support/await-later.js';
 import { RedisServerProcess } from '../support/redis-server.js';
 import { recordTally } from './tally.js';
 
@@ -63,7 +64,7 @@ describe.skipIf(!url)(
             violations.push(`live session missing: ${s.userId} (${phase})`);
         }
       };
-      const load = Promise.all(Array.from({ length: 8 }, (_, i) => reader(i)));
+      const load = awaitLater(Promise.all(Array.from({ length: 8 }, (_, i) => reader(i))));
       const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
       await pause(300);

@@ -4,6 +4,7 @@ import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { createKeyValueStore, type KeyValueStore } from '../../../src/app/keyvalue/index.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../../support/postgres.js';
+import { awaitLater } from '../../support/await-later.js';
 
 const url = databaseUrl();
 
@@ -45,10 +46,12 @@ describe.skipIf(!url)('key-value store under concurrent calls [postgres]', () =>
     const writers = 8;
     const snapshots: Set<unknown>[] = [];
     let writing = true;
-    const reader = (async () => {
-      // One page (pageSize 5000) is one statement, so each read is one snapshot of the table.
-      while (writing) snapshots.push(new Set(await store.values()));
-    })();
+    const reader = awaitLater(
+      (async () => {
+        // One page (pageSize 5000) is one statement, so each read is one snapshot of the table.
+        while (writing) snapshots.push(new Set(await store.values()));
+      })(),
+    );
     try {
       await Promise.all(
         Array.from({ length: writers }, (_, w) =>

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryCache } from '../../../src/adapters/cache/memory-cache.js';
 import { cacheKeys, CACHE_FORMAT_VERSION, type RecordCodec } from '../../../src/app/cache/cache-codec.js';
 import { RecordCache } from '../../../src/app/cache/record-cache.js';
+import { awaitLater } from '../../support/await-later.js';
 
 interface Row {
   id: string;
@@ -95,7 +96,7 @@ describe('RecordCache races', () => {
     const { cache } = setup();
     const old: Row = { id: 'r', owner: 'u', version: 1 };
     const held = heldLoad(old);
-    const reading = cache.read('kc:s:r', codec, held.load, facts);
+    const reading = awaitLater(cache.read('kc:s:r', codec, held.load, facts));
     // The write lands and invalidates while the read is still in the database.
     await cache.invalidate('kc:s:r');
     held.release();
@@ -107,7 +108,7 @@ describe('RecordCache races', () => {
   it('a fill racing with its owner’s revocation gives up', async () => {
     const { cache, store } = setup();
     const held = heldLoad<Row>({ id: 'q', owner: 'gone', version: 1 });
-    const reading = cache.read('kc:s:q', codec, held.load, facts);
+    const reading = awaitLater(cache.read('kc:s:q', codec, held.load, facts));
     await cache.revokeOwner('gone');
     held.release();
     await reading;
