@@ -317,6 +317,44 @@ for (const backend of kitiumBackends) {
           await cleanup();
         }
       });
+
+      it('a unique violation prints its code and constraint, never the values or SQL', async () => {
+        const { logger, text } = capturedLogger();
+        const { adapter, cleanup } = backend.open(logger);
+        try {
+          await adapter.connect();
+          const email = `unique-${randomBytes(6).toString('hex')}@example.com`;
+          const user = await adapter.createUser({ email });
+          const hash = randomBytes(32).toString('hex');
+          const apiKey = { principalId: user.id, hash, prefix: 'ak', lastFour: 'abcd', scopes: [] };
+          await adapter.createApiKey(apiKey);
+          const errors = [
+            await adapter.createUser({ email }).catch((e: unknown) => e),
+            await adapter.createApiKey(apiKey).catch((e: unknown) => e),
+          ];
+          for (const error of errors) {
+            expect(error).toMatchObject({ code: 'conflict' });
+            let cause = (error as { cause?: unknown }).cause as Record<string, unknown>;
+            while (cause?.cause !== undefined) cause = cause.cause as Record<string, unknown>;
+            // The cause keeps what an operator needs: the driver's code and, on PostgreSQL, the constraint.
+            expect(cause).toBeInstanceOf(Error);
+            expect(String(cause.code)).toMatch(
+              backend.name === 'postgres' ? /^23505$/ : /^SQLITE_CONSTRAINT/,
+            );
+            expect(cause.constraint).toEqual(expect.any(String));
+            const shown = `${renderings(error)}${inspect(error, { depth: Infinity, showHidden: true })}`;
+            expect(shown).not.toMatch(/Key \(|\bdetail\b|insert into|values \(/i);
+            expectNoSecrets(shown, [email, hash]);
+            logger.error({ err: error }, 'conflict');
+          }
+          expect(text()).toContain('conflict');
+          expect(text()).not.toMatch(/Key \(/);
+          expectNoSecrets(text(), [email, hash]);
+        } finally {
+          await adapter.disconnect();
+          await cleanup();
+        }
+      });
     },
   );
 }

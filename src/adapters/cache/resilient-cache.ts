@@ -114,8 +114,8 @@ export class ResilientCache implements CacheStore {
       return await this.within(this.bulkTimeoutMs, () => this.inner.deletePrefix(prefix));
     } catch (error) {
       if (isCallerError(error)) throw error;
-      this.rememberPrefix(prefix);
       this.markDown(error);
+      this.rememberPrefix(prefix);
       return 0;
     }
   }
@@ -145,8 +145,8 @@ export class ResilientCache implements CacheStore {
     } catch (error) {
       if (callbackError) throw callbackError.error;
       if (isCallerError(error)) throw error;
-      this.remember(key);
       this.markDown(error);
+      this.remember(key);
       return null;
     }
   }
@@ -178,8 +178,9 @@ export class ResilientCache implements CacheStore {
     const running = this.innerEnforcesTimeout ? call(operation) : this.within(this.timeoutMs, operation);
     return running.catch((error: unknown) => {
       if (isCallerError(error)) throw error;
-      this.remember(...keys);
+      // The failure first, so the outage is logged with its reason (not as a bare invalidation).
       this.markDown(error);
+      this.remember(...keys);
       return fallback;
     });
   }
@@ -197,24 +198,22 @@ export class ResilientCache implements CacheStore {
     if (this.degradedSince !== undefined) return;
     this.degradedSince = Date.now();
     this.lastProbe = this.degradedSince;
-    const reason =
-      error instanceof CacheTimeout ? 'timeout' : error instanceof Error ? error.message : 'unknown';
     this.logger.warn(
-      { reason },
+      outageReason(error),
       'cache unavailable: serving from the database and queueing invalidations until it returns',
     );
   }
 
   private remember(...keys: string[]): void {
     if (keys.length === 0) return;
-    this.markDown(undefined);
+    this.markDown(new Error('a cache write was not applied'));
     if (this.flushOnRecovery) return;
     for (const key of keys) this.pendingKeys.add(key);
     this.checkOverflow();
   }
 
   private rememberPrefix(prefix: string): void {
-    this.markDown(undefined);
+    this.markDown(new Error('a cache prefix delete was not applied'));
     if (this.flushOnRecovery) return;
     this.pendingPrefixes.add(prefix);
     this.checkOverflow();
@@ -276,4 +275,19 @@ function call<T>(operation: () => Promise<T>): Promise<T> {
   } catch (error) {
     return Promise.reject(error as Error);
   }
+}
+
+/** What a log line says about why the cache went down: the codes and messages of the error chain (never data). */
+function outageReason(error: unknown): { reason: string; errorCode?: string } {
+  if (error instanceof CacheTimeout) return { reason: 'timeout' };
+  const reasons: string[] = [];
+  let errorCode: string | undefined;
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
+    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof message === 'string' && message !== '') reasons.push(message);
+    if (typeof code === 'string') errorCode = code;
+    e = cause;
+  }
+  const reason = reasons.length > 0 ? reasons.join(': ') : String(error);
+  return errorCode === undefined ? { reason } : { reason, errorCode };
 }

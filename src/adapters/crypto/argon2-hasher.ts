@@ -26,6 +26,12 @@ const ARGON2_VERSION = 0x13;
 // Hashes read back are trusted data, but a corrupted one must not make us allocate gigabytes.
 const LIMITS = { memoryCost: 4 * 1024 * 1024, timeCost: 1000, parallelism: 255 };
 
+/**
+ * A stored hash may ask for at most this multiple of the configured cost in each dimension: whoever can
+ * write a hash (a database writer) must not be able to tie up the thread pool with t=1000 or m=1 GiB.
+ */
+export const MAX_COST_FACTOR = 4;
+
 interface ParsedHash extends Argon2Parameters {
   type: string;
   version: number;
@@ -113,6 +119,18 @@ export class Argon2Hasher implements Hasher {
     if (typeof hash !== 'string') throw new ValidationError('hash must be a string');
     const parsed = parseHash(hash);
     checkSecret(secret);
+    if (this.isTooCostly(parsed)) {
+      throw new ValidationError(
+        `hash asks for more than ${MAX_COST_FACTOR}x the configured argon2 cost; refused before any work`,
+        {
+          details: {
+            memoryCost: parsed.memoryCost,
+            timeCost: parsed.timeCost,
+            parallelism: parsed.parallelism,
+          },
+        },
+      );
+    }
     let valid: boolean;
     try {
       valid = await argon2Verify(hash, secret);
@@ -122,10 +140,24 @@ export class Argon2Hasher implements Hasher {
     return { valid, needsRehash: valid && this.isWeaker(parsed) };
   }
 
-  /** Whether a stored hash falls short of the current parameters in any dimension that adds cost. */
+  /**
+   * Whether a stored hash should be replaced: weaker than the current parameters in any dimension that
+   * adds cost, or so much costlier that `verify` refuses it.
+   */
   needsRehash(hash: string): boolean {
     if (typeof hash !== 'string') throw new ValidationError('hash must be a string');
-    return this.isWeaker(parseHash(hash));
+    const parsed = parseHash(hash);
+    return this.isWeaker(parsed) || this.isTooCostly(parsed);
+  }
+
+  /** Whether verifying would cost more than MAX_COST_FACTOR times the configured parameters. */
+  private isTooCostly(parsed: ParsedHash): boolean {
+    const current = this.parameters;
+    return (
+      parsed.memoryCost > current.memoryCost * MAX_COST_FACTOR ||
+      parsed.timeCost > current.timeCost * MAX_COST_FACTOR ||
+      parsed.parallelism > current.parallelism * MAX_COST_FACTOR
+    );
   }
 
   private isWeaker(parsed: ParsedHash): boolean {

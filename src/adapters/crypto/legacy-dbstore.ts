@@ -80,8 +80,9 @@ export class DbstoreCipher {
     try {
       text = utf8.decode(plaintext);
       JSON.parse(text);
-    } catch (error) {
-      throw new IntegrityError('a dbstore value did not decrypt to JSON text', { cause: error });
+    } catch {
+      // No cause: JSON.parse's message quotes the decrypted text.
+      throw new IntegrityError('a dbstore value did not decrypt to JSON text');
     }
     return text;
   }

@@ -49,8 +49,9 @@ function readJsonText<T>(value: unknown): T {
   if (typeof value !== 'string') return value as T;
   try {
     return JSON.parse(value) as T;
-  } catch (error) {
-    throw new IntegrityError('stored JSON value is not valid JSON', { cause: error });
+  } catch {
+    // No cause: JSON.parse's message quotes the stored text.
+    throw new IntegrityError('stored JSON value is not valid JSON');
   }
 }
 

@@ -25,6 +25,57 @@ interface DriverError {
   message?: string;
   constraint?: string;
   detail?: string;
+  table?: string;
+  column?: string;
+  severity?: string;
+  syscall?: string;
+  name?: string;
+}
+
+/**
+ * What a driver error may say once it is an authkeep error's `cause`: its code (SQLSTATE or SQLite/Node
+ * code), errno, constraint, table and column names. Never the message, `detail`, `where`, values or SQL,
+ * which can hold statement values (`Key (email)=(…)`, `invalid input syntax for type uuid: "…"`).
+ */
+export class DriverFailure extends Error {
+  readonly code: string | undefined;
+  readonly errno: number | undefined;
+  readonly constraint: string | undefined;
+  readonly table: string | undefined;
+  readonly column: string | undefined;
+
+  constructor(source: DriverError) {
+    const pick = (value: unknown) => (typeof value === 'string' && value.length <= 128 ? value : undefined);
+    const code = pick(source.code);
+    const facts = {
+      constraint: pick(source.constraint) ?? sqliteConstraint(code, source.message),
+      table: pick(source.table),
+      column: pick(source.column),
+    };
+    const said = Object.entries(facts)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => `${name} ${value}`);
+    super(`driver error ${code ?? 'without a code'}${said.length > 0 ? ` (${said.join(', ')})` : ''}`);
+    this.name = 'DriverFailure';
+    this.code = code;
+    this.errno = typeof source.errno === 'number' ? source.errno : undefined;
+    this.constraint = facts.constraint;
+    this.table = facts.table;
+    this.column = facts.column;
+  }
+}
+
+/** SQLite names the failed constraint's columns (never values) at the end of its message. */
+function sqliteConstraint(code: string | undefined, message: unknown): string | undefined {
+  if (!code?.startsWith('SQLITE_CONSTRAINT') || typeof message !== 'string') return undefined;
+  return /constraint failed: ([\w.]+(?:, [\w.]+)*)$/.exec(message)?.[1];
+}
+
+/** The sanitised form of a driver error, kept as `cause`; authkeep's own errors pass through unchanged. */
+export function sanitizedCause(error: unknown): unknown {
+  if (error === undefined || error === null || error instanceof AuthkeepError) return error;
+  if (error instanceof DriverFailure) return error;
+  return new DriverFailure(typeof error === 'object' ? (error as DriverError) : {});
 }
 
 const PG_CONNECTION_CODES = new Set([
@@ -68,22 +119,23 @@ export function translateError(error: unknown, entity = 'record'): AuthkeepError
   if (error instanceof AuthkeepError) return error;
   const e = (error ?? {}) as DriverError;
   const code = e.code ?? '';
+  const cause = sanitizedCause(error);
   if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     return new ConflictError(`${entity} already exists`, {
-      cause: error,
+      cause,
       details: { constraint: e.constraint },
     });
   }
   if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-    return new NotFoundError(`${entity} refers to a record that does not exist`, { cause: error });
+    return new NotFoundError(`${entity} refers to a record that does not exist`, { cause });
   }
   if (code.startsWith('22') || code === '23502' || code === '23514' || code.startsWith('SQLITE_CONSTRAINT')) {
-    return new ValidationError(`${entity} was rejected by the database`, { cause: error });
+    return new ValidationError(`${entity} was rejected by the database`, { cause });
   }
-  if (code === '57014') return new TimeoutError('statement timed out', { cause: error });
+  if (code === '57014') return new TimeoutError('statement timed out', { cause });
   const retry = retryClass(error);
   if (retry !== 'never') {
-    return new UnavailableError('database is unavailable', { cause: error, details: { retry } });
+    return new UnavailableError('database is unavailable', { cause, details: { retry } });
   }
-  return new InternalError('database operation failed', { cause: error });
+  return new InternalError('database operation failed', { cause });
 }

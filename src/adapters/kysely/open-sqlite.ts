@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
@@ -20,15 +20,34 @@ export function isMemoryTarget(path: string): boolean {
   return path === ':memory:' || path === '';
 }
 
+/**
+ * Creates a missing database file as 0600 (its directory 0700) before SQLite opens it, so no other
+ * local user can read it; SQLite gives the -wal and -shm files the main file's mode. An existing file
+ * keeps the mode its owner chose.
+ */
+function createPrivately(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as { code?: string }).code === 'EEXIST') return;
+    throw new ConfigError('cannot create the SQLite database file', {
+      details: { code: (error as { code?: string }).code },
+    });
+  }
+}
+
 export function openSqlite(path: string, options: SqliteConnectionOptions, logger: Logger): SqlStore {
   const { busyTimeoutMs = 5000, maxRetries = 2, readonly = false } = options;
   if (path.includes('\u0000')) throw new ConfigError('SQLite path must not contain NUL bytes');
-  if (!isMemoryTarget(path) && !readonly) mkdirSync(dirname(path), { recursive: true });
+  if (!isMemoryTarget(path) && !readonly) createPrivately(path);
   let handle: Database.Database;
   try {
     handle = new Database(path, { readonly });
   } catch (error) {
-    throw new ConfigError('cannot open the SQLite database file', { cause: error });
+    throw new ConfigError('cannot open the SQLite database file', {
+      details: { code: (error as { code?: string }).code },
+    });
   }
   handle.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
   handle.pragma('foreign_keys = ON');

@@ -1,25 +1,45 @@
 import pino from 'pino';
 import type { Logger } from '../../ports/system.js';
 
-/** Field paths pino blanks out wherever they appear in a log object. */
-export const REDACTED_PATHS = [
+/**
+ * Names of fields that hold secrets. Error and status codes (`code`, `errorCode`) are deliberately
+ * absent: `ECONNREFUSED` or `23505` is what an operator needs to see. Driver error fields that can
+ * carry statement values (`detail`, `where`, `parameters`) are secrets too.
+ */
+const SECRET_FIELDS = [
   'password',
+  'masterPassword',
+  'salt',
+  'pepper',
+  'tokenPepper',
   'secret',
+  'clientSecret',
+  'client_secret',
+  'signingKey',
+  'signing_key',
   'token',
+  'sessionToken',
+  'session_token',
+  'accessToken',
+  'refreshToken',
+  'apiKey',
   'key',
-  'code',
+  'keys',
+  'encryptionKeys',
+  'verificationCode',
+  'verification_code',
   'plaintext',
+  'authorization',
+  'cookie',
   'connectionString',
   'url',
-  '*.password',
-  '*.secret',
-  '*.token',
-  '*.key',
-  '*.code',
-  '*.plaintext',
-  '*.connectionString',
-  '*.url',
+  'detail',
+  'where',
+  'parameters',
 ];
+
+/** Field paths pino blanks out: each secret field at the top level and up to two levels down. */
+export const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
 
 export interface PinoLoggerOptions {
   level?: string;

@@ -102,6 +102,29 @@ describe('Argon2Hasher', () => {
     }
   });
 
+  it('refuses, before any work, a stored hash asking for more than 4x the configured cost', async () => {
+    const small = new Argon2Hasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
+    const stored = await small.hash('pw');
+    // At the bound: still verified (a stronger hash from a later configuration keeps working).
+    const atBound = await new Argon2Hasher({ memoryCost: 4096, timeCost: 4, parallelism: 4 }).hash('pw');
+    expect(await small.verify(atBound, 'pw')).toEqual({ valid: true, needsRehash: false });
+    expect(small.needsRehash(atBound)).toBe(false);
+    for (const hostile of [
+      stored.replace(/t=\d+/, 't=50'),
+      stored.replace(/m=\d+/, 'm=4100'),
+      stored.replace(/m=\d+/, 'm=1048576'),
+      stored.replace(/t=\d+/, 't=1000'),
+      stored.replace(/p=\d+/, 'p=5'),
+    ]) {
+      expect(hostile).not.toBe(stored);
+      await expect(small.verify(hostile, 'pw')).rejects.toMatchObject({
+        code: 'validation',
+        message: expect.stringContaining('more than 4x'),
+      });
+      expect(small.needsRehash(hostile)).toBe(true);
+    }
+  });
+
   it('runs off the event loop: timers keep firing while a hash is computed', async () => {
     let ticks = 0;
     let done = false;

@@ -108,8 +108,9 @@ export const sqlitePasskeyCodec: PasskeyCodec = {
     if (typeof value !== 'string') return corrupt('JSON');
     try {
       return JSON.parse(value) as unknown;
-    } catch (error) {
-      throw new IntegrityError('stored JSON value is not valid JSON', { cause: error });
+    } catch {
+      // No cause: JSON.parse's message quotes the stored text.
+      throw new IntegrityError('stored JSON value is not valid JSON');
     }
   },
   readSerial,
