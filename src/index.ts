@@ -60,6 +60,10 @@ export {
   type LoginAuthMethod,
 } from './app/passkey/index.js';
 
+// Read replicas: routing counters for monitoring (the options live on the PostgreSQL connection options).
+export { replicaRoutingStats, type ReplicaOptions } from './adapters/kysely/replica/replica-reads.js';
+export type { ReplicaRoutingStats } from './adapters/kysely/replica/replica-router.js';
+
 // Cache edge: stores, the resilient wrapper, and the read-through options of the kitium facades.
 export { MemoryCache, type MemoryCacheOptions } from './adapters/cache/memory-cache.js';
 export { RedisCache, type RedisCacheOptions } from './adapters/cache/redis-cache.js';

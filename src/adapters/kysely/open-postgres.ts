@@ -4,10 +4,16 @@ import { ConfigError } from '../../domain/errors.js';
 import type { Logger } from '../../ports/system.js';
 import { postgresCodec } from './codec.js';
 import { PreparedPostgresDriver } from './pg-driver.js';
+import {
+  openReplicaReads,
+  registerReplicaRouter,
+  replicaUrls,
+  type ReplicaOptions,
+} from './replica/replica-reads.js';
 import type { AuthDatabase } from './schema.js';
 import { postgresDialectParts, SqlStore } from './sql-store.js';
 
-export interface PostgresConnectionOptions extends Omit<pg.PoolConfig, 'connectionString'> {
+export interface PostgresConnectionOptions extends Omit<pg.PoolConfig, 'connectionString'>, ReplicaOptions {
   /** Server-side statement timeout, sent once when a connection opens (default 5000 ms; 0 disables). */
   statementTimeoutMs?: number;
   /** How many times a transient fault is retried (default 2). */
@@ -42,7 +48,9 @@ export function openPostgres(
   options: PostgresConnectionOptions,
   logger: Logger,
 ): SqlStore {
-  const { statementTimeoutMs = 5000, maxRetries = 2, schema, ...poolOptions } = options;
+  const { statementTimeoutMs = 5000, maxRetries = 2, schema, ...rest } = options;
+  const { replicas, replicaMaxLagMs, replicaRetryMs, ...poolOptions } = rest;
+  const replicaList = replicaUrls({ replicas });
   if (schema !== undefined) assertIdentifier(schema, 'schema');
   if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0) {
     throw new ConfigError('statementTimeoutMs must be a non-negative integer');
@@ -53,34 +61,53 @@ export function openPostgres(
   const startupOptions = [poolOptions.options, schema ? `-c search_path=${schema}` : undefined]
     .filter(Boolean)
     .join(' ');
-  const pool = new pg.Pool({
-    max: 10,
-    ...poolOptions,
-    connectionString,
-    // Connection settings travel in the startup packet: no per-query SET, a read stays one round trip.
-    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
-    ...(startupOptions ? { options: startupOptions } : {}),
+  // Replicas get the same settings as the primary: one function builds every pool.
+  const createPool = (url: string, extra: pg.PoolConfig = {}) => {
+    const pool = new pg.Pool({
+      max: 10,
+      ...extra,
+      ...poolOptions,
+      connectionString: url,
+      // Connection settings travel in the startup packet: no per-query SET, a read stays one round trip.
+      ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+      ...(startupOptions ? { options: startupOptions } : {}),
+    });
+    // An idle client dropped by the server must not crash the process; the pool replaces it.
+    // pg emits a connection's late errors (a FATAL after its query already failed) with nobody listening,
+    // which would crash the process; the operation has its error already, so these are only logged.
+    pool.on('connect', (client) =>
+      client.on('error', (error: Error & { code?: string }) =>
+        logger.debug({ code: error.code }, 'PostgreSQL connection error after its operation ended'),
+      ),
+    );
+    pool.on('error', (error) =>
+      logger.warn({ code: (error as { code?: string }).code }, 'idle PostgreSQL connection lost'),
+    );
+    return pool;
+  };
+  const driver = new PreparedPostgresDriver(createPool(connectionString));
+  // A replica that does not answer must not hold a read long: the primary is the fallback.
+  const reads =
+    replicaList.length > 0
+      ? openReplicaReads(
+          replicaList,
+          { replicaMaxLagMs, replicaRetryMs },
+          (url) => createPool(url, { connectionTimeoutMillis: 2_000 }),
+          driver,
+          logger,
+        )
+      : undefined;
+  const db = new Kysely<AuthDatabase>({
+    dialect: { ...postgresDialectParts(), createDriver: () => reads?.driver ?? driver },
   });
-  // An idle client dropped by the server must not crash the process; the pool replaces it.
-  // pg emits a connection's late errors (a FATAL after its query already failed) with nobody listening,
-  // which would crash the process; the operation has its error already, so these are only logged.
-  pool.on('connect', (client) =>
-    client.on('error', (error: Error & { code?: string }) =>
-      logger.debug({ code: error.code }, 'PostgreSQL connection error after its operation ended'),
-    ),
-  );
-  pool.on('error', (error) =>
-    logger.warn({ code: (error as { code?: string }).code }, 'idle PostgreSQL connection lost'),
-  );
-  const driver = new PreparedPostgresDriver(pool);
-  const db = new Kysely<AuthDatabase>({ dialect: { ...postgresDialectParts(), createDriver: () => driver } });
+  if (reads) registerReplicaRouter(db, reads.router);
   return new SqlStore({
     db,
     codec: postgresCodec,
     maxRetries,
     logger,
     ...(schema ? { schema } : {}),
-    fastQuery: (compiled) => driver.fastQuery(compiled),
+    fastQuery: reads ? reads.fastQuery : (compiled) => driver.fastQuery(compiled),
     async lockMigrations(trx) {
       await sql`select pg_advisory_xact_lock(${lockKey(schema)})`.execute(trx);
       if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
