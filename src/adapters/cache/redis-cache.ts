@@ -1,9 +1,10 @@
-import { Cluster, type Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { ConfigError, ConflictError } from '../../domain/errors.js';
 import type { CacheStore } from '../../ports/cache.js';
 import type { Logger } from '../../ports/system.js';
 import {
   clusterReady,
+  isCluster,
   closeRedisClient,
   openRedisClient,
   redisFailure,
@@ -79,7 +80,7 @@ export class RedisCache implements CacheStore {
     this.maxUpdateAttempts = options.maxUpdateAttempts ?? 100;
     this.handle = openRedisClient(connection, options.logger ?? silent);
     this.client = this.handle.client;
-    this.isCluster = this.client instanceof Cluster;
+    this.isCluster = isCluster(this.client);
     this.client.defineCommand('authkeepCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
   }
 
@@ -117,7 +118,7 @@ export class RedisCache implements CacheStore {
     return this.run('deletePrefix', async () => {
       await clusterReady(this.client, 10_000);
       const pattern = `${globEscape(this.full(prefix))}*`;
-      const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+      const nodes = isCluster(this.client) ? this.client.nodes('master') : [this.client];
       const counts = await Promise.all(nodes.map((node) => this.deleteMatching(node, pattern)));
       return counts.reduce((sum, count) => sum + count, 0);
     });

@@ -1,12 +1,26 @@
-import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { AuthkeepError, InternalError, UnavailableError } from '../../domain/errors.js';
 import type { Logger } from '../../ports/system.js';
+import { ioredisModule } from './ioredis-module.js';
 
-/** Where a RedisCache connects: a URL (redis:// or rediss://), Cluster seed nodes, or a client the caller owns. */
+/**
+ * Where a RedisCache connects: a URL (redis:// or rediss://) with ioredis `RedisOptions`, Cluster seed
+ * nodes with ioredis `ClusterOptions`, or an ioredis `Redis`/`Cluster` the caller owns. Typed loosely on
+ * purpose: ioredis is an optional peer, and the shipped types must not require it.
+ */
 export type RedisConnection =
-  | { url: string; options?: RedisOptions }
-  | { cluster: ClusterNode[]; options?: ClusterOptions }
-  | { client: Redis | Cluster };
+  | { url: string; options?: object }
+  | { cluster: RedisClusterNode[]; options?: object }
+  | { client: RedisClientLike };
+
+/** A Cluster seed node as ioredis takes it: `"host:port"`, a port, or `{ host, port }`. */
+export type RedisClusterNode = string | number | { host?: string; port?: number };
+
+/** An ioredis `Redis` or `Cluster` instance. */
+export interface RedisClientLike {
+  status: string;
+  disconnect(): void;
+}
 
 export interface RedisClientHandle {
   client: Redis | Cluster;
@@ -22,23 +36,34 @@ const COMMAND_DEFAULTS: RedisOptions = {
 };
 
 export function openRedisClient(connection: RedisConnection, logger: Logger): RedisClientHandle {
-  if ('client' in connection) return { client: connection.client, owned: false };
-  const client =
+  if ('client' in connection) return { client: connection.client as Redis | Cluster, owned: false };
+  const { Redis, Cluster } = ioredisModule();
+  const client: Redis | Cluster =
     'url' in connection
-      ? new Redis(connection.url, { ...COMMAND_DEFAULTS, ...connection.options })
-      : new Cluster(connection.cluster, {
-          clusterRetryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
-          ...connection.options,
-          redisOptions: { ...COMMAND_DEFAULTS, ...connection.options?.redisOptions },
-        });
+      ? new Redis(connection.url, { ...COMMAND_DEFAULTS, ...(connection.options as RedisOptions) })
+      : new Cluster(connection.cluster, clusterOptions(connection.options));
   // Without a listener ioredis prints every reconnect failure; outages are reported by the caller instead.
   client.on('error', (error: Error) => logger.debug({ err: error.message }, 'redis connection error'));
   return { client, owned: true };
 }
 
+function clusterOptions(given: object | undefined): ClusterOptions {
+  const options = given as ClusterOptions | undefined;
+  return {
+    clusterRetryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
+    ...options,
+    redisOptions: { ...COMMAND_DEFAULTS, ...options?.redisOptions },
+  };
+}
+
+/** Whether a client is an ioredis Cluster (ioredis is loaded by then: the client came from it). */
+export function isCluster(client: Redis | Cluster): client is Cluster {
+  return client instanceof ioredisModule().Cluster;
+}
+
 /** Resolves once a Cluster knows its slots (node lists are empty before); a single node needs no wait. */
 export async function clusterReady(client: Redis | Cluster, timeoutMs: number): Promise<void> {
-  if (!(client instanceof Cluster) || client.status === 'ready') return;
+  if (!isCluster(client) || client.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();

@@ -1,6 +1,6 @@
-import { argon2id, hash as argon2Hash, verify as argon2Verify } from 'argon2';
 import { ConfigError, ValidationError } from '../../domain/errors.js';
 import type { Hasher } from '../../ports/cipher.js';
+import { argon2Module } from './argon2-module.js';
 
 export interface Argon2Parameters {
   /** Memory in KiB (OWASP: 19456 = 19 MiB). */
@@ -107,8 +107,9 @@ export class Argon2Hasher implements Hasher {
   }
 
   async hash(secret: string): Promise<string> {
-    return argon2Hash(checkSecret(secret), {
-      type: argon2id,
+    const argon2 = argon2Module();
+    return argon2.hash(checkSecret(secret), {
+      type: argon2.argon2id,
       version: ARGON2_VERSION,
       hashLength: HASH_BYTES,
       ...this.parameters,
@@ -131,9 +132,10 @@ export class Argon2Hasher implements Hasher {
         },
       );
     }
+    const argon2 = argon2Module();
     let valid: boolean;
     try {
-      valid = await argon2Verify(hash, secret);
+      valid = await argon2.verify(hash, secret);
     } catch {
       throw new ValidationError('hash is not a usable argon2 hash');
     }

@@ -1,8 +1,9 @@
 import { Kysely, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { ConfigError } from '../../domain/errors.js';
 import type { Logger } from '../../ports/system.js';
 import { postgresCodec } from './codec.js';
+import { pgDriver } from './drivers.js';
 import { PreparedPostgresDriver } from './pg-driver.js';
 import {
   openReplicaReads,
@@ -62,8 +63,9 @@ export function openPostgres(
     .filter(Boolean)
     .join(' ');
   // Replicas get the same settings as the primary: one function builds every pool.
+  const { Pool } = pgDriver();
   const createPool = (url: string, extra: pg.PoolConfig = {}) => {
-    const pool = new pg.Pool({
+    const pool = new Pool({
       max: 10,
       ...extra,
       ...poolOptions,

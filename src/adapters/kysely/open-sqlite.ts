@@ -1,10 +1,11 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { ConfigError } from '../../domain/errors.js';
 import type { Logger } from '../../ports/system.js';
 import { sqliteCodec } from './codec.js';
+import { betterSqlite3Driver } from './drivers.js';
 import type { AuthDatabase } from './schema.js';
 import { PreparedSqliteDriver } from './sqlite-driver.js';
 import { SqlStore, sqliteDialectParts } from './sql-store.js';
@@ -40,10 +41,11 @@ function createPrivately(path: string): void {
 export function openSqlite(path: string, options: SqliteConnectionOptions, logger: Logger): SqlStore {
   const { busyTimeoutMs = 5000, maxRetries = 2, readonly = false } = options;
   if (path.includes('\u0000')) throw new ConfigError('SQLite path must not contain NUL bytes');
+  const Sqlite = betterSqlite3Driver();
   if (!isMemoryTarget(path) && !readonly) createPrivately(path);
   let handle: Database.Database;
   try {
-    handle = new Database(path, { readonly });
+    handle = new Sqlite(path, { readonly });
   } catch (error) {
     throw new ConfigError('cannot open the SQLite database file', {
       details: { code: (error as { code?: string }).code },
