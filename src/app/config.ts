@@ -6,6 +6,7 @@ import {
   type PostgresStorageAdapterOptions,
   type SqliteStorageAdapterOptions,
 } from './kitium/adapters.js';
+import { resolveReplicaUrls } from './replica-urls.js';
 
 /** Where the embedded default lives when neither a URL nor AUTHKEEP_DATABASE_URL is given. */
 export const DEFAULT_SQLITE_FILE = './.authkeep/authkeep.db';
@@ -45,7 +46,13 @@ export function createAuthStorage(
   const { database, busyTimeoutMs, readonly, ...options } = config;
   const url = resolveDatabaseUrl(database);
   const rest = { ...options, cache: resolveCacheTarget(options.cache) };
-  if (databaseKind(url) === 'postgres') return new PostgresStorageAdapter(url, rest);
+  if (databaseKind(url) === 'postgres') {
+    const replicas = resolveReplicaUrls(options.replicas);
+    return new PostgresStorageAdapter(url, { ...rest, ...(replicas ? { replicas } : {}) });
+  }
+  if (options.replicas !== undefined && options.replicas.length > 0) {
+    throw new ConfigError('replicas are for PostgreSQL; a SQLite database has none');
+  }
   const { logger, tokenPepper, clock, maxRetries, cache, cacheOptions, cipher, encryptionKeys } = rest;
   return new SqliteStorageAdapter(url, {
     logger,
