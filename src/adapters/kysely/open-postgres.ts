@@ -12,6 +12,7 @@ import {
   type ReplicaOptions,
 } from './replica/replica-reads.js';
 import type { AuthDatabase } from './schema.js';
+import { assertUsableSchema } from './schema-name.js';
 import { postgresDialectParts, SqlStore } from './sql-store.js';
 
 export interface PostgresConnectionOptions extends Omit<pg.PoolConfig, 'connectionString'>, ReplicaOptions {
@@ -52,7 +53,7 @@ export function openPostgres(
   const { statementTimeoutMs = 5000, maxRetries = 2, schema, ...rest } = options;
   const { replicas, replicaMaxLagMs, replicaRetryMs, ...poolOptions } = rest;
   const replicaList = replicaUrls({ replicas });
-  if (schema !== undefined) assertIdentifier(schema, 'schema');
+  if (schema !== undefined) assertUsableSchema(assertIdentifier(schema, 'schema'));
   if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0) {
     throw new ConfigError('statementTimeoutMs must be a non-negative integer');
   }

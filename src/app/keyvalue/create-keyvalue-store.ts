@@ -27,8 +27,10 @@ export interface KeyValueStoreOptions {
   /** Our cipher (e.g. AesGcmKeyring): new values are written in its envelope, bound to their key. */
   keyring?: CipherPort;
   /**
-   * Whether unencrypted rows are returned when encryption is configured (default true: dbstore kept
-   * rows written before a key was set). Set false once every row has been encrypted.
+   * Whether unencrypted rows are returned when encryption is configured. Default false: whoever can
+   * write to the table could otherwise replace a sealed value with plain JSON (`{"role":"admin"}`).
+   * Set true only for a migration window (dbstore kept rows written before a key was set), run
+   * `reencrypt()` to seal them, then drop the option.
    */
   allowPlaintext?: boolean;
   /** Failures return neutral values and are logged instead of thrown (see KeyValueStore). */
@@ -43,7 +45,7 @@ export interface KeyValueStoreOptions {
 }
 
 function valueCodec(options: KeyValueStoreOptions, table: string): ValueCodec {
-  const { encryptionKey, keyring, allowPlaintext = true } = options;
+  const { encryptionKey, keyring, allowPlaintext = false } = options;
   // Checked here, at start-up: a key of the wrong length never reaches a random-salt fallback.
   const dbstore =
     encryptionKey === undefined || encryptionKey === null ? undefined : new DbstoreCipher(encryptionKey);

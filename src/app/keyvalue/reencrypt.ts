@@ -25,7 +25,7 @@ export interface ReencryptReport {
 /**
  * Rewrites every value that is not in the current form (dbstore envelopes, plaintext, older keys)
  * through the codec, page by page in key order; safe to stop and run again. Once it reports no
- * failures, plaintext can be refused (`allowPlaintext: false`) and dbstore's key dropped.
+ * failures, the `allowPlaintext` migration window can end and dbstore's key be dropped.
  */
 export async function reencryptValues(
   repo: KyselyKeyValueRepo,

@@ -94,18 +94,23 @@ describeBackends('key-value store encryption', (h) => {
     }
   });
 
-  it('returns legacy plaintext rows by default, and refuses them when plaintext is off', async () => {
+  it('refuses a plaintext row by default (no silent downgrade); a migration window opts in and reencrypt seals it', async () => {
     const store = open();
-    await store.start();
-    await rawSql(h.db.store, `insert into ${store.table} (key, value) values ($1, $2)`, [
-      'old',
-      '{"plain":true}',
+    await store.put('role', { role: 'user' });
+    // A database writer replaces the sealed value with plain JSON.
+    await rawSql(h.db.store, `update ${store.table} set value = $1 where key = $2`, [
+      '{"role":"admin"}',
+      'role',
     ]);
-    expect(await store.get('old')).toEqual({ plain: true });
-    const strict = open({ table: store.table, allowPlaintext: false });
-    await expect(strict.get('old')).rejects.toBeInstanceOf(IntegrityError);
-    await strict.put('new', 1);
-    expect(await strict.get('new')).toBe(1);
+    await expect(store.get('role')).rejects.toBeInstanceOf(IntegrityError);
+    expect(await store.toObject().catch((e: unknown) => e)).toBeInstanceOf(IntegrityError);
+    const migrating = open({ table: store.table, allowPlaintext: true });
+    expect(await migrating.get('role')).toEqual({ role: 'admin' });
+    expect(await migrating.reencrypt()).toMatchObject({ scanned: 1, rewritten: 1, failed: 0 });
+    expect(await rawValue(store.table, 'role')).toMatch(/^"ak1\.k1\./);
+    expect(await store.get('role')).toEqual({ role: 'admin' });
+    await store.put('new', 1);
+    expect(await store.get('new')).toBe(1);
   });
 
   it('reads values sealed with an older key after the keyring gains a new active key', async () => {

@@ -128,4 +128,15 @@ describePasskeyData('oauth2-passkey passkey credentials', (h) => {
       data.storeCredential({ ...credential('cred-orphan'), userId: 'ghost' }),
     ).rejects.toMatchObject({ code: 'not_found' });
   });
+
+  it('storing an existing credential for another user is a conflict; the credential stays with its owner', async () => {
+    const { data } = h();
+    const owner = await data.storeCredential(credential('cred-rebind', { counter: 4 }));
+    const other = (await data.upsertUser({ account: 'cred-thief', label: 'Thief' })).id;
+    await expect(
+      data.storeCredential(credential('cred-rebind', { userId: other, publicKey: 'QUJDRA', counter: 9 })),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    expect(await data.getCredential('cred-rebind')).toEqual(owner);
+    expect(await data.getCredentialsBy({ userId: other })).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../../domain/errors.js';
+import { ConflictError, ValidationError } from '../../../domain/errors.js';
 import type {
   CounterUpdate,
   PasskeyCredential,
@@ -64,7 +64,8 @@ export class PasskeyCredentialRepo {
   /**
    * Insert, or update every column but created_at (and the sequence number) when the credential exists.
    * The crate's SQLite INSERT OR REPLACE would also renumber the row and reset created_at; this does not.
-   * The stored counter is kept when it is higher: storing a credential never lowers it.
+   * The stored counter is kept when it is higher: storing a credential never lowers it. A credential
+   * registered to another user is a conflict, never moved (WebAuthn §7.1 step 22).
    */
   async storeCredential(credential: Required<PasskeyCredentialInput>): Promise<PasskeyCredential> {
     this.checkCounterFits(credential.counter);
@@ -88,27 +89,35 @@ export class PasskeyCredentialRepo {
             last_used_at: codec.timestamp(credential.lastUsedAt),
           })
           .onConflict((oc) =>
-            oc.column('credential_id').doUpdateSet((eb) => ({
-              user_id: eb.ref('excluded.user_id'),
-              public_key: eb.ref('excluded.public_key'),
-              // The table-qualified column is the stored row's value (unqualified is ambiguous in PostgreSQL).
-              counter: eb.fn<number>(dialect === 'postgres' ? 'greatest' : 'max', [
-                eb.ref('passkey_credentials.counter'),
-                eb.ref('excluded.counter'),
-              ]),
-              user_handle: eb.ref('excluded.user_handle'),
-              user_name: eb.ref('excluded.user_name'),
-              user_display_name: eb.ref('excluded.user_display_name'),
-              aaguid: eb.ref('excluded.aaguid'),
-              rp_id: eb.ref('excluded.rp_id'),
-              updated_at: eb.ref('excluded.updated_at'),
-              last_used_at: eb.ref('excluded.last_used_at'),
-            })),
+            oc
+              .column('credential_id')
+              .doUpdateSet((eb) => ({
+                user_id: eb.ref('excluded.user_id'),
+                public_key: eb.ref('excluded.public_key'),
+                // The table-qualified column is the stored row's value (unqualified is ambiguous in PostgreSQL).
+                counter: eb.fn<number>(dialect === 'postgres' ? 'greatest' : 'max', [
+                  eb.ref('passkey_credentials.counter'),
+                  eb.ref('excluded.counter'),
+                ]),
+                user_handle: eb.ref('excluded.user_handle'),
+                user_name: eb.ref('excluded.user_name'),
+                user_display_name: eb.ref('excluded.user_display_name'),
+                aaguid: eb.ref('excluded.aaguid'),
+                rp_id: eb.ref('excluded.rp_id'),
+                updated_at: eb.ref('excluded.updated_at'),
+                last_used_at: eb.ref('excluded.last_used_at'),
+              }))
+              .whereRef('passkey_credentials.user_id', '=', 'excluded.user_id'),
           )
           .returningAll()
-          .executeTakeFirstOrThrow(),
+          .executeTakeFirst(),
       { idempotent: true, entity },
     );
+    if (!row) {
+      throw new ConflictError('this passkey credential is registered to another user', {
+        details: { entity, field: 'userId' },
+      });
+    }
     return toCredential(row, codec);
   }
 
