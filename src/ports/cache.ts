@@ -23,5 +23,25 @@ export interface CacheStore {
     update: (current: string | null) => string | null,
     ttlMs?: number,
   ): Promise<string | null>;
+  /**
+   * Atomic compare-and-set: when the key holds exactly `expected` (null = absent), stores `next` (null =
+   * delete; `next === expected` writes nothing) and returns true; otherwise changes nothing and returns false.
+   * A late command is still checked where the data lives, so it cannot overwrite a newer value.
+   */
+  compareAndSet(key: string, expected: string | null, next: string | null, ttlMs?: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * Per-owner indexes of cache keys (a sorted set in Redis), so revoking an owner reaches every entry it has.
+ * Implemented by stores shared between processes; an in-process store revokes by flushing instead.
+ */
+export interface CacheIndex {
+  /**
+   * Lists `member` under `indexKey` until `expiresAt` (epoch ms), dropping members already past theirs; false
+   * (nothing added) when the index already holds `maxMembers` live members. The index outlives its members.
+   */
+  indexAdd(indexKey: string, member: string, expiresAt: number, maxMembers: number): Promise<boolean>;
+  /** Atomically returns every member and deletes the index. */
+  indexTake(indexKey: string): Promise<string[]>;
 }

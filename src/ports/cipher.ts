@@ -17,6 +17,8 @@ export interface CipherPort {
   keyIdOf(envelope: string): string | null;
   /** The id of the key new envelopes use. */
   readonly activeKeyId: string;
+  /** Optional: a 32-byte subkey for another purpose (e.g. the cache MAC), derived from the active key. */
+  deriveKey?(purpose: string): Buffer;
 }
 
 /** Password-grade hashing for low-entropy secrets (passwords, backup codes). */

@@ -3,6 +3,7 @@ import { PostgresStorageAdapter, type Logger, type SessionRecord } from '../../s
 import { databaseUrl, dropSchema, freshSchemaName } from '../support/postgres.js';
 import { awaitLater } from '../support/await-later.js';
 import { RedisServerProcess } from '../support/redis-server.js';
+import { testCacheSecret } from '../support/cache-secret.js';
 import { recordTally } from './tally.js';
 
 const url = databaseUrl();
@@ -33,7 +34,7 @@ describe.skipIf(!url)(
         schema,
         logger,
         cache: server.url as `redis://${string}`,
-        cacheOptions: { timeoutMs: 500, probeIntervalMs: 100 },
+        cacheOptions: { timeoutMs: 500, probeIntervalMs: 100, secret: testCacheSecret },
       });
       await adapter.connect();
       const sessions: SessionRecord[] = [];

@@ -133,6 +133,24 @@ export class MemoryCache implements CacheStore {
     return this.store(key, next, expiresAt) ? next : null;
   }
 
+  async compareAndSet(
+    key: string,
+    expected: string | null,
+    next: string | null,
+    ttlMs?: number,
+  ): Promise<boolean> {
+    this.assertOpen();
+    const ttl = normaliseTtl(ttlMs);
+    const entry = this.live(key);
+    if ((entry?.value ?? null) !== expected) return false;
+    if (next === expected) return true;
+    if (next === null) {
+      if (entry) this.remove(key, entry);
+      return true;
+    }
+    return this.store(key, next, this.expiryFor(ttl));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { ConfigError, ConflictError } from '../../domain/errors.js';
-import type { CacheStore } from '../../ports/cache.js';
+import type { CacheIndex, CacheStore } from '../../ports/cache.js';
 import type { Logger } from '../../ports/system.js';
 import {
   clusterReady,
@@ -11,6 +11,7 @@ import {
   type RedisClientHandle,
   type RedisConnection,
 } from './redis-connection.js';
+import { defineScripts, type ScriptedClient } from './redis-scripts.js';
 import { normaliseTtl } from './ttl.js';
 
 export interface RedisCacheOptions {
@@ -25,38 +26,6 @@ export interface RedisCacheOptions {
   maxUpdateAttempts?: number;
 }
 
-/**
- * Compare-and-set of one key: applies ARGV[3] (del | px | keep | none) only when the key still holds what the
- * caller read (ARGV[1] = '1' when it existed, ARGV[2] = that value). One key, so it runs on a Cluster too.
- */
-const CAS_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if ARGV[1] == '1' then
-  if current ~= ARGV[2] then return 0 end
-elseif current then
-  return 0
-end
-if ARGV[3] == 'del' then
-  redis.call('DEL', KEYS[1])
-elseif ARGV[3] == 'px' then
-  redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[5])
-elseif ARGV[3] == 'keep' then
-  redis.call('SET', KEYS[1], ARGV[4], 'KEEPTTL')
-end
-return 1
-`;
-
-type CasClient = {
-  authkeepCas(
-    key: string,
-    existed: string,
-    expected: string,
-    mode: string,
-    value: string,
-    ttl: string,
-  ): Promise<number>;
-};
-
 const SCAN_BATCH = 500;
 const NOOP = () => undefined;
 
@@ -65,12 +34,13 @@ const NOOP = () => undefined;
  * (SET … PX), take is GETDEL (Redis ≥ 6.2), update is a Lua compare-and-set loop, deletePrefix is SCAN on
  * every master. Multi-key deletes go key by key so keys in different Cluster slots never meet in one command.
  */
-export class RedisCache implements CacheStore {
+export class RedisCache implements CacheStore, CacheIndex {
   readonly namespace: string;
   private readonly handle: RedisClientHandle;
   private readonly client: Redis | Cluster;
   private readonly isCluster: boolean;
   private readonly maxUpdateAttempts: number;
+  private readonly scripts: ScriptedClient;
 
   constructor(connection: RedisConnection, options: RedisCacheOptions = {}) {
     this.namespace = options.namespace ?? 'authkeep:';
@@ -81,7 +51,7 @@ export class RedisCache implements CacheStore {
     this.handle = openRedisClient(connection, options.logger ?? silent);
     this.client = this.handle.client;
     this.isCluster = isCluster(this.client);
-    this.client.defineCommand('authkeepCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+    this.scripts = defineScripts(this.client);
   }
 
   async get(key: string): Promise<string | null> {
@@ -131,13 +101,19 @@ export class RedisCache implements CacheStore {
   ): Promise<string | null> {
     const ttl = normaliseTtl(ttlMs);
     const full = this.full(key);
-    const cas = this.client as unknown as CasClient;
     for (let attempt = 1; attempt <= this.maxUpdateAttempts; attempt += 1) {
       const current = await this.run('update', () => this.client.get(full));
       const next = update(current);
       const mode = next === null ? (current === null ? 'none' : 'del') : ttl > 0 ? 'px' : 'keep';
       const applied = await this.run('update', () =>
-        cas.authkeepCas(full, current === null ? '0' : '1', current ?? '', mode, next ?? '', String(ttl)),
+        this.scripts.authkeepCas(
+          full,
+          current === null ? '0' : '1',
+          current ?? '',
+          mode,
+          next ?? '',
+          String(ttl),
+        ),
       );
       if (applied === 1) return next;
       // Lost the race: yield once so the writer that won is not starved by our retry.
@@ -147,6 +123,49 @@ export class RedisCache implements CacheStore {
       retryable: true,
       details: { attempts: this.maxUpdateAttempts },
     });
+  }
+
+  async compareAndSet(
+    key: string,
+    expected: string | null,
+    next: string | null,
+    ttlMs?: number,
+  ): Promise<boolean> {
+    const ttl = normaliseTtl(ttlMs);
+    const mode = next === expected ? 'none' : next === null ? 'del' : ttl > 0 ? 'px' : 'plain';
+    const applied = await this.run('compareAndSet', () =>
+      this.scripts.authkeepCas(
+        this.full(key),
+        expected === null ? '0' : '1',
+        expected ?? '',
+        mode,
+        next ?? '',
+        String(ttl),
+      ),
+    );
+    return applied === 1;
+  }
+
+  async indexAdd(indexKey: string, member: string, expiresAt: number, maxMembers: number): Promise<boolean> {
+    const added = await this.run('indexAdd', () =>
+      this.scripts.authkeepIndexAdd(
+        this.full(indexKey),
+        member,
+        String(Math.ceil(expiresAt)),
+        String(maxMembers),
+        String(Date.now()),
+      ),
+    );
+    return added === 1;
+  }
+
+  async indexTake(indexKey: string): Promise<string[]> {
+    return this.run('indexTake', () => this.scripts.authkeepIndexTake(this.full(indexKey)));
+  }
+
+  /** The ioredis client, for a bus that publishes on the same connection (tests and the cache wiring). */
+  get redisClient(): Redis | Cluster {
+    return this.client;
   }
 
   async close(): Promise<void> {

@@ -1,13 +1,16 @@
 import { UnavailableError } from '../../domain/errors.js';
-import type { CacheStore } from '../../ports/cache.js';
+import type { CacheIndex, CacheStore } from '../../ports/cache.js';
 import type { Logger } from '../../ports/system.js';
 import { Deadlines } from './deadlines.js';
+import { PendingInvalidations } from './pending-invalidations.js';
 import { isCallerError, normaliseTtl } from './ttl.js';
 
 export interface ResilientCacheOptions {
   logger: Logger;
-  /** Longest wait for one get/set/delete/take/update before it counts as an outage (default 50 ms). */
+  /** Longest wait for one operation before it counts as a failure (default 250 ms: holds on a loaded 2-core box). */
   timeoutMs?: number;
+  /** Consecutive failed operations that make an outage (default 3): one slow command is a miss, not an outage. */
+  failureThreshold?: number;
   /** Longest wait for deletePrefix and for replaying invalidations, which may touch many keys (default 5 s). */
   bulkTimeoutMs?: number;
   /** While degraded, at most one recovery attempt per this interval, started by an incoming call (default 1 s). */
@@ -18,7 +21,7 @@ export interface ResilientCacheOptions {
   flushPrefix?: string;
   /**
    * The inner store already fails a single operation after timeoutMs (ioredis `commandTimeout`), so
-   * get/set/delete/take skip our own deadline: on the hot read path that saves a wrapper per call.
+   * single-command operations skip our own deadline: on the hot read path that saves a wrapper per call.
    */
   innerEnforcesTimeout?: boolean;
 }
@@ -33,23 +36,24 @@ class CacheTimeout extends Error {}
 /**
  * A CacheStore over another one (normally Redis) that never lets the cache hurt the caller: a failed or slow
  * read is a miss (the caller goes to the database), a failed write is swallowed, and one warning is logged per
- * outage plus one on recovery. Writes that may not have landed become pending invalidations; until they are
- * all replayed no cached value is served, so nothing stale is read after the store returns.
- * Limit: the pending list lives in this process; another process may read an entry we failed to delete until its TTL.
+ * outage plus one on recovery. Several consecutive failures make an outage (hysteresis); then reads skip the
+ * store until a probe succeeds. Every invalidation that may not have landed is kept and replayed exactly, and
+ * no cached value is served until the list is empty (also for one that failed outside an outage).
+ * Limit: the list lives in this process; another process may read an entry we failed to delete until we replay.
  */
-export class ResilientCache implements CacheStore {
+export class ResilientCache implements CacheStore, CacheIndex {
   private readonly inner: CacheStore;
+  private readonly index: CacheIndex | undefined;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
+  private readonly failureThreshold: number;
   private readonly bulkTimeoutMs: number;
   private readonly probeIntervalMs: number;
-  private readonly maxPending: number;
   private readonly flushPrefix: string;
-  private readonly pendingKeys = new Set<string>();
-  private readonly pendingPrefixes = new Set<string>();
-  private flushOnRecovery = false;
+  private readonly pending: PendingInvalidations;
+  private failures = 0;
   private degradedSince: number | undefined;
-  private lastProbe = 0;
+  private lastAttempt = 0;
   private recovering: Promise<void> | undefined;
   private closed = false;
   private readonly deadlines: Deadlines;
@@ -57,13 +61,15 @@ export class ResilientCache implements CacheStore {
 
   constructor(inner: CacheStore, options: ResilientCacheOptions) {
     this.inner = inner;
+    this.index = isCacheIndex(inner) ? inner : undefined;
     this.logger = options.logger;
-    this.timeoutMs = options.timeoutMs ?? 50;
+    this.timeoutMs = options.timeoutMs ?? 250;
+    this.failureThreshold = Math.max(1, options.failureThreshold ?? 3);
     this.deadlines = new Deadlines(Math.max(1, Math.floor(this.timeoutMs / 4)));
     this.innerEnforcesTimeout = options.innerEnforcesTimeout ?? false;
     this.bulkTimeoutMs = options.bulkTimeoutMs ?? 5_000;
     this.probeIntervalMs = options.probeIntervalMs ?? 1_000;
-    this.maxPending = options.maxPendingInvalidations ?? 10_000;
+    this.pending = new PendingInvalidations(options.maxPendingInvalidations ?? 10_000);
     this.flushPrefix = options.flushPrefix ?? '';
   }
 
@@ -71,29 +77,58 @@ export class ResilientCache implements CacheStore {
     return this.degradedSince === undefined ? 'healthy' : 'degraded';
   }
 
-  async get(key: string): Promise<string | null> {
-    if (!this.usable()) return null;
-    return this.attempt(() => this.inner.get(key), null);
+  /** Whether the inner store keeps per-owner indexes (a shared store), which revocation then relies on. */
+  get indexes(): boolean {
+    return this.index !== undefined;
+  }
+
+  get(key: string): Promise<string | null> {
+    if (this.closed) return Promise.reject(closedError());
+    if (!this.usable()) return Promise.resolve(null);
+    // A read that overlaps a failed invalidation may return what it was meant to remove: a miss instead.
+    const generation = this.pending.generation;
+    return this.single(() => this.inner.get(key)).then(
+      (value) => {
+        this.failures = 0;
+        return generation === this.pending.generation ? value : null;
+      },
+      (error: unknown) => this.failed(error, null),
+    );
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     normaliseTtl(ttlMs);
     // A write that did not land may leave an older value behind: it becomes an invalidation.
     if (!this.usable()) return this.remember(key);
-    await this.attempt(() => this.inner.set(key, value, ttlMs), undefined, key);
+    await this.attempt(() => this.inner.set(key, value, ttlMs), undefined, [key]);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
     normaliseTtl(ttlMs);
     // "Not stored" is the safe answer: the caller must not believe it owns the key.
     if (!this.usable()) return false;
-    return this.attempt(() => this.inner.setIfAbsent(key, value, ttlMs), false);
+    return this.attempt(() => this.inner.setIfAbsent(key, value, ttlMs), false, []);
+  }
+
+  async compareAndSet(
+    key: string,
+    expected: string | null,
+    next: string | null,
+    ttlMs?: number,
+  ): Promise<boolean> {
+    normaliseTtl(ttlMs);
+    if (!this.usable()) {
+      if (next !== expected) this.remember(key);
+      return false;
+    }
+    const keys = next === expected ? [] : [key];
+    return this.attempt(() => this.inner.compareAndSet(key, expected, next, ttlMs), false, keys);
   }
 
   async delete(...keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    if (!this.usable()) return this.remember(...keys);
-    await this.attempt(() => this.inner.delete(...keys), undefined, ...keys);
+    if (this.degradedSince !== undefined) return this.remember(...keys);
+    await this.attempt(() => this.inner.delete(...keys), undefined, keys);
   }
 
   async take(key: string): Promise<string | null> {
@@ -102,20 +137,22 @@ export class ResilientCache implements CacheStore {
       this.remember(key);
       return null;
     }
-    return this.attempt(() => this.inner.take(key), null, key);
+    return this.attempt(() => this.inner.take(key), null, [key]);
   }
 
   async deletePrefix(prefix: string): Promise<number> {
-    if (!this.usable()) {
+    if (this.degradedSince !== undefined) {
       this.rememberPrefix(prefix);
       return 0;
     }
     try {
-      return await this.within(this.bulkTimeoutMs, () => this.inner.deletePrefix(prefix));
+      const deleted = await this.within(this.bulkTimeoutMs, () => this.inner.deletePrefix(prefix));
+      this.failures = 0;
+      return deleted;
     } catch (error) {
       if (isCallerError(error)) throw error;
-      this.markDown(error);
       this.rememberPrefix(prefix);
+      this.countFailure(error);
       return 0;
     }
   }
@@ -141,14 +178,31 @@ export class ResilientCache implements CacheStore {
       }
     };
     try {
-      return await this.within(this.timeoutMs, () => this.inner.update(key, guarded, ttlMs));
+      const stored = await this.within(this.timeoutMs, () => this.inner.update(key, guarded, ttlMs));
+      this.failures = 0;
+      return stored;
     } catch (error) {
       if (callbackError) throw callbackError.error;
       if (isCallerError(error)) throw error;
-      this.markDown(error);
       this.remember(key);
+      this.countFailure(error);
       return null;
     }
+  }
+
+  /** A failed index update only skips that fill: false, and it never counts towards an outage. */
+  async indexAdd(indexKey: string, member: string, expiresAt: number, maxMembers: number): Promise<boolean> {
+    if (!this.index || !this.usable()) return false;
+    const index = this.index;
+    return this.single(() => index.indexAdd(indexKey, member, expiresAt, maxMembers)).catch(() => false);
+  }
+
+  /** Rejects when the index cannot be read, so the caller can fall back to a wider invalidation. */
+  async indexTake(indexKey: string): Promise<string[]> {
+    if (!this.index || this.degradedSince !== undefined)
+      throw new UnavailableError('cache index unavailable');
+    const index = this.index;
+    return this.single(() => index.indexTake(indexKey));
   }
 
   async close(): Promise<void> {
@@ -160,29 +214,45 @@ export class ResilientCache implements CacheStore {
 
   /** Healthy and nothing pending; otherwise maybe start a recovery in the background and say no. */
   private usable(): boolean {
-    if (this.closed) throw new UnavailableError('cache is closed', { retryable: false });
-    if (this.degradedSince === undefined) return true;
-    const now = Date.now();
-    if (!this.recovering && now - this.lastProbe >= this.probeIntervalMs) {
-      this.lastProbe = now;
-      this.recovering = this.recover().finally(() => {
-        this.recovering = undefined;
-      });
-    }
+    if (this.closed) throw closedError();
+    if (this.degradedSince === undefined && this.pending.empty) return true;
+    this.startRecovery();
     return false;
   }
 
-  /** Runs one operation within the timeout; on failure invalidates `keys`, marks the outage, returns `fallback`. */
-  private attempt<T>(operation: () => Promise<T>, fallback: T, ...keys: string[]): Promise<T> {
-    // Hot path (every cached read): as few promises as possible between the caller and Redis.
-    const running = this.innerEnforcesTimeout ? call(operation) : this.within(this.timeoutMs, operation);
-    return running.catch((error: unknown) => {
-      if (isCallerError(error)) throw error;
-      // The failure first, so the outage is logged with its reason (not as a bare invalidation).
-      this.markDown(error);
-      this.remember(...keys);
-      return fallback;
+  private startRecovery(): void {
+    if (this.recovering || this.closed) return;
+    const now = Date.now();
+    if (this.degradedSince !== undefined && now - this.lastAttempt < this.probeIntervalMs) return;
+    this.lastAttempt = now;
+    this.recovering = this.recover().finally(() => {
+      this.recovering = undefined;
     });
+  }
+
+  /** Runs one operation within the timeout; on failure invalidates `keys`, counts the failure, returns `fallback`. */
+  private attempt<T>(operation: () => Promise<T>, fallback: T, keys: readonly string[]): Promise<T> {
+    return this.single(operation).then(
+      (value) => {
+        this.failures = 0;
+        return value;
+      },
+      (error: unknown) => {
+        this.remember(...keys);
+        return this.failed(error, fallback);
+      },
+    );
+  }
+
+  private failed<T>(error: unknown, fallback: T): T {
+    if (isCallerError(error)) throw error;
+    this.countFailure(error);
+    return fallback;
+  }
+
+  /** A single command: the inner store's own timeout when it has one, else ours. */
+  private single<T>(operation: () => Promise<T>): Promise<T> {
+    return this.innerEnforcesTimeout ? call(operation) : this.within(this.timeoutMs, operation);
   }
 
   private within<T>(timeoutMs: number, operation: () => Promise<T>): Promise<T> {
@@ -194,10 +264,15 @@ export class ResilientCache implements CacheStore {
     );
   }
 
+  private countFailure(error: unknown): void {
+    this.failures += 1;
+    if (this.failures >= this.failureThreshold) this.markDown(error);
+  }
+
   private markDown(error: unknown): void {
     if (this.degradedSince !== undefined) return;
     this.degradedSince = Date.now();
-    this.lastProbe = this.degradedSince;
+    this.lastAttempt = this.degradedSince;
     this.logger.warn(
       outageReason(error),
       'cache unavailable: serving from the database and queueing invalidations until it returns',
@@ -206,78 +281,77 @@ export class ResilientCache implements CacheStore {
 
   private remember(...keys: string[]): void {
     if (keys.length === 0) return;
-    this.markDown(new Error('a cache write was not applied'));
-    if (this.flushOnRecovery) return;
-    for (const key of keys) this.pendingKeys.add(key);
-    this.checkOverflow();
+    this.pending.addKeys(keys);
+    this.startRecovery();
   }
 
   private rememberPrefix(prefix: string): void {
-    this.markDown(new Error('a cache prefix delete was not applied'));
-    if (this.flushOnRecovery) return;
-    this.pendingPrefixes.add(prefix);
-    this.checkOverflow();
+    this.pending.addPrefix(prefix);
+    this.startRecovery();
   }
 
-  /** Past the bound a flush of the namespace replaces the list: memory stays bounded, staleness still impossible. */
-  private checkOverflow(): void {
-    if (this.pendingKeys.size + this.pendingPrefixes.size <= this.maxPending) return;
-    this.flushOnRecovery = true;
-    this.pendingKeys.clear();
-    this.pendingPrefixes.clear();
-  }
-
-  /** Replays what is pending (or flushes); only when all of it succeeds are reads served again. */
+  /**
+   * Replays until nothing is pending, probes when degraded, and serves again only if the list is still empty
+   * at that moment: an invalidation that arrives while a replay or the probe is in flight is replayed too.
+   */
   private async recover(): Promise<void> {
+    let replayed = 0;
     try {
-      let replayed = 0;
-      if (this.flushOnRecovery) {
-        // Cleared first so invalidations arriving during the flush are recorded and replayed after it.
-        this.flushOnRecovery = false;
-        try {
-          await this.within(this.bulkTimeoutMs, () => this.inner.deletePrefix(this.flushPrefix));
-        } catch (error) {
-          this.flushOnRecovery = true;
-          this.pendingKeys.clear();
-          this.pendingPrefixes.clear();
-          throw error;
+      let probed = this.degradedSince === undefined;
+      for (;;) {
+        replayed += await this.replayPending();
+        if (!probed) {
+          await this.within(this.timeoutMs, () => this.inner.get(PROBE_KEY));
+          probed = true;
+          continue;
         }
+        if (!this.pending.empty) continue;
+        break;
       }
-      for (const prefix of [...this.pendingPrefixes]) {
-        await this.within(this.bulkTimeoutMs, () => this.inner.deletePrefix(prefix));
-        this.pendingPrefixes.delete(prefix);
-        replayed += 1;
-      }
-      while (this.pendingKeys.size > 0) {
-        const batch = [...this.pendingKeys].slice(0, REPLAY_BATCH);
-        await this.within(this.bulkTimeoutMs, () => this.inner.delete(...batch));
-        for (const key of batch) this.pendingKeys.delete(key);
-        replayed += batch.length;
-      }
-      if (replayed === 0) await this.within(this.timeoutMs, () => this.inner.get(PROBE_KEY));
-      if (this.flushOnRecovery || this.pendingPrefixes.size > 0) return;
-      const outageMs = Date.now() - (this.degradedSince ?? Date.now());
-      this.degradedSince = undefined;
-      this.logger.warn(
-        { outageMs, replayed },
-        'cache recovered: invalidations replayed, serving cached reads again',
-      );
-    } catch {
-      this.lastProbe = Date.now();
+    } catch (error) {
+      this.lastAttempt = Date.now();
+      this.markDown(error);
+      return;
     }
+    this.failures = 0;
+    const since = this.degradedSince;
+    this.degradedSince = undefined;
+    if (since === undefined) return;
+    this.logger.warn(
+      { outageMs: Date.now() - since, replayed },
+      'cache recovered: invalidations replayed, serving cached reads again',
+    );
+  }
+
+  /** One pass over what is pending: the flush first, then prefixes, then keys in batches. */
+  private async replayPending(): Promise<number> {
+    let replayed = 0;
+    if (this.pending.takeFlush()) {
+      try {
+        await this.within(this.bulkTimeoutMs, () => this.inner.deletePrefix(this.flushPrefix));
+      } catch (error) {
+        this.pending.restoreFlush();
+        throw error;
+      }
+      replayed += 1;
+    }
+    for (const prefix of [...this.pending.prefixes.keys()]) {
+      const generation = this.pending.generation;
+      await this.within(this.bulkTimeoutMs, () => this.inner.deletePrefix(prefix));
+      this.pending.replayedPrefix(prefix, generation);
+      replayed += 1;
+    }
+    while (this.pending.keys.size > 0 && !this.pending.flush) {
+      const generation = this.pending.generation;
+      const batch = [...this.pending.keys.keys()].slice(0, REPLAY_BATCH);
+      await this.within(this.bulkTimeoutMs, () => this.inner.delete(...batch));
+      this.pending.replayedKeys(batch, generation);
+      replayed += batch.length;
+    }
+    return replayed;
   }
 }
 
-/** Calls `operation`, turning a synchronous throw into a rejection. */
-function call<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return operation();
-  } catch (error) {
-    return Promise.reject(error as Error);
-  }
-}
-
-/** What a log line says about why the cache went down: the codes and messages of the error chain (never data). */
 function outageReason(error: unknown): { reason: string; errorCode?: string } {
   if (error instanceof CacheTimeout) return { reason: 'timeout' };
   const reasons: string[] = [];
@@ -290,4 +364,22 @@ function outageReason(error: unknown): { reason: string; errorCode?: string } {
   }
   const reason = reasons.length > 0 ? reasons.join(': ') : String(error);
   return errorCode === undefined ? { reason } : { reason, errorCode };
+}
+
+function closedError(): UnavailableError {
+  return new UnavailableError('cache is closed', { retryable: false });
+}
+
+function isCacheIndex(store: CacheStore): store is CacheStore & CacheIndex {
+  const candidate = store as Partial<CacheIndex>;
+  return typeof candidate.indexAdd === 'function' && typeof candidate.indexTake === 'function';
+}
+
+/** Calls `operation`, turning a synchronous throw into a rejection. */
+function call<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return operation();
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { ConfigError, IntegrityError, ValidationError } from '../../domain/errors.js';
 import type { CipherContext, CipherPort } from '../../ports/cipher.js';
 import {
@@ -105,6 +105,11 @@ export class AesGcmKeyring implements CipherPort {
 
   keyIdOf(envelope: string): string | null {
     return envelopeKeyId(envelope);
+  }
+
+  /** A 32-byte subkey for another purpose (the cache MAC), by HKDF from the active key, which never leaves. */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.#key(this.activeKeyId), 'authkeep', purpose, 32));
   }
 
   /** Whether the keyring holds a key with this id. */

@@ -1,20 +1,24 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
 /**
- * What the record cache stores, as versioned JSON. A reader that meets another version (a deploy with a
- * changed record shape) treats the entry as a miss rather than guessing at its fields.
+ * What the record cache stores, authenticated. A reader that meets another version (a deploy with a changed
+ * record shape) treats the entry as a miss rather than guessing at its fields.
  */
-export const CACHE_FORMAT_VERSION = 1;
+export const CACHE_FORMAT_VERSION = 2;
 
 /**
  * Key layout inside the cache namespace, all under one prefix so a store shared with other users can be
  * flushed of ours alone. Sessions are keyed by the token digest, never the token.
  */
 export const cacheKeys = {
-  all: 'kc:',
-  session: (digest: string) => `kc:s:${digest}`,
-  apiKey: (hash: string) => `kc:k:${hash}`,
-  owner: (ownerId: string) => `kc:u:${ownerId}`,
+  all: 'kc2:',
+  session: (digest: string) => `kc2:s:${digest}`,
+  apiKey: (hash: string) => `kc2:k:${hash}`,
+  owner: (ownerId: string) => `kc2:u:${ownerId}`,
+  /** Changed by every owner revocation; a fill that saw another value gives up. */
+  revocations: 'kc2:revocations',
   /** Every record key space, flushed when an owner's index cannot be read during a revocation. */
-  recordPrefixes: ['kc:s:', 'kc:k:'],
+  recordPrefixes: ['kc2:s:', 'kc2:k:'],
 } as const;
 
 /** How to rebuild a record from JSON: which top-level fields were Dates. */
@@ -23,42 +27,85 @@ export interface RecordCodec<T> {
 }
 
 export type CachedEntry<T> =
-  { kind: 'record'; record: T } | { kind: 'none' } | { kind: 'tombstone' } | { kind: 'unreadable' };
+  | { kind: 'record'; record: T }
+  | { kind: 'none' }
+  /** A fill reservation: no value yet; the raw text is the ticket a fill must find unchanged. */
+  | { kind: 'reservation' }
+  /** Not ours to read (another format version, past its lifetime, garbage): a miss, silently. */
+  | { kind: 'unreadable' }
+  /** Our format, but the MAC does not match this key: forged, tampered, moved, or another secret. */
+  | { kind: 'forged' };
 
-/** An owner's index: cache keys with their expiry (epoch ms), or the marker left by a revocation. */
-export type OwnerIndex =
-  | { kind: 'list'; entries: [key: string, expiresAt: number][] }
-  | { kind: 'revoked' }
-  | { kind: 'unreadable' };
+const RESERVATION = 'r2.';
+const ENTRY = 'e2.';
+const MAC_LENGTH = 43; // base64url of 32 bytes
 
-export const encodeRecord = (record: unknown) =>
-  JSON.stringify({ v: CACHE_FORMAT_VERSION, t: 'rec', d: record });
-export const NEGATIVE_ENTRY = JSON.stringify({ v: CACHE_FORMAT_VERSION, t: 'none' });
-export const TOMBSTONE_ENTRY = JSON.stringify({ v: CACHE_FORMAT_VERSION, t: 'tomb' });
-export const REVOKED_INDEX = JSON.stringify({ v: CACHE_FORMAT_VERSION, t: 'revoked' });
-export const encodeIndex = (entries: [string, number][]) =>
-  JSON.stringify({ v: CACHE_FORMAT_VERSION, t: 'idx', e: entries });
+/**
+ * Encodes and authenticates cache values with HMAC-SHA-256 under the cache key. The MAC covers the namespace,
+ * the cache key, a nonce, the entry's expiry and the JSON, so an entry cannot be forged without the key, moved
+ * to another key, or served past the lifetime it was written with.
+ * Value layout: `e2.<nonce>.<expiresAtMs>.<mac>.<json>`; a reservation is `r2.<nonce>`.
+ */
+export class EntryCodec {
+  constructor(
+    private readonly macKey: Buffer,
+    private readonly namespace: string,
+  ) {}
 
-function parseEnvelope(raw: string): { t?: unknown; d?: unknown; e?: unknown } | undefined {
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const envelope = parsed as { v?: unknown };
-    return envelope.v === CACHE_FORMAT_VERSION ? (parsed as { t?: unknown }) : undefined;
-  } catch {
-    return undefined;
+  /** A fresh reservation, unique, so no later one can be mistaken for it. */
+  reservation(): string {
+    return RESERVATION + randomBytes(12).toString('base64url');
+  }
+
+  encodeRecord(key: string, record: unknown, expiresAt: number): string {
+    return this.seal(key, JSON.stringify({ t: 'rec', d: record }), expiresAt);
+  }
+
+  encodeNone(key: string, expiresAt: number): string {
+    return this.seal(key, '{"t":"none"}', expiresAt);
+  }
+
+  decode<T>(key: string, raw: string, codec: RecordCodec<T>, now: number): CachedEntry<T> {
+    if (raw.startsWith(RESERVATION)) return { kind: 'reservation' };
+    if (!raw.startsWith(ENTRY)) return { kind: 'unreadable' };
+    const nonceEnd = raw.indexOf('.', ENTRY.length);
+    const expiryEnd = nonceEnd < 0 ? -1 : raw.indexOf('.', nonceEnd + 1);
+    const macEnd = expiryEnd + 1 + MAC_LENGTH;
+    if (expiryEnd < 0 || raw.charCodeAt(macEnd) !== 46 /* . */) return { kind: 'forged' };
+    const head = raw.slice(0, expiryEnd);
+    const json = raw.slice(macEnd + 1);
+    const expected = this.mac(key, head, json);
+    const given = Buffer.from(raw.slice(expiryEnd + 1, macEnd), 'latin1');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { kind: 'forged' };
+    if (Number(raw.slice(nonceEnd + 1, expiryEnd)) <= now) return { kind: 'unreadable' };
+    return parseBody(json, codec);
+  }
+
+  private seal(key: string, json: string, expiresAt: number): string {
+    const head = `${ENTRY}${randomBytes(9).toString('base64url')}.${Math.ceil(expiresAt)}`;
+    return `${head}.${this.mac(key, head, json).toString('latin1')}.${json}`;
+  }
+
+  private mac(key: string, head: string, json: string): Buffer {
+    const digest = createHmac('sha256', this.macKey)
+      .update(`${this.namespace}\0${key}\0${head}\0`, 'utf8')
+      .update(json, 'utf8')
+      .digest('base64url');
+    return Buffer.from(digest, 'latin1');
   }
 }
 
-export function decodeEntry<T>(codec: RecordCodec<T>, raw: string): CachedEntry<T> {
-  const envelope = parseEnvelope(raw);
-  if (envelope?.t === 'none') return { kind: 'none' };
-  if (envelope?.t === 'tomb') return { kind: 'tombstone' };
-  if (envelope?.t !== 'rec' || typeof envelope.d !== 'object' || envelope.d === null) {
+function parseBody<T>(json: string, codec: RecordCodec<T>): CachedEntry<T> {
+  let body: { t?: unknown; d?: unknown };
+  try {
+    body = JSON.parse(json) as { t?: unknown; d?: unknown };
+  } catch {
     return { kind: 'unreadable' };
   }
+  if (body.t === 'none') return { kind: 'none' };
+  if (body.t !== 'rec' || typeof body.d !== 'object' || body.d === null) return { kind: 'unreadable' };
   // A freshly parsed object nobody else holds: revive its Dates in place rather than copy it.
-  const record = envelope.d as Record<string, unknown>;
+  const record = body.d as Record<string, unknown>;
   for (const field of codec.dateFields) {
     const value = record[field];
     if (value === undefined) continue;
@@ -67,18 +114,4 @@ export function decodeEntry<T>(codec: RecordCodec<T>, raw: string): CachedEntry<
     record[field] = date;
   }
   return { kind: 'record', record: record as T };
-}
-
-export function decodeIndex(raw: string | null): OwnerIndex {
-  if (raw === null) return { kind: 'list', entries: [] };
-  const envelope = parseEnvelope(raw);
-  if (envelope?.t === 'revoked') return { kind: 'revoked' };
-  const valid =
-    envelope?.t === 'idx' &&
-    Array.isArray(envelope.e) &&
-    envelope.e.every(
-      (entry: unknown) =>
-        Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number',
-    );
-  return valid ? { kind: 'list', entries: envelope.e as [string, number][] } : { kind: 'unreadable' };
 }

@@ -1,5 +1,10 @@
+import { MemoryCache } from '../../adapters/cache/memory-cache.js';
+import { ResilientCache } from '../../adapters/cache/resilient-cache.js';
+import type { CipherPort } from '../../ports/cipher.js';
 import type { Clock, Logger } from '../../ports/system.js';
 import type { ApiKeyRepo, SessionRepo, UserRepo } from '../../ports/repos.js';
+import { EntryCodec } from './cache-codec.js';
+import { cacheMacKey } from './cache-secret.js';
 import { CachedApiKeyRepo, CachedSessionRepo, RevokingUserRepo } from './cached-repos.js';
 import { openCache, type CacheSettings, type CacheTarget } from './open-cache.js';
 import { RecordCache } from './record-cache.js';
@@ -9,6 +14,12 @@ export interface KitiumCacheOptions {
   /** `'memory'`, `redis://…`, `rediss://…` or a CacheStore (e.g. `new RedisCache({ cluster: [...] })`). */
   cache?: CacheTarget;
   cacheOptions?: CacheSettings;
+}
+
+/** Secret material the cache may derive its entry key from, when no cache secret is set. */
+export interface CacheKeyMaterial {
+  tokenPepper?: string | undefined;
+  cipher?: CipherPort | undefined;
 }
 
 /** The repositories a kitium cache sits in front of. */
@@ -21,6 +32,7 @@ export interface CacheableRepos {
 /** An opened facade cache: decorates repositories and is closed with the adapter. */
 export interface KitiumCache {
   wrap<T extends CacheableRepos>(repos: T): T;
+  readonly records: RecordCache;
   close(): Promise<void>;
 }
 
@@ -28,12 +40,22 @@ export function openKitiumCache(
   options: KitiumCacheOptions,
   logger: Logger,
   clock: Clock,
+  material: CacheKeyMaterial = {},
 ): KitiumCache | undefined {
   if (options.cache === undefined) return undefined;
   const settings = options.cacheOptions ?? {};
+  const shared = !(options.cache === 'memory' || options.cache instanceof MemoryCache);
+  // Checked before any connection opens: a shared cache without a secret is a config error.
+  const macKey = cacheMacKey({ secret: settings.secret, ...material, shared });
   const opened = openCache(options.cache, settings, logger);
-  const records = new RecordCache(opened.store, clock, settings);
+  const namespace = settings.namespace ?? 'authkeep:';
+  const index = opened.store instanceof ResilientCache && opened.store.indexes ? opened.store : undefined;
+  const records = new RecordCache(
+    { store: opened.store, codec: new EntryCodec(macKey, namespace), clock, logger, index },
+    settings,
+  );
   return {
+    records,
     wrap: (repos) => ({
       ...repos,
       sessions: new CachedSessionRepo(repos.sessions, records),

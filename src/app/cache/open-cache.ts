@@ -11,8 +11,15 @@ import type { RecordCacheSettings } from './record-cache.js';
 export type CacheTarget = 'memory' | `redis://${string}` | `rediss://${string}` | CacheStore;
 
 export interface CacheSettings extends RecordCacheSettings {
-  /** Per-operation budget of a Redis (or caller-given) store before a read counts as a miss (default 50 ms). */
+  /**
+   * Per-deployment secret (at least 16 bytes, the same in every process) that authenticates cache entries;
+   * else AUTHKEEP_CACHE_SECRET, the token pepper or the keyring. A Redis cache refuses to start without one.
+   */
+  secret?: string;
+  /** Per-operation budget of a Redis (or caller-given) store before a read counts as a miss (default 250 ms). */
   timeoutMs?: number;
+  /** Consecutive failed operations that make an outage, rather than one slow command (default 3). */
+  failureThreshold?: number;
   /** While the store is down, how often a call may probe for its return (default 1 s). */
   probeIntervalMs?: number;
   /** Key prefix in Redis (default `authkeep:`). */
@@ -20,6 +27,8 @@ export interface CacheSettings extends RecordCacheSettings {
   /** Bounds of the memory cache. */
   memory?: MemoryCacheOptions;
 }
+
+const DEFAULT_TIMEOUT_MS = 250;
 
 export interface OpenedCache {
   store: CacheStore;
@@ -37,6 +46,7 @@ function resilient(
     innerEnforcesTimeout,
     logger,
     timeoutMs: settings.timeoutMs,
+    failureThreshold: settings.failureThreshold,
     probeIntervalMs: settings.probeIntervalMs,
     // An overflowing outage flushes our keys only: the store may be shared with others.
     flushPrefix: cacheKeys.all,
@@ -58,12 +68,17 @@ export function openCache(target: CacheTarget, settings: CacheSettings, logger: 
     // lazyConnect: an adapter that is built but never used opens no socket.
     // ioredis enforces the per-command budget itself (commandTimeout): no wrapper per read.
     const redis = new RedisCache(
-      { url: target, options: { lazyConnect: true, commandTimeout: settings.timeoutMs ?? 50 } },
+      {
+        url: target,
+        options: { lazyConnect: true, commandTimeout: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+      },
       { namespace: settings.namespace, logger },
     );
     return { store: resilient(redis, settings, logger, true), owned: true };
   }
-  if (!isCacheStore(target)) throw new ConfigError('cache must be "memory", a redis:// URL or a CacheStore');
+  if (!isCacheStore(target)) {
+    throw new ConfigError('cache must be "memory", a redis:// URL or a CacheStore (with compareAndSet)');
+  }
   const store =
     target instanceof MemoryCache || target instanceof ResilientCache
       ? target
@@ -73,7 +88,17 @@ export function openCache(target: CacheTarget, settings: CacheSettings, logger: 
 
 function isCacheStore(value: unknown): value is CacheStore {
   if (typeof value !== 'object' || value === null) return false;
-  const methods = ['get', 'set', 'setIfAbsent', 'delete', 'take', 'deletePrefix', 'update', 'close'];
+  const methods = [
+    'get',
+    'set',
+    'setIfAbsent',
+    'delete',
+    'take',
+    'deletePrefix',
+    'update',
+    'compareAndSet',
+    'close',
+  ];
   return methods.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
 }
 

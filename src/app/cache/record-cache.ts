@@ -1,16 +1,6 @@
-import type { CacheStore } from '../../ports/cache.js';
-import type { Clock } from '../../ports/system.js';
-import {
-  NEGATIVE_ENTRY,
-  REVOKED_INDEX,
-  TOMBSTONE_ENTRY,
-  cacheKeys,
-  decodeEntry,
-  decodeIndex,
-  encodeIndex,
-  encodeRecord,
-  type RecordCodec,
-} from './cache-codec.js';
+import type { CacheIndex, CacheStore } from '../../ports/cache.js';
+import type { Clock, Logger } from '../../ports/system.js';
+import { cacheKeys, type EntryCodec, type RecordCodec } from './cache-codec.js';
 
 export interface RecordCacheSettings {
   /** Longest a record stays cached; never past its own expiry either (default 5 min). */
@@ -18,11 +8,11 @@ export interface RecordCacheSettings {
   /** How long "no such record" is cached (default 2 s): short, so a miss never hides a new row for long. */
   negativeTtlMs?: number;
   /**
-   * A database read older than this is not cached, as a write may have slipped in after it (default 1 s).
-   * Tombstones and revocation markers live twice as long, so they outlast any fill still allowed.
+   * Lifetime of a fill reservation (default 30 s): a fill that arrives later finds it gone and is refused.
+   * Only a bound on leftovers; correctness never depends on it.
    */
-  fillWindowMs?: number;
-  /** Most entries one owner's index holds; past it that owner's records are simply not cached (default 1000). */
+  reservationTtlMs?: number;
+  /** Most live entries one owner's index holds; past it that owner's records are simply not cached (default 1000). */
   maxIndexEntries?: number;
 }
 
@@ -34,28 +24,50 @@ export interface RecordFacts {
   expiresAt?: Date | undefined;
 }
 
+export interface RecordCacheParts {
+  store: CacheStore;
+  codec: EntryCodec;
+  clock: Clock;
+  logger: Logger;
+  /** Per-owner indexes, for a store shared between processes; without them revoking an owner flushes everything. */
+  index?: CacheIndex | undefined;
+}
+
 /**
- * Read-through caching of records over a CacheStore, safe against the usual races:
- * - every write leaves a short-lived tombstone, and fills use setIfAbsent, so a reader holding an older row
- *   cannot put it back after the write;
- * - every cached record is listed in its owner's index, so revoking an owner reaches all its entries; the
- *   revocation leaves a marker that makes late fills for that owner give up.
+ * Read-through caching of records, ordered where the data lives rather than by client timing:
+ * - a miss first reserves the key (a unique value); the fill is a compare-and-set against that reservation,
+ *   and every invalidation deletes the key, so a fill computed before a write can never land after it;
+ * - every entry is authenticated and bound to its key (EntryCodec); anything else is a miss;
+ * - with indexes, each cached record is listed under its owner, and revoking an owner changes a revocation
+ *   value that fills re-check after listing themselves, so an owner's revocation reaches every fill.
  */
 export class RecordCache {
+  private readonly store: CacheStore;
+  private readonly codec: EntryCodec;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly index: CacheIndex | undefined;
   private readonly maxTtlMs: number;
   private readonly negativeTtlMs: number;
-  private readonly fillWindowMs: number;
+  private readonly reservationTtlMs: number;
   private readonly maxIndexEntries: number;
+  private forged = 0;
 
-  constructor(
-    private readonly store: CacheStore,
-    private readonly clock: Clock,
-    settings: RecordCacheSettings = {},
-  ) {
+  constructor(parts: RecordCacheParts, settings: RecordCacheSettings = {}) {
+    this.store = parts.store;
+    this.codec = parts.codec;
+    this.clock = parts.clock;
+    this.logger = parts.logger;
+    this.index = parts.index;
     this.maxTtlMs = settings.maxTtlMs ?? 300_000;
     this.negativeTtlMs = settings.negativeTtlMs ?? 2_000;
-    this.fillWindowMs = settings.fillWindowMs ?? 1_000;
+    this.reservationTtlMs = settings.reservationTtlMs ?? 30_000;
     this.maxIndexEntries = settings.maxIndexEntries ?? 1_000;
+  }
+
+  /** Entries refused because their MAC did not verify (forged, tampered, moved, or another secret). */
+  stats(): { forgedEntries: number } {
+    return { forgedEntries: this.forged };
   }
 
   async read<T>(
@@ -66,102 +78,104 @@ export class RecordCache {
   ): Promise<T | null> {
     const raw = await this.store.get(key);
     if (raw !== null) {
-      const entry = decodeEntry(codec, raw);
-      if (entry.kind === 'none') return null;
-      if (entry.kind === 'record' && !this.expired(facts(entry.record).expiresAt)) return entry.record;
-      // A tombstone or an entry we cannot read: the database answers, and the entry stays as it is.
-      if (entry.kind !== 'record') return load();
+      const entry = this.codec.decode(key, raw, codec, this.now());
+      if (entry.kind === 'record') {
+        if (!this.expired(facts(entry.record).expiresAt)) return entry.record;
+      } else if (entry.kind === 'none') {
+        return null;
+      } else if (entry.kind === 'forged') {
+        this.refused();
+      }
     }
-    const started = performance.now();
+    // Whatever the key holds now is the ticket: any invalidation from here on changes it.
+    const [ticket, revocations] = await Promise.all([
+      raw ?? this.reserve(key),
+      this.index ? this.store.get(cacheKeys.revocations) : null,
+    ]);
     const record = await load();
-    await this.fill(key, record, started, facts);
+    if (ticket !== null) await this.fill(key, ticket, revocations, record, facts);
     return record;
   }
 
-  /**
-   * Call after inserting a new record: clears a negative entry for its key. A plain delete, not a tombstone,
-   * so the new record is cached on its first read; a racing negative fill lives only negativeTtlMs.
-   */
+  /** Call after inserting a new record: clears a negative entry (and any reservation) for its key. */
   async forget(key: string): Promise<void> {
     await this.store.delete(key);
   }
 
   /** Call after every update or delete of the records behind `keys` (whether or not the write succeeded). */
   async invalidate(...keys: string[]): Promise<void> {
-    await Promise.all(keys.map((key) => this.store.set(key, TOMBSTONE_ENTRY, this.fillWindowMs * 2)));
+    if (keys.length > 0) await this.store.delete(...keys);
   }
 
   /** Drops every cached record of an owner at once (a deleted user's sessions and API keys). */
   async revokeOwner(ownerId: string): Promise<void> {
-    let seen: ReturnType<typeof decodeIndex> | undefined;
-    await this.store.update(
-      cacheKeys.owner(ownerId),
-      (current) => {
-        seen = decodeIndex(current);
-        return REVOKED_INDEX;
-      },
-      this.fillWindowMs * 2,
-    );
-    if (seen?.kind === 'list') return this.invalidate(...seen.entries.map(([key]) => key));
-    if (seen?.kind === 'revoked') return;
-    // The index could not be read (cache down, or a format we do not know): flush every record entry.
-    // A resilient store remembers the flush and runs it before serving reads again.
+    if (this.index) {
+      // First the revocation value (fills listed after our read of the index see it), then the index.
+      const changed = await this.store.update(cacheKeys.revocations, () => this.codec.reservation());
+      const members =
+        changed === null
+          ? undefined
+          : await this.index.indexTake(cacheKeys.owner(ownerId)).catch(() => undefined);
+      if (members) return this.invalidate(...members);
+    }
+    // No index, or it could not be read: flush every record entry (a resilient store replays the flush).
     await Promise.all(cacheKeys.recordPrefixes.map((prefix) => this.store.deletePrefix(prefix)));
+  }
+
+  /** Claims an absent key with a fresh reservation; a present value (another reader's) is the ticket instead. */
+  private async reserve(key: string): Promise<string | null> {
+    const reservation = this.codec.reservation();
+    if (await this.store.setIfAbsent(key, reservation, this.reservationTtlMs)) return reservation;
+    return this.store.get(key);
   }
 
   private async fill<T>(
     key: string,
+    ticket: string,
+    revocations: string | null,
     record: T | null,
-    started: number,
     facts: (record: T) => RecordFacts,
   ): Promise<void> {
-    if (!this.fresh(started)) return;
     if (record === null) {
-      await this.store.setIfAbsent(key, NEGATIVE_ENTRY, this.negativeTtlMs);
+      const entry = this.codec.encodeNone(key, this.now() + this.negativeTtlMs);
+      await this.store.compareAndSet(key, ticket, entry, this.negativeTtlMs);
       return;
     }
     const { owner, expiresAt } = facts(record);
-    if (this.ttlFor(expiresAt) <= 0) return;
-    if (!(await this.register(owner, key, this.clock.now().getTime() + this.ttlFor(expiresAt)))) return;
-    if (!this.fresh(started)) return;
-    // TTL computed last, so the entry never outlives the record by the time the index update took.
+    if (this.index) {
+      const until = this.now() + this.ttlFor(expiresAt) + EXPIRY_MARGIN_MS;
+      if (this.ttlFor(expiresAt) <= 0) return;
+      if (!(await this.index.indexAdd(cacheKeys.owner(owner), key, until, this.maxIndexEntries))) return;
+      // Listed: a revocation from now on finds us. One before it changed the value read before the load.
+      if (!(await this.store.compareAndSet(cacheKeys.revocations, revocations, revocations))) return;
+    }
+    // TTL computed last, so the entry never outlives the record by the time the steps above took.
     const ttl = this.ttlFor(expiresAt);
-    if (ttl > 0) await this.store.setIfAbsent(key, encodeRecord(record), ttl);
+    if (ttl <= 0) return;
+    await this.store.compareAndSet(key, ticket, this.codec.encodeRecord(key, record, this.now() + ttl), ttl);
   }
 
-  /** Lists `key` in its owner's index; false when the owner was just revoked or the index is full. */
-  private async register(owner: string, key: string, expiresAt: number): Promise<boolean> {
-    let registered = false;
-    await this.store.update(
-      cacheKeys.owner(owner),
-      (current) => {
-        registered = false;
-        const index = decodeIndex(current);
-        if (index.kind !== 'list') return current;
-        const now = this.clock.now().getTime();
-        const entries = index.entries.filter(([listed, until]) => until > now && listed !== key);
-        if (entries.length >= this.maxIndexEntries) return current;
-        entries.push([key, expiresAt]);
-        registered = true;
-        return encodeIndex(entries);
-      },
-      // The index must outlive every entry it lists.
-      this.maxTtlMs + this.fillWindowMs * 2,
-    );
-    return registered;
+  private refused(): void {
+    this.forged += 1;
+    if (this.forged === 1) {
+      this.logger.warn(
+        {},
+        'cache entry failed authentication (forged, tampered, or written with another secret): treated as a miss',
+      );
+    }
   }
 
   /** Ends a second before the record does, so the command's own latency cannot carry the entry past it. */
   private ttlFor(expiresAt: Date | undefined): number {
     if (!expiresAt) return this.maxTtlMs;
-    return Math.min(this.maxTtlMs, expiresAt.getTime() - this.clock.now().getTime() - EXPIRY_MARGIN_MS);
+    return Math.min(this.maxTtlMs, expiresAt.getTime() - this.now() - EXPIRY_MARGIN_MS);
   }
 
   private expired(expiresAt: Date | undefined): boolean {
-    return expiresAt !== undefined && expiresAt.getTime() <= this.clock.now().getTime();
+    return expiresAt !== undefined && expiresAt.getTime() <= this.now();
   }
 
-  private fresh(started: number): boolean {
-    return performance.now() - started <= this.fillWindowMs;
+  private now(): number {
+    return this.clock.now().getTime();
   }
 }

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { silentLogger } from '../../adapters/log/pino-logger.js';
+import { CACHE_SECRET_ENV } from '../cache/cache-secret.js';
 import type { CacheTarget } from '../cache/open-cache.js';
 import { createAuthStorage } from '../config.js';
 import { CliError, type CliIo } from './io.js';
@@ -39,6 +41,15 @@ export function openStorage(
     database: values.database ?? io.env.AUTHKEEP_DATABASE_URL,
     logger: silentLogger,
     ...(schema ? { schema } : {}),
-    ...(cache ? { cache } : {}),
+    ...(cache ? { cache, cacheOptions: { secret: cliCacheSecret(io) } } : {}),
   });
+}
+
+/**
+ * AUTHKEEP_CACHE_SECRET when set; otherwise a secret of this run's own: a CLI run is one short process, so
+ * entries it writes are merely unreadable to the servers (a miss), and its invalidations need no secret.
+ */
+function cliCacheSecret(io: CliIo): string {
+  const configured = io.env[CACHE_SECRET_ENV];
+  return configured !== undefined && configured !== '' ? configured : randomBytes(32).toString('base64url');
 }

@@ -54,7 +54,7 @@ export class KitiumCoreAdapter implements StorageAdapter {
     const cipher = resolveCipher(options);
     const logger = options.logger ?? createPinoLogger();
     const clock = options.clock ?? systemClock;
-    this.cache = openKitiumCache(options, logger, clock);
+    this.cache = openKitiumCache(options, logger, clock, { tokenPepper: options.tokenPepper, cipher });
     const ctx = createKitiumContext(store, {
       clock,
       ids: uuidV7Ids,

@@ -279,6 +279,36 @@ export function describeCacheContract(subject: CacheSubject): void {
       });
     });
 
+    describe('compareAndSet', () => {
+      it('writes only over the expected value (null = absent) and reports whether it did', async () => {
+        expect(await cache.compareAndSet('cas', 'x', 'y')).toBe(false);
+        expect(await cache.get('cas')).toBeNull();
+        expect(await cache.compareAndSet('cas', null, 'a', LONG_TTL)).toBe(true);
+        expect(await cache.compareAndSet('cas', null, 'b')).toBe(false);
+        expect(await cache.compareAndSet('cas', 'a', 'b', LONG_TTL)).toBe(true);
+        expect(await cache.get('cas')).toBe('b');
+        // next === expected is a pure check: true only while the value is still that.
+        expect(await cache.compareAndSet('cas', 'b', 'b')).toBe(true);
+        expect(await cache.compareAndSet('cas', 'a', 'a')).toBe(false);
+        expect(await cache.compareAndSet('cas-none', null, null)).toBe(true);
+        expect(await cache.compareAndSet('cas', 'b', null)).toBe(true);
+        expect(await cache.get('cas')).toBeNull();
+      });
+
+      it('sets the TTL it is given', async () => {
+        expect(await cache.compareAndSet('cas-ttl', null, 'a', SHORT_TTL)).toBe(true);
+        await eventually(async () => expect(await cache.get('cas-ttl')).toBeNull());
+      });
+
+      it('lets exactly one of many concurrent writers over the same value win', async () => {
+        await cache.set('cas-race', 'start');
+        const wins = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => cache.compareAndSet('cas-race', 'start', `w${i}`)),
+        );
+        expect(wins.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
     describe('close', () => {
       it('refuses work after close with a typed error', async () => {
         const closing = await subject.open();

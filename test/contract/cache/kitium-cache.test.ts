@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStorageAdapter } from '../../../src/app/kitium/adapters.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import type { CacheSettings } from '../../../src/app/cache/open-cache.js';
 import { redisUrl } from '../../support/postgres.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
 import { eventually, uniqueNamespace } from './cache-contract.js';
 
 const hour = 3_600_000;
@@ -27,7 +28,12 @@ for (const backend of backends) {
     let adapter: SqliteStorageAdapter;
     let raw: Redis | undefined;
     const namespace = uniqueNamespace('kitium');
-    const settings: CacheSettings = { namespace, negativeTtlMs: 300, timeoutMs: 2_000 };
+    const settings: CacheSettings = {
+      namespace,
+      negativeTtlMs: 300,
+      timeoutMs: 2_000,
+      secret: testCacheSecret,
+    };
 
     beforeAll(async () => {
       adapter = new SqliteStorageAdapter(':memory:', {
@@ -127,7 +133,7 @@ for (const backend of backends) {
     }
 
     describe.skipIf(!backend.redis)('what lands in Redis', () => {
-      const sessionKey = (token: string) => `${namespace}kc:s:${sha256(token)}`;
+      const sessionKey = (token: string) => `${namespace}kc2:s:${sha256(token)}`;
 
       it('keys sessions by the token digest and never stores the token', async () => {
         const session = await newSession('u-digest');
@@ -135,7 +141,9 @@ for (const backend of backends) {
         expect(await raw!.exists(sessionKey(session.id))).toBe(1);
         for (const key of await raw!.keys(`${namespace}*`)) {
           expect(key).not.toContain(session.id);
-          expect((await raw!.get(key)) ?? '').not.toContain(session.id);
+          const type = await raw!.type(key);
+          const stored = type === 'zset' ? (await raw!.zrange(key, 0, -1)).join(' ') : await raw!.get(key);
+          expect(stored ?? '').not.toContain(session.id);
         }
       });
 
@@ -149,18 +157,39 @@ for (const backend of backends) {
         expect(before + ttl).toBeLessThanOrEqual(expiresAt.getTime());
       });
 
-      it('treats a value of another format version as a miss and answers from the database', async () => {
-        const session = await newSession('u-version');
-        await adapter.getSession(session.id);
-        const stored = JSON.parse((await raw!.get(sessionKey(session.id)))!);
-        expect(stored.v).toBe(1);
-        await raw!.set(
-          sessionKey(session.id),
-          JSON.stringify({ ...stored, v: 2, d: { ...stored.d, userId: 'someone-else' } }),
-          'PX',
-          60_000,
-        );
-        expect(await adapter.getSession(session.id)).toEqual(session);
+      it('a session forged straight into Redis is never accepted (no database row behind it)', async () => {
+        const token = 'any-token-i-choose';
+        const admin = {
+          id: token,
+          userId: 'admin',
+          entitlements: ['admin'],
+          expiresAt: new Date(Date.now() + hour).toISOString(),
+          createdAt: new Date().toISOString(),
+          updatedAt: new Date().toISOString(),
+        };
+        const mac = createHmac('sha256', 'guessed').update(JSON.stringify(admin)).digest('base64url');
+        for (const forged of [
+          JSON.stringify({ v: 1, t: 'rec', d: admin }),
+          JSON.stringify({ v: 2, t: 'rec', d: admin }),
+          `e2.nonce.${Date.now() + hour}.${mac}.${JSON.stringify({ t: 'rec', d: admin })}`,
+        ]) {
+          await raw!.set(sessionKey(token), forged, 'PX', 60_000);
+          expect(await adapter.getSession(token)).toBeNull();
+        }
+      });
+
+      it('a genuine entry tampered with, or moved to another session, is a miss', async () => {
+        const victim = await newSession('u-victim');
+        const attacker = await newSession('u-attacker');
+        await adapter.getSession(victim.id);
+        await adapter.getSession(attacker.id);
+        const genuine = (await raw!.get(sessionKey(victim.id)))!;
+        expect(genuine).toMatch(/^e2\./);
+        await raw!.set(sessionKey(victim.id), genuine.replace('u-victim', 'u-admin0'), 'PX', 60_000);
+        expect(await adapter.getSession(victim.id)).toEqual(victim);
+        // The victim's entry copied under the attacker's token: still the attacker's own session.
+        await raw!.set(sessionKey(attacker.id), genuine, 'PX', 60_000);
+        expect(await adapter.getSession(attacker.id)).toEqual(attacker);
       });
     });
   });

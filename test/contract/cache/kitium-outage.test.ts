@@ -4,6 +4,7 @@ import { SqliteStorageAdapter } from '../../../src/app/kitium/adapters.js';
 import type { SessionRecord } from '../../../src/domain/records.js';
 import type { Logger } from '../../../src/ports/system.js';
 import { RedisServerProcess } from '../../support/redis-server.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
 import { eventually, uniqueNamespace } from './cache-contract.js';
 
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
@@ -46,7 +47,12 @@ describe.skipIf(!hasRedisServer)('revocation while the Redis cache is down', () 
       logger,
       cache: server.url as `redis://${string}`,
       // A budget well above 50 ms, for a loaded machine; probing every 50 ms so recovery is observed quickly.
-      cacheOptions: { namespace: uniqueNamespace('revoke'), timeoutMs: 1_000, probeIntervalMs: 50 },
+      cacheOptions: {
+        namespace: uniqueNamespace('revoke'),
+        timeoutMs: 1_000,
+        probeIntervalMs: 50,
+        secret: testCacheSecret,
+      },
     });
     await adapter.connect();
   }

@@ -100,8 +100,8 @@ describe.skipIf(!hasRedisServer)('ResilientCache when its Redis goes away', () =
     await cache.set('control', 'c');
 
     await server.stop({ keepData: true });
-    // A read notices the outage first, so the delete is only remembered, never queued in the driver.
-    expect(await cache.get('control')).toBeNull();
+    // Reads notice the outage first (three failures), so the delete is only remembered, never queued in the driver.
+    for (let round = 0; round < 3; round += 1) expect(await cache.get('control')).toBeNull();
     await cache.delete('session:1');
     await server.startAgain();
     // The restarted server loaded its snapshot: the entry is back on disk and in memory.
@@ -120,7 +120,12 @@ describe.skipIf(!hasRedisServer)('ResilientCache when its Redis goes away', () =
 
     // Far longer than the 300 ms budget, so only a hung machine could make the read succeed in time.
     await raw.call('CLIENT', 'PAUSE', '5000', 'ALL');
+    // One slow command is a miss, not an outage; three in a row are (hysteresis).
     expect(await cache.get('control')).toBeNull();
+    expect(cache.health()).toBe('healthy');
+    expect(await cache.get('control')).toBeNull();
+    expect(await cache.get('control')).toBeNull();
+    expect(cache.health()).toBe('degraded');
     await cache.delete('session:2');
     expect(warnings()).toHaveLength(1);
 
@@ -128,6 +133,26 @@ describe.skipIf(!hasRedisServer)('ResilientCache when its Redis goes away', () =
     expect(await cache.get('session:2')).toBeNull();
     expect(await raw.get(`${namespace}session:2`)).toBeNull();
     expect(warnings()).toHaveLength(2);
+  });
+
+  it('replays a delete that arrives while the recovery probe is in flight (outage began on a read)', async () => {
+    const { cache, namespace } = open({ timeoutMs: 2_000 });
+    await cache.set('session:3', 'still-valid');
+    await cache.set('control', 'c');
+    await server.stop({ keepData: true });
+    // Reads notice the outage; nothing is queued.
+    for (let round = 0; round < 3; round += 1) expect(await cache.get('control')).toBeNull();
+    expect(cache.health()).toBe('degraded');
+    await server.startAgain();
+    expect(await raw.get(`${namespace}session:3`)).toBe('still-valid');
+    // Redis holds every command for a while: the probe the next call starts is stuck in flight.
+    await raw.call('CLIENT', 'PAUSE', '1500', 'ALL');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await cache.get('control')).toBeNull(); // starts the probe
+    await cache.delete('session:3'); // lands while the probe is in flight
+    await untilServing(cache, 'control', 'c');
+    expect(await cache.get('session:3')).toBeNull();
+    expect(await raw.get(`${namespace}session:3`)).toBeNull();
   });
 
   it('flushes its whole namespace on recovery when the pending list overflowed', async () => {

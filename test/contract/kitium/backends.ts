@@ -11,6 +11,7 @@ import {
 } from '../../../src/index.js';
 import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
 import { databaseUrl, dropSchema, freshSchemaName, redisUrl } from '../../support/postgres.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
 
 /** A Redis namespace of one test file's own, flushed of its keys afterwards (the shared Redis is never flushed). */
 function redisNamespace(label: string): { namespace: string; cleanup(): Promise<void> } {
@@ -119,7 +120,7 @@ export const kitiumBackends: KitiumBackend[] = [
         logger: silentLogger,
         max: 20,
         cache: redisUrl() as `redis://${string}`,
-        cacheOptions: { namespace: redis.namespace, timeoutMs: cacheTimeoutMs },
+        cacheOptions: { namespace: redis.namespace, timeoutMs: cacheTimeoutMs, secret: testCacheSecret },
       });
       return {
         adapter,

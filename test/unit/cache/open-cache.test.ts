@@ -74,6 +74,7 @@ function memoryMethods(memory: MemoryCache) {
     take: memory.take.bind(memory),
     deletePrefix: memory.deletePrefix.bind(memory),
     update: memory.update.bind(memory),
+    compareAndSet: memory.compareAndSet.bind(memory),
     close: memory.close.bind(memory),
   };
 }
