@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
+import { OwnPgBouncer, pgbouncerInstalled } from './pgbouncer.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string | null;
     redisUrl: string | null;
+    /** A PgBouncer of the run's own, transaction mode, in front of databaseUrl's server. */
+    pgbouncerUrl: string | null;
   }
 }
 
@@ -46,11 +49,21 @@ async function resolveRedis(): Promise<string | null> {
   }
 }
 
+/** PgBouncer (Debian package `pgbouncer`) in front of the test PostgreSQL, or null when not installed. */
+async function startPgBouncer(databaseUrl: string | null): Promise<string | null> {
+  if (!databaseUrl || !(await pgbouncerInstalled())) return null;
+  const bouncer = await OwnPgBouncer.start(databaseUrl);
+  started.push(bouncer);
+  return bouncer.url;
+}
+
 export async function setup(project: TestProject): Promise<void> {
   const [databaseUrl, redisUrl] = await Promise.all([resolvePostgres(), resolveRedis()]);
+  const pgbouncerUrl = await startPgBouncer(databaseUrl);
   const missing = [
     !databaseUrl && 'PostgreSQL (TEST_DATABASE_URL)',
     !redisUrl && 'Redis (TEST_REDIS_URL)',
+    databaseUrl && !pgbouncerUrl && 'PgBouncer (Debian package pgbouncer)',
   ].filter(Boolean);
   if (missing.length > 0) {
     const line = `[authkeep tests] ${missing.join(' and ')} not available: their suites are SKIPPED`;
@@ -59,6 +72,7 @@ export async function setup(project: TestProject): Promise<void> {
   }
   project.provide('databaseUrl', databaseUrl);
   project.provide('redisUrl', redisUrl);
+  project.provide('pgbouncerUrl', pgbouncerUrl);
 }
 
 export async function teardown(): Promise<void> {

@@ -10,6 +10,11 @@ export function redisUrl(): string | null {
   return inject('redisUrl');
 }
 
+/** The run's PgBouncer (transaction pooling) in front of databaseUrl()'s server, or null. */
+export function pgbouncerUrl(): string | null {
+  return inject('pgbouncerUrl');
+}
+
 /** A fresh schema name, so each test file works apart and leaves nothing behind. */
 export function freshSchemaName(label: string): string {
   return `t_${label

@@ -11,9 +11,11 @@ import {
   replicaUrls,
   type ReplicaOptions,
 } from './replica/replica-reads.js';
+import { assertNoSessionOptions, splitPoolerFlag, type PoolerMode } from './pooler.js';
+import { TransactionPoolerDriver } from './pooler-pg-driver.js';
 import type { AuthDatabase } from './schema.js';
 import { assertUsableSchema } from './schema-name.js';
-import { postgresDialectParts, SqlStore } from './sql-store.js';
+import { postgresDialectParts, SqlStore, type SqlStoreConfig } from './sql-store.js';
 
 export interface PostgresConnectionOptions extends Omit<pg.PoolConfig, 'connectionString'>, ReplicaOptions {
   /** Server-side statement timeout, sent once when a connection opens (default 5000 ms; 0 disables). */
@@ -22,6 +24,11 @@ export interface PostgresConnectionOptions extends Omit<pg.PoolConfig, 'connecti
   maxRetries?: number;
   /** Schema that holds the auth tables; created if missing (default: the server's search_path). */
   schema?: string;
+  /**
+   * `'transaction'` behind a transaction-pooling proxy (PgBouncer, hosted poolers): no named prepared
+   * statements, no startup parameters; timeout and schema are set per transaction. Also `?pgbouncer=true`.
+   */
+  pooler?: PoolerMode;
 }
 
 // Lower case only: PostgreSQL folds unquoted names, and search_path is given unquoted.
@@ -50,9 +57,20 @@ export function openPostgres(
   options: PostgresConnectionOptions,
   logger: Logger,
 ): SqlStore {
-  const { statementTimeoutMs = 5000, maxRetries = 2, schema, ...rest } = options;
+  const { statementTimeoutMs = 5000, maxRetries = 2, schema, pooler: poolerOption, ...rest } = options;
   const { replicas, replicaMaxLagMs, replicaRetryMs, ...poolOptions } = rest;
   const replicaList = replicaUrls({ replicas });
+  const { url: primaryUrl, pooler: poolerFromUrl } = splitPoolerFlag(connectionString);
+  const pooler = poolerOption ?? poolerFromUrl ?? false;
+  if (pooler !== false && pooler !== 'transaction') {
+    throw new ConfigError("pooler must be 'transaction' or false");
+  }
+  if (pooler) assertNoSessionOptions(poolOptions);
+  if (pooler && replicaList.length > 0) {
+    throw new ConfigError(
+      "replicas cannot be combined with pooler: 'transaction' yet; give the replicas' direct URLs without the pooler mode",
+    );
+  }
   if (schema !== undefined) assertUsableSchema(assertIdentifier(schema, 'schema'));
   if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0) {
     throw new ConfigError('statementTimeoutMs must be a non-negative integer');
@@ -66,15 +84,20 @@ export function openPostgres(
   // Replicas get the same settings as the primary: one function builds every pool.
   const { Pool } = pgDriver();
   const createPool = (url: string, extra: pg.PoolConfig = {}) => {
-    const pool = new Pool({
-      max: 10,
-      ...extra,
-      ...poolOptions,
-      connectionString: url,
-      // Connection settings travel in the startup packet: no per-query SET, a read stays one round trip.
-      ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
-      ...(startupOptions ? { options: startupOptions } : {}),
-    });
+    const pool = new Pool(
+      pooler
+        ? // Pipelined: a lone statement and its SET LOCAL wrapper leave in one write (pooler-pg-driver.ts).
+          ({ max: 10, ...extra, ...poolOptions, connectionString: url, pipeline: true } as pg.PoolConfig)
+        : {
+            max: 10,
+            ...extra,
+            ...poolOptions,
+            connectionString: url,
+            // Connection settings travel in the startup packet: no per-query SET, a read stays one round trip.
+            ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+            ...(startupOptions ? { options: startupOptions } : {}),
+          },
+    );
     // An idle client dropped by the server must not crash the process; the pool replaces it.
     // pg emits a connection's late errors (a FATAL after its query already failed) with nobody listening,
     // which would crash the process; the operation has its error already, so these are only logged.
@@ -88,7 +111,14 @@ export function openPostgres(
     );
     return pool;
   };
-  const driver = new PreparedPostgresDriver(createPool(connectionString));
+  if (pooler) {
+    const pooled = new TransactionPoolerDriver(createPool(primaryUrl), { statementTimeoutMs, schema });
+    const db = new Kysely<AuthDatabase>({
+      dialect: { ...postgresDialectParts(), createDriver: () => pooled },
+    });
+    return storeFor(db, (compiled) => pooled.fastQuery(compiled));
+  }
+  const driver = new PreparedPostgresDriver(createPool(primaryUrl));
   // A replica that does not answer must not hold a read long: the primary is the fallback.
   const reads =
     replicaList.length > 0
@@ -104,16 +134,21 @@ export function openPostgres(
     dialect: { ...postgresDialectParts(), createDriver: () => reads?.driver ?? driver },
   });
   if (reads) registerReplicaRouter(db, reads.router);
-  return new SqlStore({
-    db,
-    codec: postgresCodec,
-    maxRetries,
-    logger,
-    ...(schema ? { schema } : {}),
-    fastQuery: reads ? reads.fastQuery : (compiled) => driver.fastQuery(compiled),
-    async lockMigrations(trx) {
-      await sql`select pg_advisory_xact_lock(${lockKey(schema)})`.execute(trx);
-      if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
-    },
-  });
+  return storeFor(db, reads ? reads.fastQuery : (compiled) => driver.fastQuery(compiled));
+
+  function storeFor(db: Kysely<AuthDatabase>, fastQuery: SqlStoreConfig['fastQuery']): SqlStore {
+    return new SqlStore({
+      db,
+      codec: postgresCodec,
+      maxRetries,
+      logger,
+      ...(schema ? { schema } : {}),
+      fastQuery,
+      // A transaction-scoped advisory lock: it holds through a transaction pooler too.
+      async lockMigrations(trx) {
+        await sql`select pg_advisory_xact_lock(${lockKey(schema)})`.execute(trx);
+        if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+      },
+    });
+  }
 }

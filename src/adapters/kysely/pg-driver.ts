@@ -7,7 +7,9 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import type { Pool, PoolClient, QueryResult as PgResult } from 'pg';
+import type { ConfigError } from '../../domain/errors.js';
 import { markBeforeSend } from './errors.js';
+import { poolerMisconfiguration } from './pooler.js';
 
 /** Statements shorter than this are run unnamed: BEGIN, COMMIT and the like gain nothing from a name. */
 const MIN_NAMED_SQL_LENGTH = 16;
@@ -24,8 +26,8 @@ function statementName(sql: string): string {
   return name;
 }
 
-/** A pg client whose parameterised statements are prepared once per connection, by a name derived from the SQL. */
-class PreparedPostgresConnection implements DatabaseConnection {
+/** A checked-out pg client that remembers whether it saw a fault, so it is destroyed on release. */
+export class CheckedOutClient {
   broken = false;
   // A checked-out client can lose its server between two statements of a transaction; pg then emits
   // 'error' with no query to fail. Listening keeps that from crashing the process; the next statement
@@ -36,6 +38,27 @@ class PreparedPostgresConnection implements DatabaseConnection {
 
   constructor(readonly client: PoolClient) {
     client.on('error', this.onError);
+  }
+
+  release(): void {
+    this.client.removeListener('error', this.onError);
+    // A connection that saw a fault is destroyed rather than handed to the next caller.
+    this.client.release(this.broken ? true : undefined);
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming is not supported by this driver; page with keyset queries instead');
+  }
+}
+
+/** A pg client whose parameterised statements are prepared once per connection, by a name derived from the SQL. */
+class PreparedPostgresConnection extends CheckedOutClient implements DatabaseConnection {
+  constructor(
+    client: PoolClient,
+    private readonly guard: (error: unknown) => unknown,
+  ) {
+    super(client);
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
@@ -49,7 +72,7 @@ class PreparedPostgresConnection implements DatabaseConnection {
         return toResult<R>(await this.run(compiled));
       }
       if (isConnectionFault(error)) this.broken = true;
-      throw error;
+      throw this.guard(error);
     }
   }
 
@@ -60,14 +83,9 @@ class PreparedPostgresConnection implements DatabaseConnection {
     }
     return this.client.query({ name: statementName(compiled.sql), text: compiled.sql, values: [...values] });
   }
-
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    throw new Error('streaming is not supported by this driver; page with keyset queries instead');
-  }
 }
 
-function toResult<R>(result: PgResult): QueryResult<R> {
+export function toResult<R>(result: PgResult): QueryResult<R> {
   const { command, rowCount, rows } = result;
   const counts = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
   return { numAffectedRows: counts ? BigInt(rowCount ?? 0) : undefined, rows: (rows ?? []) as R[] };
@@ -78,7 +96,7 @@ function isStalePlan(error: unknown): boolean {
   return e.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
 }
 
-function isConnectionFault(error: unknown): boolean {
+export function isConnectionFault(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   if (typeof e.code === 'string' && (e.code.startsWith('08') || e.code.startsWith('57P'))) return true;
   return /Connection terminated|ECONNRESET|EPIPE|not queryable/.test(e.message ?? '');
@@ -92,15 +110,26 @@ function forgetParsed(client: PoolClient, name: string): void {
 
 /** Kysely driver over a pg Pool that runs compiled queries as named prepared statements. */
 export class PreparedPostgresDriver implements Driver {
+  /** Set once a transaction pooler is detected: every later call fails with it at once. */
+  private misconfigured: ConfigError | undefined;
+
   constructor(private readonly pool: Pool) {}
 
   async init(): Promise<void> {}
 
+  /** Turns the pooler failure signature into the config error (and remembers it); other errors pass. */
+  private readonly guard = (error: unknown): unknown => {
+    const config = this.misconfigured ?? poolerMisconfiguration(error);
+    if (config) this.misconfigured = config;
+    return config ?? error;
+  };
+
   async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.misconfigured) throw this.misconfigured;
     try {
-      return new PreparedPostgresConnection(await this.pool.connect());
+      return new PreparedPostgresConnection(await this.pool.connect(), this.guard);
     } catch (error) {
-      throw markBeforeSend(error);
+      throw markBeforeSend(this.guard(error));
     }
   }
 
@@ -118,10 +147,7 @@ export class PreparedPostgresDriver implements Driver {
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    const pgConnection = connection as PreparedPostgresConnection;
-    pgConnection.client.removeListener('error', pgConnection.onError);
-    // A connection that saw a fault is destroyed rather than handed to the next caller.
-    pgConnection.client.release(pgConnection.broken ? true : undefined);
+    (connection as PreparedPostgresConnection).release();
   }
 
   async destroy(): Promise<void> {
@@ -133,9 +159,14 @@ export class PreparedPostgresDriver implements Driver {
    * path, with no transaction and no per-call builder work (the same cost as a hand-written pool.query).
    */
   async fastQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.misconfigured) throw this.misconfigured;
     const values = [...(compiled.parameters as unknown[])];
-    return toResult<R>(
-      await this.pool.query({ name: statementName(compiled.sql), text: compiled.sql, values }),
-    );
+    try {
+      return toResult<R>(
+        await this.pool.query({ name: statementName(compiled.sql), text: compiled.sql, values }),
+      );
+    } catch (error) {
+      throw this.guard(error);
+    }
   }
 }

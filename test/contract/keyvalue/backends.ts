@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { openPostgres, openSqlite, type SqlStore } from '../../../src/adapters/kysely/index.js';
 import pino from 'pino';
 import { createPinoLogger, silentLogger } from '../../../src/adapters/log/pino-logger.js';
-import { databaseUrl, dropSchema, freshSchemaName } from '../../support/postgres.js';
+import { databaseUrl, dropSchema, freshSchemaName, pgbouncerUrl } from '../../support/postgres.js';
 
 /** One database the key-value and mitthooks suites run against. */
 export interface SqlBackend {
@@ -72,6 +72,27 @@ export const sqlBackends: SqlBackend[] = [
         async cleanup() {
           await store.close();
           await dropSchema(url, schema);
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres via pgbouncer (transaction pooling)',
+    dialect: 'postgres',
+    available: () => pgbouncerUrl() !== null,
+    async open(label) {
+      const direct = databaseUrl() as string;
+      const target = `${pgbouncerUrl() as string}?pgbouncer=true`;
+      const schema = freshSchemaName(label);
+      const store = openPostgres(target, { schema, max: 20 }, silentLogger);
+      await store.withMigrationLock(async () => undefined);
+      return {
+        store,
+        target,
+        connection: { schema },
+        async cleanup() {
+          await store.close();
+          await dropSchema(direct, schema);
         },
       };
     },

@@ -10,7 +10,7 @@ import {
   type KitiumStorageAdapter,
 } from '../../../src/index.js';
 import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
-import { databaseUrl, dropSchema, freshSchemaName, redisUrl } from '../../support/postgres.js';
+import { databaseUrl, dropSchema, freshSchemaName, pgbouncerUrl, redisUrl } from '../../support/postgres.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
 
 /** A Redis namespace of one test file's own, flushed of its keys afterwards (the shared Redis is never flushed). */
@@ -91,6 +91,24 @@ export function databaseBackends(
         });
         opened(adapter, { url, schema });
         return { adapter, cleanup: () => dropSchema(url, schema) };
+      },
+    },
+    {
+      name: 'postgres via pgbouncer (transaction pooling)',
+      dialect: 'postgres',
+      available: () => pgbouncerUrl() !== null,
+      async open(label) {
+        const direct = databaseUrl() as string;
+        const schema = freshSchemaName(label);
+        // The URL form of the pooler mode, as a user would write it.
+        const adapter = new PostgresStorageAdapter(`${pgbouncerUrl() as string}?pgbouncer=true`, {
+          schema,
+          logger: silentLogger,
+          max: 20,
+          ...options,
+        });
+        opened(adapter, { url: direct, schema });
+        return { adapter, cleanup: () => dropSchema(direct, schema) };
       },
     },
   ];

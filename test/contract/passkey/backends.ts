@@ -12,7 +12,7 @@ import { openPostgres, openSqlite, type SqlStore } from '../../../src/adapters/k
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { PasskeyDataStore } from '../../../src/app/passkey/data-store.js';
 import type { Clock } from '../../../src/ports/system.js';
-import { databaseUrl, dropSchema, freshSchemaName } from '../../support/postgres.js';
+import { databaseUrl, dropSchema, freshSchemaName, pgbouncerUrl } from '../../support/postgres.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -78,6 +78,21 @@ export const dataBackends: PasskeyDataBackend[] = [
       // The schema is created by the first init (withMigrationLock); create it now for raw fixtures too.
       await store.withMigrationLock(async () => undefined);
       return { store, schema, cleanup: () => dropSchema(url, schema) };
+    },
+  },
+  {
+    name: 'postgres via pgbouncer (transaction pooling)',
+    dialect: 'postgres',
+    available: () => pgbouncerUrl() !== null,
+    async connect(label) {
+      const schema = freshSchemaName(`o2p${label}`);
+      const store = openPostgres(
+        pgbouncerUrl() as string,
+        { schema, max: 20, pooler: 'transaction' },
+        silentLogger,
+      );
+      await store.withMigrationLock(async () => undefined);
+      return { store, schema, cleanup: () => dropSchema(databaseUrl() as string, schema) };
     },
   },
 ];
