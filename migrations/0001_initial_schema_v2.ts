@@ -24,8 +24,9 @@ export const UPSTREAM_TABLES = [
 ] as const;
 
 /**
- * Creates upstream's schema exactly as upstream did (TIMESTAMP without zone included), so a fresh
- * database and an adopted upstream one reach the same shape through the same later migrations.
+ * Creates the kitium tables under upstream's migration id (TIMESTAMP without zone included, as upstream
+ * had). A database made by upstream skips this: migration 0000 reshapes upstream's tables into exactly
+ * this shape and records this id, so both reach the same schema through the same later migrations.
  */
 export const initialSchemaV2: Migration = {
   id: '0001_initial_schema_v2',

@@ -7,7 +7,8 @@ const BATCH = 500;
 const SECRET_FIELDS: readonly string[] = [...new Set(Object.values(SSO_PROVIDER_SECRET_FIELDS).flat())];
 
 /**
- * Upstream kept client secrets and signing keys inside the provider's JSON config. They move to the
+ * Client secrets and signing keys of an adopted upstream database sit in the provider's JSON config
+ * (migration 0000 folded upstream's one-column-per-field providers into it). They move to the
  * `secrets` column as they are (plaintext JSON, as upstream left them): a cipher that reads legacy
  * plaintext can read them and key rotation seals them; nothing is left in the readable config.
  */

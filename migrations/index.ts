@@ -1,4 +1,5 @@
 import type { Migration } from '../src/adapters/kysely/migrator.js';
+import { adoptUpstream } from './0000_adopt_upstream.js';
 import { initialSchemaV2 } from './0001_initial_schema_v2.js';
 import { authkeepFoundation } from './0002_authkeep_foundation.js';
 import { sessionTokenDigests } from './0003_session_token_digests.js';
@@ -6,6 +7,7 @@ import { twoFactorSsoSecrets } from './0004_two_factor_sso_secrets.js';
 
 /** Every kitium-store migration, in the order it runs. Ids are permanent: never rename one. */
 export const kitiumMigrations: readonly Migration[] = [
+  adoptUpstream,
   initialSchemaV2,
   authkeepFoundation,
   sessionTokenDigests,

@@ -1,167 +1,309 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeColumns, openPostgres } from '../../src/adapters/kysely/index.js';
-import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
-import { kitiumMigrations, UPSTREAM_TABLES } from '../../migrations/index.js';
-import { UPSTREAM_DDL, upstreamRows } from '../fixtures/upstream-schema.js';
+import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy-cipher.js';
+import { PostgresStorageAdapter } from '../../src/index.js';
+import { UPSTREAM_TIME_ZONE_ENV } from '../../migrations/upstream/time-zones.js';
+import { captureLogger } from '../support/capture-logger.js';
+import { testKeys } from '../support/encrypted-rows.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
+import {
+  createUpstreamDatabase,
+  inTimeZone,
+  sessionOptions,
+  type UpstreamSetup,
+} from '../fixtures/upstream-database.js';
+import { at, FAR, FARTHER, SECRETS, UPSTREAM_KEY } from '../fixtures/upstream-fill.js';
+import type { UpstreamFill } from '../fixtures/upstream-fill.js';
 
 const url = databaseUrl();
-const upstreamKey = `api_${'cd'.repeat(32)}`;
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-// Upstream's tables plus the three of ours: the ledger, the OAuth link table and SAML tenant configs.
-const TABLES = [...UPSTREAM_TABLES, 'auth_migrations', 'user_oauth_links', 'saml_tenant_configs'];
+/** The adopting process runs outside UTC, and in another zone than upstream's writer unless said. */
+const ADOPTER_ZONE = 'Asia/Kolkata';
 
-describe.skipIf(!url)('adopting a database created by @kitiumai/auth-postgres', () => {
-  const adopted = freshSchemaName('adopt');
-  const fresh = freshSchemaName('fresh');
+interface Case extends UpstreamSetup {
+  label: string;
+  /** How the adopter learns upstream's zone: the option, the environment variable, or its own zone. */
+  zoneFrom: 'option' | 'env' | 'default';
+}
+
+const CASES: Case[] = [
+  {
+    label: '3.1.x, written in New York, server in Berlin, zone by option',
+    generation: '3.1',
+    writerZone: 'America/New_York',
+    serverZone: 'Europe/Berlin',
+    zoneFrom: 'option',
+  },
+  {
+    label: '3.0.x, written in New York, server default zone, zone by env',
+    generation: '3.0',
+    writerZone: 'America/New_York',
+    zoneFrom: 'env',
+  },
+  {
+    label: '3.0.x, written in Kolkata like the adopter, server in Auckland, default zone',
+    generation: '3.0',
+    writerZone: ADOPTER_ZONE,
+    serverZone: 'Pacific/Auckland',
+    zoneFrom: 'default',
+  },
+];
+
+describe.skipIf(!url).each(CASES)('adopting @kitiumai/auth-postgres $label', (setup) => {
+  const schema = freshSchemaName(`adopt${setup.generation}${setup.zoneFrom}`);
+  const logger = captureLogger();
+  const legacy = new LegacyReadingCipher({ primary: testKeys().old, plaintext: 'allow' });
   let adapter: PostgresStorageAdapter;
+  let fill: UpstreamFill;
+  let ids: UpstreamFill['ids'];
 
   beforeAll(async () => {
-    await withClient(url!, undefined, async (c) => {
-      await c.query(`create schema ${adopted}`);
-      await c.query(`set search_path = ${adopted}`);
-      await c.query(UPSTREAM_DDL);
-      await c.query(upstreamRows(sha256(upstreamKey)));
+    fill = await createUpstreamDatabase(url!, schema, setup);
+    ids = fill.ids;
+    await inTimeZone(ADOPTER_ZONE, async () => {
+      const previous = process.env[UPSTREAM_TIME_ZONE_ENV];
+      if (setup.zoneFrom === 'env') process.env[UPSTREAM_TIME_ZONE_ENV] = setup.writerZone;
+      try {
+        adapter = new PostgresStorageAdapter(url!, {
+          schema,
+          logger,
+          cipher: legacy,
+          ...(setup.serverZone ? { options: sessionOptions(undefined, setup.serverZone) } : {}),
+          ...(setup.zoneFrom === 'option' ? { upstreamTimeZone: setup.writerZone } : {}),
+        });
+        await adapter.connect();
+      } finally {
+        if (previous === undefined) delete process.env[UPSTREAM_TIME_ZONE_ENV];
+        else process.env[UPSTREAM_TIME_ZONE_ENV] = previous;
+      }
     });
-    adapter = new PostgresStorageAdapter(url!, { schema: adopted, logger: silentLogger });
-    await adapter.connect();
   });
 
   afterAll(async () => {
     await adapter?.disconnect();
-    await dropSchema(url!, adopted);
-    await dropSchema(url!, fresh);
+    await dropSchema(url!, schema);
   });
 
-  it('records our migrations after upstream’s and keeps upstream’s row', async () => {
-    const ids = await withClient(url!, adopted, async (c) =>
-      (await c.query('select id from auth_migrations')).rows.map((r) => r.id).sort(),
-    );
-    expect(ids).toEqual(kitiumMigrations.map((m) => m.id).sort());
-    expect(ids[0]).toBe('0001_initial_schema_v2');
-  });
-
-  it('turns every timestamp into timestamptz, reading the old values as UTC', async () => {
-    const naive = await withClient(
-      url!,
-      adopted,
-      async (c) =>
-        (
-          await c.query(
-            `select count(*)::int as n from information_schema.columns where table_schema = $1 and data_type = 'timestamp without time zone'`,
-            [adopted],
-          )
-        ).rows[0].n,
-    );
-    expect(naive).toBe(0);
-    const alice = await adapter.getUser('user-1');
-    expect(alice?.createdAt.toISOString()).toBe('2024-01-01T10:00:00.000Z');
-    expect((await adapter.getUser('user-2'))?.createdAt.toISOString()).toBe('2024-01-05T09:30:00.123Z');
-  });
-
-  it('keeps every user and makes email unique case-insensitively (the oldest keeps a duplicated address)', async () => {
-    for (const id of ['user-1', 'user-2', 'user-3', 'user-4'])
-      expect(await adapter.getUser(id)).not.toBeNull();
-    expect((await adapter.getUserByEmail('alice@example.com'))?.id).toBe('user-1');
-    expect((await adapter.getUserByEmail('BOB@EXAMPLE.COM'))?.id).toBe('user-2');
-    await expect(adapter.createUser({ email: 'bob@EXAMPLE.com' })).rejects.toMatchObject({
-      code: 'conflict',
+  it('logs the generation and the zones it read upstream’s timestamps in', async () => {
+    const line = logger.lines.find((l) => l.message.startsWith('adopting a database made by'));
+    const server =
+      setup.serverZone ??
+      (await withClient(url!, undefined, async (c) => (await c.query('show timezone')).rows[0].TimeZone));
+    // The default is this process's zone as Intl names it (Node's ICU says Asia/Calcutta for Asia/Kolkata).
+    const upstream = new Intl.DateTimeFormat('en', { timeZone: setup.writerZone }).resolvedOptions().timeZone;
+    expect(line?.object).toEqual({
+      generation: setup.generation,
+      upstreamTimeZone: setup.zoneFrom === 'default' ? upstream : setup.writerZone,
+      serverTimeZone: server,
     });
-    expect((await adapter.getUser('user-3'))?.email).toBe('ALICE@example.COM');
+    const columns = logger.lines.find((l) =>
+      l.message.startsWith('adopting @kitiumai/auth-postgres timestamps'),
+    );
+    expect((columns?.object.columns as Record<string, string>)['sessions.expires_at']).toBe(
+      setup.zoneFrom === 'default' ? upstream : setup.writerZone,
+    );
+    expect((columns?.object.columns as Record<string, string>)['users.created_at']).toBe(server);
   });
 
-  it('moves OAuth links into the one-owner table; a link duplicated upstream stays with its first owner', async () => {
-    const owner = await adapter.getUserByOAuth('google', 'g-1');
-    expect(owner?.id).toBe('user-1');
-    expect(owner?.oauth?.google?.linkedAt).toEqual(new Date('2024-03-01T10:00:00.000Z'));
-    const other = await adapter.createUser({});
-    await expect(
-      adapter.linkOAuthAccount(other.id, 'google', { provider: 'google', sub: 'g-1', linkedAt: new Date() }),
-    ).rejects.toMatchObject({
-      code: 'conflict',
-    });
-  });
-
-  it('keeps sessions working by their old ids while storing only digests', async () => {
-    const session = await adapter.getSession('sess-plain-token-1');
-    expect(session).toMatchObject({
-      id: 'sess-plain-token-1',
-      userId: 'user-1',
-      orgId: 'org-1',
+  it('reads every user as upstream’s caller wrote it; updatedAt from a Date, from NOW() and from a link', async () => {
+    expect(await adapter.getUser(ids.alice)).toEqual({
+      id: ids.alice,
+      email: 'Alice@Example.com',
+      name: 'Alice A.',
+      plan: 'free',
       entitlements: ['pro'],
-      metadata: { ip: '10.0.0.1' },
+      metadata: { tier: 1 },
+      createdAt: at(0),
+      updatedAt: at(1),
     });
-    expect(session?.expiresAt.toISOString()).toBe('2099-01-01T00:00:00.000Z');
-    const ids = await withClient(url!, adopted, async (c) =>
-      (await c.query('select id from sessions')).rows.map((r) => r.id),
-    );
-    expect(ids).not.toContain('sess-plain-token-1');
-    expect(ids).toContain(sha256('sess-plain-token-1'));
+    expect(await adapter.getUser(ids.bob)).toMatchObject({ createdAt: at(2), updatedAt: at(2) });
+    const carol = await adapter.getUser(ids.carol);
+    expect(carol).toMatchObject({ name: 'Carol', createdAt: at(4), updatedAt: at(5) });
+    expect(carol?.oauth).toEqual({
+      google: { provider: 'google', sub: 'g-carol', email: 'carol@gmail.com', linkedAt: at(5) },
+    });
+    expect((await adapter.getUserByOAuth('google', 'g-carol'))?.id).toBe(ids.carol);
   });
 
-  it('keeps API keys, organisations with member Dates, tokens and attempt counts; drops orphan counts', async () => {
-    expect((await adapter.verifyApiKeySecret(upstreamKey))?.id).toBe('key-1');
-    const org = await adapter.getOrganization('org-1');
-    expect(org?.members[0]?.joinedAt).toEqual(new Date('2024-01-01T10:00:00.000Z'));
-    expect((await adapter.getEmailVerificationTokens('bob@example.com')).map((t) => t.id)).toEqual(['tok-1']);
-    expect(await adapter.getEmailVerificationTokenAttempts('tok-1')).toBe(2);
-    expect(await adapter.incrementEmailVerificationTokenAttempts('tok-1')).toBe(3);
-    const orphans = await withClient(
+  it('keeps mixed-case emails; the oldest keeps a duplicated address', async () => {
+    expect((await adapter.getUserByEmail('alice@example.com'))?.id).toBe(ids.alice);
+    expect((await adapter.getUserByEmail('BOB@EXAMPLE.COM'))?.id).toBe(ids.bob);
+    expect(await adapter.getUser(ids.aliceAgain)).toMatchObject({
+      email: 'ALICE@example.COM',
+      createdAt: at(3),
+    });
+    await expect(adapter.createUser({ email: 'Bob@Example.com' })).rejects.toMatchObject({
+      code: 'conflict',
+    });
+  });
+
+  it('reads organisations, API keys and sessions with their expiries exact', async () => {
+    expect(await adapter.getOrganization(ids.org)).toEqual({
+      id: ids.org,
+      name: 'Acme',
+      plan: 'team',
+      seats: 6,
+      members: [{ userId: ids.alice, role: 'owner', joinedAt: at(0) }],
+      metadata: {},
+      createdAt: at(6),
+      updatedAt: at(7),
+    });
+    expect(await adapter.verifyApiKeySecret(UPSTREAM_KEY)).toMatchObject({
+      id: ids.key,
+      principalId: ids.alice,
+      prefix: 'api',
+      lastFour: UPSTREAM_KEY.slice(-4),
+      scopes: ['read'],
+      expiresAt: FAR,
+      createdAt: at(8),
+      updatedAt: at(8),
+    });
+    expect(await adapter.getApiKey(ids.key2)).toMatchObject({
+      scopes: ['write', 'admin'],
+      createdAt: at(9),
+      updatedAt: at(10),
+    });
+    expect(await adapter.getSession(ids.session)).toEqual({
+      id: ids.session,
+      userId: ids.alice,
+      orgId: ids.org,
+      entitlements: ['pro'],
+      expiresAt: FAR,
+      metadata: { ip: '10.0.0.1' },
+      createdAt: at(11),
+      updatedAt: at(11),
+    });
+    expect(await adapter.getSession(ids.session2)).toMatchObject({
+      expiresAt: FARTHER,
+      createdAt: at(12),
+      updatedAt: at(13),
+    });
+  });
+
+  it('reads email tokens, events, roles and one assignment per (user, role, org); assigning works', async () => {
+    expect(await adapter.getEmailVerificationTokenById(ids.token)).toMatchObject({
+      email: 'Bob@Example.com',
+      expiresAt: FAR,
+      createdAt: at(14),
+    });
+    expect(await adapter.getEmailVerificationTokenById(ids.token2)).toMatchObject({
+      createdAt: at(15),
+      usedAt: at(16),
+    });
+    expect((await adapter.getEmailVerificationTokens('BOB@example.com')).map((t) => t.id).sort()).toEqual(
+      [ids.token, ids.token2].sort(),
+    );
+    const events = await withClient(
       url!,
-      adopted,
-      async (c) =>
-        (
-          await c.query(
-            `select count(*)::int as n from email_verification_token_attempts where token_id = 'tok-orphan'`,
-          )
-        ).rows[0].n,
+      schema,
+      async (c) => (await c.query('select "timestamp" from auth_events')).rows,
     );
-    expect(orphans).toBe(0);
+    expect(events).toEqual([{ timestamp: at(17) }]);
+    expect(await adapter.getRole(ids.role)).toEqual({
+      id: ids.role,
+      orgId: ids.org,
+      name: 'admin',
+      description: 'Admins',
+      permissions: [{ id: 'p1', name: 'read docs', resource: 'doc', action: 'read' }],
+      isSystem: false,
+      metadata: {},
+      createdAt: at(18),
+      updatedAt: at(19),
+    });
+    expect((await adapter.getUserRoles(ids.alice, ids.org)).map((r) => r.id)).toEqual([ids.role]);
+    const assignments = async () =>
+      withClient(
+        url!,
+        schema,
+        async (c) => (await c.query('select user_id from user_roles order by user_id')).rows.length,
+      );
+    expect(await assignments()).toBe(2);
+    expect(await adapter.assignRoleToUser(ids.carol, ids.role, ids.org)).toMatchObject({ id: ids.role });
+    expect(await adapter.assignRoleToUser(ids.carol, ids.role, ids.org)).toMatchObject({ id: ids.role });
+    expect(await assignments()).toBe(3);
   });
 
-  it('collapses duplicate role assignments and drops the updated_at triggers', async () => {
-    const counts = await withClient(url!, adopted, async (c) => ({
-      assignments: (await c.query('select count(*)::int as n from user_roles')).rows[0].n,
-      triggers: (
-        await c.query(
-          `select count(*)::int as n from information_schema.triggers where trigger_schema = $1`,
-          [adopted],
-        )
-      ).rows[0].n,
-    }));
-    expect(counts).toEqual({ assignments: 2, triggers: 0 });
+  it('folds SSO provider columns into authkeep’s shape, secrets included', async () => {
+    expect(await adapter.getSSOProvider(ids.okta)).toEqual({
+      id: ids.okta,
+      type: 'oidc',
+      name: 'Okta SSO',
+      orgId: ids.org,
+      metadata_url: 'https://okta.example/.well-known/openid-configuration',
+      client_id: 'client-1',
+      client_secret: SECRETS.clientSecret,
+      redirect_uris: ['https://app.example/cb'],
+      scopes: ['openid', 'email'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      claim_mapping: { emailAttribute: 'mail' },
+      metadata: {},
+      createdAt: at(23),
+      updatedAt: at(24),
+    });
+    expect(await adapter.getSSOProvider(ids.adfs)).toEqual({
+      id: ids.adfs,
+      type: 'saml',
+      name: 'ADFS',
+      idp_entity_id: 'https://adfs.example/entity',
+      idp_sso_url: 'https://adfs.example/sso',
+      idp_certificate: '-----BEGIN CERTIFICATE-----idp',
+      sp_entity_id: 'https://app.example/sp',
+      sp_acs_url: 'https://app.example/acs',
+      signing_key: SECRETS.signingKey,
+      encryption_enabled: false,
+      force_authn: true,
+      attribute_mapping: {},
+      metadata: {},
+      createdAt: at(25),
+      updatedAt: at(25),
+    });
+    expect((await adapter.listSSOProviders(ids.org)).map((p) => (p as { id: string }).id)).toContain(
+      ids.okta,
+    );
   });
 
-  it('ends with exactly the schema a fresh database gets, column by column and index by index', async () => {
-    const freshAdapter = new PostgresStorageAdapter(url!, { schema: fresh, logger: silentLogger });
-    await freshAdapter.connect();
-    await freshAdapter.disconnect();
-    const describe = async (schema: string) => {
-      const store = openPostgres(url!, { schema }, silentLogger);
-      try {
-        const columns = await describeColumns(store.db as never, 'postgres', TABLES);
-        const indexes = await withClient(
-          url!,
-          schema,
-          async (c) =>
-            (
-              await c.query(
-                `select tablename, indexname from pg_indexes where schemaname = $1 and indexname not like '%_pkey' order by 1, 2`,
-                [schema],
-              )
-            ).rows,
-        );
-        return { columns, indexes };
-      } finally {
-        await store.close();
-      }
-    };
-    const [a, b] = await Promise.all([describe(adopted), describe(fresh)]);
-    expect(a.columns.map((c) => `${c.table}.${c.column}:${c.type}`)).toEqual(
-      b.columns.map((c) => `${c.table}.${c.column}:${c.type}`),
-    );
-    expect(a.indexes).toEqual(b.indexes);
-    expect(a.columns.length).toBeGreaterThan(100);
+  it('reads SSO links and sessions, two-factor devices, backup codes and sessions', async () => {
+    expect(await adapter.getSSOLink(ids.link)).toMatchObject({
+      providerId: ids.okta,
+      providerEmail: 'alice@okta.example',
+      autoProvisioned: false,
+      linkedAt: at(26),
+      lastAuthAt: at(26),
+    });
+    expect(await adapter.getSSOSession(ids.ssoSession)).toMatchObject({
+      sessionToken: SECRETS.ssoToken,
+      expiresAt: FAR,
+      linkedAt: at(27),
+      lastAuthAt: at(27),
+    });
+    expect(await adapter.getTwoFactorDevice(ids.totp)).toMatchObject({
+      method: 'totp',
+      verified: true,
+      secret: SECRETS.totp,
+      lastUsedAt: at(29),
+      createdAt: at(28),
+      updatedAt: at(29),
+    });
+    expect(await adapter.getTwoFactorDevice(ids.sms)).toMatchObject({
+      phoneNumber: '+15550100',
+      verified: false,
+      createdAt: at(30),
+      updatedAt: at(30),
+    });
+    const codes = await adapter.getBackupCodes(ids.alice);
+    expect(codes.find((c) => c.id === ids.code1)).toMatchObject({
+      used: true,
+      usedAt: at(32),
+      createdAt: at(31),
+    });
+    expect(codes.find((c) => c.id === ids.code2)).toMatchObject({ used: false, createdAt: at(31) });
+    expect(await adapter.getTwoFactorSession(ids.tfs)).toMatchObject({
+      expiresAt: FAR,
+      createdAt: at(33),
+      completedAt: at(35),
+    });
+    expect(await adapter.getTwoFactorSession(ids.tfs2)).toMatchObject({
+      verificationCode: SECRETS.smsCode,
+      attemptCount: 0,
+      maxAttempts: 5,
+    });
   });
 });

@@ -9,6 +9,8 @@ export interface MigrationContext {
   logger: Logger;
   /** The digest stored in place of a bearer token (sessions), for migrations that convert old rows. */
   digestToken(token: string): string;
+  /** Zone of the process that wrote an adopted @kitiumai/auth-postgres database (default: env, then ours). */
+  upstreamTimeZone?: string;
 }
 
 /** One schema step; `up` runs inside the migration transaction, under the migration lock. */
@@ -48,9 +50,10 @@ export async function runMigrations(
 ): Promise<string[]> {
   return store.withMigrationLock(async (trx) => {
     await ensureLedger(trx, store.dialect);
-    const done = new Set((await appliedIds(trx, store.codec)).map((entry) => entry.id));
     const ran: string[] = [];
     for (const migration of migrations) {
+      // Read anew each time: adopting an upstream database records upstream's own 0001 as done.
+      const done = new Set((await appliedIds(trx, store.codec)).map((entry) => entry.id));
       if (done.has(migration.id)) continue;
       await migration.up(trx, context);
       await trx

@@ -19,7 +19,7 @@ export class PostgresStorageAdapter extends KitiumStorageAdapter {
       throw new ConfigError('a PostgreSQL connection string is required');
     }
     const { logger = createPinoLogger(), tokenPepper, clock, cache, cacheOptions, ...rest } = options;
-    const { cipher: cipherOption, encryptionKeys, ...connection } = rest;
+    const { cipher: cipherOption, encryptionKeys, upstreamTimeZone, ...connection } = rest;
     // Keys are checked before the pool opens, so a bad key leaks no connection.
     const cipher = resolveCipher({ cipher: cipherOption, encryptionKeys });
     super(openPostgres(connectionString, connection, logger), {
@@ -29,6 +29,7 @@ export class PostgresStorageAdapter extends KitiumStorageAdapter {
       cache,
       cacheOptions,
       cipher,
+      upstreamTimeZone,
     });
   }
 }

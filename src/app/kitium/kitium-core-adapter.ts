@@ -15,6 +15,7 @@ import type {
 } from '../../domain/records.js';
 import type { Clock, HealthStatus, Logger } from '../../ports/system.js';
 import { kitiumMigrations } from '../../../migrations/index.js';
+import { upstreamTimeZone } from '../../../migrations/upstream/time-zones.js';
 import { openKitiumCache, type KitiumCache, type KitiumCacheOptions } from '../cache/kitium-cache.js';
 import { resolveCipher, type KitiumCipherOptions } from './cipher-option.js';
 import { createKitiumContext, type KitiumContext } from './context.js';
@@ -31,6 +32,11 @@ export interface KitiumAdapterOptions extends KitiumCacheOptions, KitiumCipherOp
   /** HMAC pepper for session-token and API-key digests (at least 16 bytes). Changing it invalidates them. */
   tokenPepper?: string;
   clock?: Clock;
+  /**
+   * Adopting an @kitiumai/auth-postgres database: the IANA zone its process ran in (its Dates were stored
+   * as local time). Default: AUTHKEEP_UPSTREAM_TIME_ZONE, else this process's zone.
+   */
+  upstreamTimeZone?: string;
 }
 
 /**
@@ -48,10 +54,13 @@ export class KitiumCoreAdapter implements StorageAdapter {
   private readonly events: EventFacade;
   private connected: Promise<void> | undefined;
   private readonly cache: KitiumCache | undefined;
+  private readonly upstreamTimeZone: string | undefined;
 
   protected constructor(store: SqlStore, options: KitiumAdapterOptions) {
     // First: a bad key is a config error before anything else (cache connections) is opened.
     const cipher = resolveCipher(options);
+    if (options.upstreamTimeZone !== undefined) upstreamTimeZone(options.upstreamTimeZone);
+    this.upstreamTimeZone = options.upstreamTimeZone;
     const logger = options.logger ?? createPinoLogger();
     const clock = options.clock ?? systemClock;
     this.cache = openKitiumCache(options, logger, clock, { tokenPepper: options.tokenPepper, cipher });
@@ -84,6 +93,7 @@ export class KitiumCoreAdapter implements StorageAdapter {
       codec: this.ctx.store.codec,
       logger: this.ctx.logger,
       digestToken: (token) => this.ctx.digest.digest(token),
+      ...(this.upstreamTimeZone ? { upstreamTimeZone: this.upstreamTimeZone } : {}),
     }).then(
       () => undefined,
       (error: unknown) => {

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy-cipher.js';
+import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
+import { kitiumMigrations } from '../../migrations/index.js';
+import { testKeys } from '../support/encrypted-rows.js';
+import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
+import { createUpstreamDatabase } from '../fixtures/upstream-database.js';
+import { FOREIGN_KEY_COUNT, TRIGGER_TABLES, type UpstreamGeneration } from '../fixtures/upstream-schema.js';
+import { rowsSnapshot, schemaSnapshot } from '../fixtures/upstream-snapshot.js';
+
+const url = databaseUrl();
+const legacy = new LegacyReadingCipher({ primary: testKeys().old, plaintext: 'allow' });
+const open = (schema: string) =>
+  new PostgresStorageAdapter(url!, {
+    schema,
+    logger: silentLogger,
+    cipher: legacy,
+    upstreamTimeZone: 'America/New_York',
+  });
+
+async function counts(schema: string) {
+  return withClient(url!, schema, async (c) => {
+    const one = async (text: string) => (await c.query(text, [schema])).rows[0].n as number;
+    return {
+      foreignKeys: await one(`select count(*)::int as n from pg_constraint con join pg_namespace n
+        on n.oid = con.connamespace where n.nspname = $1 and con.contype = 'f'`),
+      indexes: await one(
+        `select count(*)::int as n from pg_indexes where schemaname = $1 and indexname like 'idx_%'`,
+      ),
+      triggers: await one(
+        `select count(*)::int as n from information_schema.triggers where trigger_schema = $1`,
+      ),
+    };
+  });
+}
+
+describe.skipIf(!url)('an adopted upstream database has exactly a fresh authkeep schema', () => {
+  const fresh = freshSchemaName('freshref');
+  let freshSnapshot: Awaited<ReturnType<typeof schemaSnapshot>>;
+
+  beforeAll(async () => {
+    const adapter = open(fresh);
+    await adapter.connect();
+    await adapter.disconnect();
+    freshSnapshot = await schemaSnapshot(url!, fresh);
+  });
+
+  afterAll(async () => {
+    await dropSchema(url!, fresh);
+  });
+
+  describe.each(['3.0', '3.1'] as UpstreamGeneration[])('made by %s', (generation) => {
+    const schema = freshSchemaName(`adoptschema${generation}`);
+    let before: Awaited<ReturnType<typeof counts>>;
+
+    beforeAll(async () => {
+      await createUpstreamDatabase(url!, schema, { generation, writerZone: 'America/New_York' });
+      before = await counts(schema);
+      const adapter = open(schema);
+      await adapter.connect();
+      await adapter.disconnect();
+    });
+
+    afterAll(async () => {
+      await dropSchema(url!, schema);
+    });
+
+    it('started as upstream does: its foreign keys, 24 indexes and (3.1.x) triggers', () => {
+      expect(before).toEqual({
+        foreignKeys: FOREIGN_KEY_COUNT[generation],
+        indexes: 24,
+        triggers: generation === '3.1' ? TRIGGER_TABLES.length : 0,
+      });
+      expect(FOREIGN_KEY_COUNT).toEqual({ '3.0': 4, '3.1': 18 });
+    });
+
+    it('ends column by column, index by index, constraint by constraint like a fresh database', async () => {
+      const adopted = await schemaSnapshot(url!, schema);
+      expect(adopted.columns).toEqual(freshSnapshot.columns);
+      expect(adopted.indexes).toEqual(freshSnapshot.indexes);
+      expect(adopted.constraints).toEqual(freshSnapshot.constraints);
+      expect(adopted.triggers).toEqual(freshSnapshot.triggers);
+      expect(adopted.functions).toEqual(freshSnapshot.functions);
+      expect(adopted.sequences).toEqual(freshSnapshot.sequences);
+      expect(adopted.columns.length).toBeGreaterThan(100);
+    });
+
+    it('records every migration, upstream’s own 0001 included', async () => {
+      const ids = await withClient(url!, schema, async (c) =>
+        (await c.query('select id from auth_migrations')).rows.map((r) => r.id).sort(),
+      );
+      expect(ids).toEqual(kitiumMigrations.map((m) => m.id).sort());
+    });
+
+    it('connecting again changes nothing', async () => {
+      const [schemaBefore, rowsBefore] = [
+        await schemaSnapshot(url!, schema),
+        await rowsSnapshot(url!, schema),
+      ];
+      const again = open(schema);
+      try {
+        await again.connect();
+      } finally {
+        await again.disconnect();
+      }
+      expect(await schemaSnapshot(url!, schema)).toEqual(schemaBefore);
+      expect(await rowsSnapshot(url!, schema)).toBe(rowsBefore);
+    });
+  });
+});
