@@ -5,12 +5,14 @@ import { ioredisModule } from './ioredis-module.js';
 
 /**
  * Where a RedisCache connects: a URL (redis:// or rediss://) with ioredis `RedisOptions`, Cluster seed
- * nodes with ioredis `ClusterOptions`, or an ioredis `Redis`/`Cluster` the caller owns. Typed loosely on
- * purpose: ioredis is an optional peer, and the shipped types must not require it.
+ * nodes with ioredis `ClusterOptions`, Sentinels and the master's name (ioredis `RedisOptions`), or an
+ * ioredis `Redis`/`Cluster` the caller owns. Typed loosely on purpose: ioredis is an optional peer, and
+ * the shipped types must not require it. `redisConnectionFromUrl` (redis-url.ts) builds one from a URL.
  */
 export type RedisConnection =
   | { url: string; options?: object }
   | { cluster: RedisClusterNode[]; options?: object }
+  | { sentinels: { host: string; port: number }[]; name: string; options?: object }
   | { client: RedisClientLike };
 
 /** A Cluster seed node as ioredis takes it: `"host:port"`, a port, or `{ host, port }`. */
@@ -41,7 +43,14 @@ export function openRedisClient(connection: RedisConnection, logger: Logger): Re
   const client: Redis | Cluster =
     'url' in connection
       ? new Redis(connection.url, { ...COMMAND_DEFAULTS, ...(connection.options as RedisOptions) })
-      : new Cluster(connection.cluster, clusterOptions(connection.options));
+      : 'sentinels' in connection
+        ? new Redis({
+            ...COMMAND_DEFAULTS,
+            ...(connection.options as RedisOptions),
+            sentinels: connection.sentinels,
+            name: connection.name,
+          })
+        : new Cluster(connection.cluster, clusterOptions(connection.options));
   // Without a listener ioredis prints every reconnect failure; outages are reported by the caller instead.
   client.on('error', (error: Error) => logger.debug({ err: error.message }, 'redis connection error'));
   return { client, owned: true };

@@ -1,5 +1,6 @@
 import { MemoryCache, type MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
 import { RedisCache } from '../../adapters/cache/redis-cache.js';
+import { isRedisUrl, redisConnectionFromUrl } from '../../adapters/cache/redis-url.js';
 import { ResilientCache } from '../../adapters/cache/resilient-cache.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { CacheStore } from '../../ports/cache.js';
@@ -7,8 +8,19 @@ import type { Logger } from '../../ports/system.js';
 import { cacheKeys } from './cache-codec.js';
 import type { RecordCacheSettings } from './record-cache.js';
 
-/** A cache for the facades: `'memory'`, a `redis://`/`rediss://` URL, or any CacheStore (e.g. a Redis Cluster one). */
-export type CacheTarget = 'memory' | `redis://${string}` | `rediss://${string}` | CacheStore;
+/**
+ * A cache for the facades: `'memory'`, a Redis URL (`redis://`, `rediss://`, `redis+cluster://h1:p1,h2:p2`,
+ * `redis+sentinel://h1:p1,h2:p2/mastername`, `rediss+…` for TLS; see redis-url.ts), or any CacheStore.
+ */
+export type CacheTarget =
+  | 'memory'
+  | `redis://${string}`
+  | `rediss://${string}`
+  | `redis+cluster://${string}`
+  | `rediss+cluster://${string}`
+  | `redis+sentinel://${string}`
+  | `rediss+sentinel://${string}`
+  | CacheStore;
 
 export interface CacheSettings extends RecordCacheSettings {
   /**
@@ -60,21 +72,20 @@ function resilient(
 export function openCache(target: CacheTarget, settings: CacheSettings, logger: Logger): OpenedCache {
   if (target === 'memory') return { store: new MemoryCache(settings.memory), owned: true };
   if (typeof target === 'string') {
-    if (!/^rediss?:\/\//i.test(target)) {
+    if (!isRedisUrl(target)) {
       throw new ConfigError(
-        `unsupported cache "${target.slice(0, target.indexOf(':') + 1) || 'value'}"; use 'memory', redis:// or rediss://`,
+        `unsupported cache "${target.slice(0, target.indexOf(':') + 1) || 'value'}"; use 'memory', redis://, rediss://, redis+cluster:// or redis+sentinel://`,
       );
     }
     // lazyConnect: an adapter that is built but never used opens no socket.
-    // ioredis enforces the per-command budget itself (commandTimeout): no wrapper per read.
-    const redis = new RedisCache(
-      {
-        url: target,
-        options: { lazyConnect: true, commandTimeout: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS },
-      },
-      { namespace: settings.namespace, logger },
-    );
-    return { store: resilient(redis, settings, logger, true), owned: true };
+    // ioredis enforces the per-command budget itself (commandTimeout): no wrapper per read. A Cluster
+    // queues commands before it knows its slots, outside that budget, so there the wrapper enforces it.
+    const connection = redisConnectionFromUrl(target, {
+      lazyConnect: true,
+      commandTimeout: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
+    const redis = new RedisCache(connection, { namespace: settings.namespace, logger });
+    return { store: resilient(redis, settings, logger, !('cluster' in connection)), owned: true };
   }
   if (!isCacheStore(target)) {
     throw new ConfigError('cache must be "memory", a redis:// URL or a CacheStore (with compareAndSet)');

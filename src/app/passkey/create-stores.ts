@@ -1,5 +1,6 @@
 import { MemoryCache, type MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
 import { RedisCache } from '../../adapters/cache/redis-cache.js';
+import { redisConnectionFromUrl } from '../../adapters/cache/redis-url.js';
 import { PasskeySql } from '../../adapters/kysely/passkey/index.js';
 import {
   openPostgres,
@@ -43,7 +44,7 @@ function openCache(config: PasskeyConfig, options: CreatePasskeyStoresOptions, l
   if (options.cacheStore) return options.cacheStore;
   if (config.cache?.type === 'redis') {
     // No namespace: the crate's keys are `cache:{prefix}:{key}` at the top of the keyspace.
-    return new RedisCache({ url: config.cache.url }, { namespace: '', logger });
+    return new RedisCache(redisConnectionFromUrl(config.cache.url), { namespace: '', logger });
   }
   return new MemoryCache({ maxEntries: 100_000, maxBytes: 128 * 1024 * 1024, ...options.memoryCache });
 }

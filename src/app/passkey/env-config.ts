@@ -1,4 +1,5 @@
 import { parseTableName, type PasskeyTableNames } from '../../adapters/kysely/passkey/index.js';
+import { isRedisUrl } from '../../adapters/cache/redis-url.js';
 import { ConfigError } from '../../domain/errors.js';
 
 /** Where the crate's data lives, as GENERIC_DATA_STORE_TYPE / _URL name it. */
@@ -92,8 +93,11 @@ function cacheStore(type: string | undefined, url: string | undefined): PasskeyC
   const target = required(url, 'GENERIC_CACHE_STORE_URL');
   if (kind === 'memory') return { type: 'memory' };
   if (kind === 'redis') {
-    if (!/^rediss?:\/\//i.test(target))
-      fail('GENERIC_CACHE_STORE_URL', 'must be a redis:// or rediss:// URL');
+    if (!isRedisUrl(target))
+      fail(
+        'GENERIC_CACHE_STORE_URL',
+        'must be a redis://, rediss://, redis+cluster:// or redis+sentinel:// URL',
+      );
     return { type: 'redis', url: target };
   }
   return fail('GENERIC_CACHE_STORE_TYPE', 'must be memory or redis');
