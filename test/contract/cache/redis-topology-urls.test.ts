@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
 import { redisConnectionFromUrl } from '../../../src/adapters/cache/redis-url.js';
 import { createAuthStorage, createPasskeyStores, silentLogger } from '../../../src/index.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
 import { startRedisCluster, type RedisClusterHandle } from '../../support/redis-cluster.js';
 import { startRedisSentinel, type RedisSentinelHandle } from '../../support/redis-sentinel.js';
 import { describeCacheContract, eventually, uniqueNamespace } from './cache-contract.js';
@@ -51,7 +52,7 @@ describe.skipIf(!hasRedisServer)('Redis topologies from a URL', () => {
     const storage = createAuthStorage({
       database: ':memory:',
       logger: silentLogger,
-      cacheOptions: { namespace, timeoutMs: 2_000 },
+      cacheOptions: { namespace, timeoutMs: 2_000, secret: testCacheSecret },
     });
     try {
       await storage.connect();
@@ -72,7 +73,7 @@ describe.skipIf(!hasRedisServer)('Redis topologies from a URL', () => {
       database: ':memory:',
       logger: silentLogger,
       cache: clusterUrl(),
-      cacheOptions: { namespace, timeoutMs: 2_000 },
+      cacheOptions: { namespace, timeoutMs: 2_000, secret: testCacheSecret },
     });
     try {
       await storage.connect();
