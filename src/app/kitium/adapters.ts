@@ -49,7 +49,7 @@ export class SqliteStorageAdapter extends KitiumStorageAdapter {
   constructor(target: string = ':memory:', options: SqliteStorageAdapterOptions = {}) {
     if (typeof target !== 'string') throw new ConfigError('the SQLite target must be a string');
     const { logger = createPinoLogger(), tokenPepper, clock, cache, cacheOptions, ...rest } = options;
-    const { cipher: cipherOption, encryptionKeys, ...connection } = rest;
+    const { cipher: cipherOption, encryptionKeys, upstreamTimeZone, ...connection } = rest;
     // Keys are checked before the file opens, so a bad key leaks no handle.
     const cipher = resolveCipher({ cipher: cipherOption, encryptionKeys });
     super(openSqlite(sqlitePath(target), connection, logger), {
@@ -59,6 +59,7 @@ export class SqliteStorageAdapter extends KitiumStorageAdapter {
       cache,
       cacheOptions,
       cipher,
+      upstreamTimeZone,
     });
   }
 }
