@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Migration, MigrationContext } from '../src/adapters/kysely/migrator.js';
-import { normalizeEmail } from '../src/domain/email.js';
+import { emailIdentity } from '../src/domain/email.js';
 import { UPSTREAM_TABLES } from './0001_initial_schema_v2.js';
 import { columnTypes } from './column-types.js';
 
@@ -55,7 +55,17 @@ async function backfillNormalizedEmails(
     const rows = await query.orderBy('created_at').orderBy('id').limit(BATCH).execute();
     if (rows.length === 0) return;
     for (const row of rows) {
-      const normalized = normalizeEmail(row.email);
+      const identity = emailIdentity(row.email);
+      if (!identity.ok) {
+        // An address the identity rules refuse keeps its row, without a key; reported, never dropped.
+        duplicates.push(row.id);
+        context.logger.warn(
+          { table, id: row.id, rule: identity.rule },
+          'email refused by the identity rules',
+        );
+        continue;
+      }
+      const normalized = identity.key;
       let update = db.updateTable(table).set({ email_normalized: normalized }).where('id', '=', row.id);
       if (unique) {
         update = update.where(({ not, exists, selectFrom }) =>

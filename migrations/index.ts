@@ -4,6 +4,7 @@ import { initialSchemaV2 } from './0001_initial_schema_v2.js';
 import { authkeepFoundation } from './0002_authkeep_foundation.js';
 import { sessionTokenDigests } from './0003_session_token_digests.js';
 import { twoFactorSsoSecrets } from './0004_two_factor_sso_secrets.js';
+import { emailIdentityKeys } from './0005_email_identity.js';
 
 /** Every kitium-store migration, in the order it runs. Ids are permanent: never rename one. */
 export const kitiumMigrations: readonly Migration[] = [
@@ -12,6 +13,7 @@ export const kitiumMigrations: readonly Migration[] = [
   authkeepFoundation,
   sessionTokenDigests,
   twoFactorSsoSecrets,
+  emailIdentityKeys,
 ];
 
 export { UPSTREAM_TABLES } from './0001_initial_schema_v2.js';

@@ -19,7 +19,7 @@ export {
 export { generateBytes, type ByteEncoding } from './adapters/crypto/random.js';
 export { createPinoLogger, silentLogger } from './adapters/log/pino-logger.js';
 export type { Logger, Clock, HealthStatus } from './ports/system.js';
-export { normalizeEmail } from './domain/email.js';
+export { emailIdentity, emailLookupKey, normalizeEmail, type EmailIdentity } from './domain/email.js';
 
 // oauth2-passkey compatible data and cache stores.
 export {

@@ -1,4 +1,4 @@
-import { normalizeEmail } from '../../../domain/email.js';
+import { emailLookupKey } from '../../../domain/email.js';
 import { ConflictError } from '../../../domain/errors.js';
 import { parseInput } from '../../../domain/record-spec.js';
 import type { AuthEvent, EmailVerificationToken } from '../../../domain/records.js';
@@ -23,7 +23,8 @@ export class EmailTokenFacade {
 
   async list(email: unknown, type?: unknown): Promise<EmailVerificationToken[]> {
     const kind = type === undefined || type === null ? undefined : checkLookup(type, 'type');
-    return this.ctx.emailTokens.listByEmail(normalizeEmail(checkLookup(email, 'email')), kind);
+    const key = emailLookupKey(checkLookup(email, 'email'));
+    return key === null ? [] : this.ctx.emailTokens.listByEmail(key, kind);
   }
 
   async get(id: unknown): Promise<EmailVerificationToken | null> {

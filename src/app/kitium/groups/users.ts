@@ -1,4 +1,4 @@
-import { normalizeEmail } from '../../../domain/email.js';
+import { emailLookupKey } from '../../../domain/email.js';
 import { ConflictError, ValidationError } from '../../../domain/errors.js';
 import { parseInput, parsePatch } from '../../../domain/record-spec.js';
 import type { CreateUserInput, OAuthLink, UserRecord } from '../../../domain/records.js';
@@ -47,7 +47,9 @@ export class UserFacade {
   }
 
   async getByEmail(email: unknown): Promise<UserRecord | null> {
-    return this.ctx.users.findByEmail(normalizeEmail(checkLookup(email, 'email')));
+    // An address the identity rules refuse cannot belong to anyone: not found, without a query.
+    const key = emailLookupKey(checkLookup(email, 'email'));
+    return key === null ? null : this.ctx.users.findByEmail(key);
   }
 
   async getByOAuth(provider: unknown, sub: unknown): Promise<UserRecord | null> {
