@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Migration } from '../src/adapters/kysely/migrator.js';
 import { UPSTREAM_MIGRATION_ID } from './upstream/catalogue.js';
 import { recogniseUpstream } from './upstream/recognise.js';
@@ -26,6 +26,10 @@ export const adoptUpstream: Migration = {
     const found = await recogniseUpstream(db);
     if (!found) return;
     const zones = await adoptionZones(db, upstreamTimeZone(context.upstreamTimeZone));
+    // Rewriting every upstream table outlasts the per-statement timeout on a large database; a lock held
+    // by an upstream process still running fails connect() after a minute instead of waiting for ever.
+    await sql`set local statement_timeout = 0`.execute(db);
+    await sql`set local lock_timeout = '60s'`.execute(db);
     await checkProviderTypes(db);
     context.logger.info(
       { generation: found.generation, upstreamTimeZone: zones.upstream, serverTimeZone: zones.server },
