@@ -306,4 +306,27 @@ describe.skipIf(!url).each(CASES)('adopting @kitiumai/auth-postgres $label', (se
       maxAttempts: 5,
     });
   });
+  // Last: it changes the data. Writes on the adopted rows behave as on a fresh authkeep database.
+  it('takes writes like a fresh database: re-sealed provider secrets, a user delete removes what the user owns', async () => {
+    const renamed = await adapter.updateSSOProvider(ids.okta, { name: 'Okta again' });
+    expect(renamed).toMatchObject({ name: 'Okta again', client_secret: SECRETS.clientSecret });
+    const stored = await withClient(
+      url!,
+      schema,
+      async (c) =>
+        (await c.query('select secrets from sso_providers where id = $1', [ids.okta])).rows[0]
+          .secrets as string,
+    );
+    expect(stored).not.toContain(SECRETS.clientSecret);
+    expect(await adapter.updateUser(ids.alice, { name: 'Alice B.' })).toMatchObject({
+      createdAt: at(0),
+      name: 'Alice B.',
+    });
+    await adapter.deleteUser(ids.alice);
+    expect(await adapter.getSession(ids.session)).toBeNull();
+    expect(await adapter.getApiKey(ids.key)).toBeNull();
+    expect(await adapter.getTwoFactorDevice(ids.totp)).toBeNull();
+    expect(await adapter.getUserRoles(ids.alice, ids.org)).toEqual([]);
+    expect(await adapter.getOrganization(ids.org)).not.toBeNull();
+  });
 });
