@@ -1,7 +1,7 @@
 /**
  * Benchmark harness: authkeep and the contenders it is compared with run in the same process, warmed up,
- * interleaved in short rounds (the order rotates every round), so machine noise hits all alike. A round
- * yields one ratio per contender (authkeep's ops in that round ÷ the contender's ops in that round); a case
+ * interleaved in short slices (the order rotates every slice), so machine noise hits all alike. A round
+ * yields one ratio per contender (authkeep's rate in that round ÷ the contender's rate in that round); a case
  * reports the median of those ratios and their min–max spread. Results are ratios, never absolute promises.
  *
  * The bar rule: a bar "ratio ≥ B" passes only when the LOWEST per-round ratio is ≥ B — i.e. the whole
@@ -26,7 +26,20 @@ export type Op = () => Promise<unknown>;
 
 /** Runs `op` with `concurrency` callers for `ms` milliseconds; returns completed operations. */
 export async function runFor(op: Op, ms: number, concurrency: number): Promise<number> {
-  const deadline = performance.now() + ms;
+  return (await runSlice(op, ms, concurrency)).ops;
+}
+
+/**
+ * Runs `op` with `concurrency` callers until `ms` have passed, then lets the calls in flight finish:
+ * the elapsed time includes that drain, so operations ÷ elapsed is a fair rate even for short slices.
+ */
+export async function runSlice(
+  op: Op,
+  ms: number,
+  concurrency: number,
+): Promise<{ ops: number; ms: number }> {
+  const started = performance.now();
+  const deadline = started + ms;
   let done = 0;
   const worker = async () => {
     while (performance.now() < deadline) {
@@ -35,36 +48,52 @@ export async function runFor(op: Op, ms: number, concurrency: number): Promise<n
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return done;
+  return { ops: done, ms: performance.now() - started };
 }
 
 export interface CompareOptions {
   rounds?: number;
   roundMs?: number;
+  /** A round is cut in slices of this length, interleaved across contenders, so bursts of load hit all. */
+  sliceMs?: number;
   warmupMs?: number;
   concurrency?: number;
 }
 
-/** Per-round operations of each contender, in rounds (same length for every contender). */
-export type RoundSamples = Record<string, number[]>;
+/** Rates (operations per second) of each contender: one array per round, one entry per slice. */
+export type RoundSamples = Record<string, number[][]>;
 
 export const DEFAULT_ROUNDS = () => Number(process.env.BENCH_ROUNDS ?? 12);
-export const DEFAULT_ROUND_MS = () => Number(process.env.BENCH_ROUND_MS ?? 400);
+export const DEFAULT_ROUND_MS = () => Number(process.env.BENCH_ROUND_MS ?? 300);
+export const DEFAULT_SLICE_MS = () => Number(process.env.BENCH_SLICE_MS ?? 20);
 
-/** Interleaves every contender round by round, rotating who goes first; returns ops per round each. */
+/**
+ * Interleaves every contender slice by slice (the order rotates every slice); each contender spends
+ * `roundMs` per round in total. Returns each contender's rate in every slice of every round.
+ */
 export async function rounds(
   contenders: Record<string, Op>,
   options: CompareOptions = {},
 ): Promise<RoundSamples> {
-  const { rounds: count = DEFAULT_ROUNDS(), roundMs = DEFAULT_ROUND_MS() } = options;
-  const { warmupMs = 600, concurrency = 1 } = options;
+  const {
+    rounds: count = DEFAULT_ROUNDS(),
+    roundMs = DEFAULT_ROUND_MS(),
+    sliceMs = DEFAULT_SLICE_MS(),
+  } = options;
+  const { warmupMs = 300, concurrency = 1 } = options;
   const names = Object.keys(contenders);
   for (const name of names) await runFor(contenders[name]!, warmupMs, concurrency);
-  const samples: RoundSamples = Object.fromEntries(names.map((n) => [n, [] as number[]]));
+  const samples: RoundSamples = Object.fromEntries(names.map((n) => [n, [] as number[][]]));
+  const slices = Math.max(1, Math.round(roundMs / sliceMs));
+  let turn = 0;
   for (let round = 0; round < count; round++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(round + k) % names.length]!;
-      samples[name]!.push(await runFor(contenders[name]!, roundMs, concurrency));
+    for (const name of names) samples[name]!.push([]);
+    for (let slice = 0; slice < slices; slice++, turn++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(turn + k) % names.length]!;
+        const run = await runSlice(contenders[name]!, roundMs / slices, concurrency);
+        samples[name]![round]!.push((run.ops / run.ms) * 1000);
+      }
     }
   }
   return samples;
@@ -78,7 +107,11 @@ export function median(values: number[]): number {
 
 const round3 = (n: number) => Number(n.toFixed(3));
 
-/** The per-round ratio of `ours` to `versus` as a result with the bar rule above applied. */
+/**
+ * A round's ratio is the median of its slice ratios (authkeep's rate in a slice ÷ the contender's rate
+ * in the same slice cycle, tens of milliseconds apart), so a burst of outside load that hits one slice
+ * does not decide the round. The result applies the bar rule above to those per-round ratios.
+ */
 export function ratioResult(
   name: string,
   samples: RoundSamples,
@@ -88,7 +121,9 @@ export function ratioResult(
 ): BenchResult {
   const a = samples[ours]!;
   const b = samples[versus]!;
-  const ratios = a.map((ops, i) => ops / Math.max(1, b[i]!));
+  const ratios = a.map((slices, round) =>
+    median(slices.map((rate, i) => rate / Math.max(1e-9, b[round]![i]!))),
+  );
   const min = Math.min(...ratios);
   return {
     case: name,

@@ -1,14 +1,8 @@
 import type { BenchModule } from './module.js';
-import { postgresModule } from './cases/sql.js';
+import { peersModule } from './cases/peers/index.js';
 import { sqliteModule } from './cases/sqlite.js';
 import { redisModule } from './cases/cache.js';
 import { verifyModule, rotationModule } from './cases/operations.js';
 
 /** Every benchmark module, in run order. Other modules register here: one import, one entry. */
-export const modules: BenchModule[] = [
-  postgresModule,
-  redisModule,
-  verifyModule,
-  rotationModule,
-  sqliteModule,
-];
+export const modules: BenchModule[] = [peersModule, redisModule, verifyModule, rotationModule, sqliteModule];

@@ -15,11 +15,16 @@ const measurements = (r: BenchResult) =>
     .join(', ');
 
 /** The markdown table: ratios only (authkeep ÷ the contender, per round), median and min–max. */
-export function markdownTable(results: BenchResult[], rounds: number, roundMs: number): string {
+export function markdownTable(
+  results: BenchResult[],
+  rounds: number,
+  roundMs: number,
+  sliceMs: number,
+): string {
   const cpu = cpus()[0]?.model.trim() ?? 'cpu';
   const lines = [
     `${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpu}, node ${process.version}, ` +
-      `${rounds} interleaved rounds × ${roundMs} ms; ratio = authkeep ops ÷ contender ops in the same round ` +
+      `${rounds} rounds × ${roundMs} ms per contender, interleaved in ${sliceMs} ms slices; ratio = authkeep rate ÷ contender rate in the same round ` +
       `(> 1: authkeep faster); a bar passes only if the lowest round clears it.`,
     '',
     '| case | authkeep vs | median ratio | min–max | bar | pass |',

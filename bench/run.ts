@@ -1,7 +1,7 @@
 // npm run bench [-- --only=a,b] [--json] [--list] [--write-readme]
 // Runs the registered modules (bench/registry.ts) and prints one JSON line per case and a markdown table;
 // --write-readme puts the table between the bench markers of README.md. Exits non-zero when a bar fails.
-import { DEFAULT_ROUNDS, DEFAULT_ROUND_MS, type BenchResult } from './harness.js';
+import { DEFAULT_ROUNDS, DEFAULT_ROUND_MS, DEFAULT_SLICE_MS, type BenchResult } from './harness.js';
 import type { BenchContext } from './module.js';
 import { modules } from './registry.js';
 import { jsonLines, markdownTable, writeIntoReadme } from './report.js';
@@ -42,7 +42,7 @@ for (const m of modules) {
 }
 console.log(jsonLines(results));
 if (!args.includes('--json')) {
-  const table = markdownTable(results, DEFAULT_ROUNDS(), DEFAULT_ROUND_MS());
+  const table = markdownTable(results, DEFAULT_ROUNDS(), DEFAULT_ROUND_MS(), DEFAULT_SLICE_MS());
   console.log(`\n${table}`);
   if (args.includes('--write-readme'))
     writeIntoReadme(new URL('../README.md', import.meta.url).pathname, table);

@@ -38,8 +38,9 @@ async function verifyCase(url: string): Promise<BenchResult> {
     return measuredResult(
       'verifyApiKeySecret, 8 concurrent, event-loop delay p99',
       { p99_ms: Number(p99.toFixed(2)), max_ms: Number((histogram.max / 1e6).toFixed(2)), ops },
-      'p99 < 20 ms',
-      p99 < 20,
+      // Absolute on purpose: a stall is felt in milliseconds; one blocking call per request would exceed it.
+      'p99 < 50 ms',
+      p99 < 50,
     );
   } finally {
     await adapter.disconnect();

@@ -1,8 +1,5 @@
-/**
- * What travels on the bus: cache keys a process invalidated, "flush everything", or a heartbeat whose echo
- * proves to its sender that the subscription still delivers.
- */
-export type Invalidation = { keys: string[] } | { all: true } | { ping: string };
+/** What a bus subscriber hears: cache keys another process invalidated, or "flush everything". */
+export type Invalidation = { keys: string[] } | { all: true };
 
 export interface InvalidationListener {
   invalidated(message: Invalidation): void;

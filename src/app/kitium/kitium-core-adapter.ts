@@ -63,11 +63,7 @@ export class KitiumCoreAdapter implements StorageAdapter {
     this.upstreamTimeZone = options.upstreamTimeZone;
     const logger = options.logger ?? createPinoLogger();
     const clock = options.clock ?? systemClock;
-    this.cache = openKitiumCache(options, logger, clock, {
-      tokenPepper: options.tokenPepper,
-      cipher,
-      postgres: options.cacheBusDatabase,
-    });
+    this.cache = openKitiumCache(options, logger, clock, { tokenPepper: options.tokenPepper, cipher });
     const ctx = createKitiumContext(store, {
       clock,
       ids: uuidV7Ids,

@@ -80,9 +80,7 @@ async function createTable(db: AnyDb, table: string, postgres: boolean): Promise
  */
 export async function ensureExtensionTable(store: SqlStore, table: string): Promise<ExtensionColumns> {
   const postgres = store.dialect === 'postgres';
-  // Through store.run: driver faults (an unreachable server) come out typed and retried like any read.
-  const introspect = { idempotent: true, entity: 'extension table' };
-  if (!(await store.run(() => tableExists(store.typed(), store.dialect, table), introspect))) {
+  if (!(await tableExists(store.typed(), store.dialect, table))) {
     // The migration lock serialises concurrent creators (type and table creation can race).
     await store.withMigrationLock(async (trx) => {
       if (postgres) await ensureContextEnum(trx);
@@ -90,9 +88,7 @@ export async function ensureExtensionTable(store: SqlStore, table: string): Prom
     });
   }
   const present = new Set(
-    (await store.run(() => describeColumns(store.typed(), store.dialect, [table]), introspect)).map(
-      (column) => column.column,
-    ),
+    (await describeColumns(store.typed(), store.dialect, [table])).map((column) => column.column),
   );
   const columns = {} as ExtensionColumns;
   const missing: string[] = [];
