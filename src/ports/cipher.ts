@@ -19,6 +19,21 @@ export interface CipherPort {
   readonly activeKeyId: string;
   /** Optional: a 32-byte subkey for another purpose (e.g. the cache MAC), derived from the active key. */
   deriveKey?(purpose: string): Buffer;
+  /**
+   * Optional keyed MAC (HMAC-SHA-256 under a subkey derived for `purpose`) with the active key or the
+   * named one, for one-way digests of bearer codes (never reversible, even with the key).
+   */
+  mac?(purpose: string, data: string, keyId?: string): { keyId: string; mac: Buffer };
+}
+
+/** Where a bearer code is stored: as a keyed one-way digest bound to its row, never in clear. */
+export interface CodeDigestPort {
+  /** The stored form of `code` for the row in `context`. */
+  seal(code: string, context: CipherContext): string;
+  /** Whether `code` is the one sealed in `stored` (constant time); false for unsealed or foreign values. */
+  matches(stored: string, code: string, context: CipherContext): boolean;
+  /** Whether a stored value is a digest made by `seal` (any key), not a code still in clear. */
+  isSealed(stored: string): boolean;
 }
 
 /** Password-grade hashing for low-entropy secrets (passwords, backup codes). */

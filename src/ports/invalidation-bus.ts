@@ -1,5 +1,8 @@
-/** What a bus subscriber hears: cache keys another process invalidated, or "flush everything". */
-export type Invalidation = { keys: string[] } | { all: true };
+/**
+ * What travels on the bus: cache keys a process invalidated, "flush everything", or a heartbeat whose echo
+ * proves to its sender that the subscription still delivers.
+ */
+export type Invalidation = { keys: string[] } | { all: true } | { ping: string };
 
 export interface InvalidationListener {
   invalidated(message: Invalidation): void;

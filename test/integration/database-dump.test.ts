@@ -78,7 +78,44 @@ async function writeSecrets(adapter: KitiumStorageAdapter): Promise<Secrets> {
     lastAuthAt: new Date(),
   });
 
+  // Longer than six digits only so that it cannot turn up in a dump by chance.
+  const emailCode = `E${randomBytes(5).toString('hex').toUpperCase()}`;
+  const loginLink = `link-${randomBytes(24).toString('base64url')}`;
+  const emailTokens = [];
+  for (const [type, code] of [
+    ['verify_email', emailCode],
+    ['login_link', loginLink],
+  ] as const) {
+    emailTokens.push(
+      await adapter.createEmailVerificationToken({
+        email: user.email as string,
+        code,
+        codeHash: 'caller-hash',
+        type,
+        userId: user.id,
+        expiresAt,
+        createdAt: new Date(),
+      }),
+    );
+  }
+  await adapter.markEmailVerificationTokenAsUsed(emailTokens[0]!.id);
+  await adapter.incrementEmailVerificationTokenAttempts(emailTokens[1]!.id);
+  const samlKey = `-----BEGIN PRIVATE KEY-----${randomBytes(24).toString('base64')}`;
+  const tenantId = `tenant-${randomBytes(4).toString('hex')}`;
+  await adapter.storeTenantSAMLConfig({
+    tenantId,
+    idpEntityId: 'https://idp.example.com',
+    privateKey: samlKey,
+  });
+
   // The secrets are stored, not dropped: each reads back through the facade.
+  const listed = await adapter.getEmailVerificationTokens(user.email as string);
+  expect(listed.map((t) => t.id).sort()).toEqual(emailTokens.map((t) => t.id).sort());
+  // A code reads back as its keyed digest, never as the code.
+  for (const token of listed) expect(token.code).toMatch(/^ecd1\.k1\./);
+  expect((await adapter.getTenantSAMLConfig(tenantId)) as { privateKey?: string }).toMatchObject({
+    privateKey: samlKey,
+  });
   expect((await adapter.getSession(session.id))?.userId).toBe(user.id);
   expect((await adapter.verifyApiKeySecret(key))?.principalId).toBe(user.id);
   expect((await adapter.getTwoFactorDevice(device.id))?.secret).toBe(totp);
@@ -99,6 +136,9 @@ async function writeSecrets(adapter: KitiumStorageAdapter): Promise<Secrets> {
     'two-factor verification code': challenge.verificationCode,
     'OIDC client secret': clientSecret,
     'SSO session token': ssoToken,
+    'email verification code': emailCode,
+    'login link code': loginLink,
+    'SAML private key': samlKey,
   };
 }
 

@@ -34,6 +34,8 @@ export interface RedisClientHandle {
 const COMMAND_DEFAULTS: RedisOptions = {
   maxRetriesPerRequest: 2,
   connectTimeout: 5_000,
+  // Every command gets a deadline, also while queued offline: a silent Redis never holds a caller.
+  commandTimeout: 2_000,
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
 };
 

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+} from 'node:crypto';
 import { ConfigError, IntegrityError, ValidationError } from '../../domain/errors.js';
 import type { CipherContext, CipherPort } from '../../ports/cipher.js';
 import {
@@ -36,6 +43,7 @@ export class AesGcmKeyring implements CipherPort {
   readonly activeKeyId: string;
   readonly keyIds: readonly string[];
   readonly #keys: ReadonlyMap<string, KeyObject>;
+  readonly #macKeys = new Map<string, KeyObject>();
 
   constructor(options: AesGcmKeyringOptions) {
     if (!options || typeof options !== 'object') throw new ConfigError('keyring options are required');
@@ -110,6 +118,22 @@ export class AesGcmKeyring implements CipherPort {
   /** A 32-byte subkey for another purpose (the cache MAC), by HKDF from the active key, which never leaves. */
   deriveKey(purpose: string): Buffer {
     return Buffer.from(hkdfSync('sha256', this.#key(this.activeKeyId), 'authkeep', purpose, 32));
+  }
+
+  /** HMAC-SHA-256 of `data` under a subkey of `keyId` (default: the active key) derived for `purpose`. */
+  mac(purpose: string, data: string, keyId: string = this.activeKeyId): { keyId: string; mac: Buffer } {
+    if (typeof data !== 'string' || !data.isWellFormed()) {
+      throw new ValidationError('MAC input must be well-formed text');
+    }
+    const cacheKey = `${keyId}\u0000${purpose}`;
+    let subkey = this.#macKeys.get(cacheKey);
+    if (!subkey) {
+      // HKDF keeps MAC keys apart from the encryption keys, from deriveKey's, and from other purposes.
+      const derived = hkdfSync('sha256', this.#key(keyId), 'authkeep-mac', purpose, 32);
+      subkey = createSecretKey(Buffer.from(derived));
+      this.#macKeys.set(cacheKey, subkey);
+    }
+    return { keyId, mac: createHmac('sha256', subkey).update(data, 'utf8').digest() };
   }
 
   /** Whether the keyring holds a key with this id. */

@@ -41,8 +41,16 @@ export class LegacyReadingCipher implements CipherPort {
   private readonly dbstore: DbstoreCipher | undefined;
   private readonly plaintext: 'allow' | 'refuse';
 
+  /** The primary's keyed MAC, when it has one (digests are always ours: there is no legacy form). */
+  readonly mac?: CipherPort['mac'];
+
   constructor(options: LegacyReadingCipherOptions) {
     this.primary = options.primary;
+    const { primary } = options;
+    if (typeof primary.mac === 'function') {
+      this.mac = (purpose, data, keyId) =>
+        (primary.mac as NonNullable<CipherPort['mac']>)(purpose, data, keyId);
+    }
     this.mitthooks = options.mitthooks;
     this.dbstore = options.dbstore;
     this.plaintext = options.plaintext ?? 'refuse';

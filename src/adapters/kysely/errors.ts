@@ -99,8 +99,19 @@ const NET_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+/** pg's messages when a connection is not made (or no pooled one frees up) within connectionTimeoutMillis. */
+const CONNECT_TIMEOUT = /connection timeout|timeout exceeded when trying to connect|^timeout expired$/i;
+/** pg's message when no answer came within query_timeout. */
+const READ_TIMEOUT = /^Query read timeout$/;
+
+/** A deadline that already ran out: repeating the wait would only multiply the caller's. */
+function isDeadline(e: DriverError): boolean {
+  return CONNECT_TIMEOUT.test(e.message ?? '') || READ_TIMEOUT.test(e.message ?? '');
+}
+
 export function retryClass(error: unknown): RetryClass {
   const e = (error ?? {}) as DriverError;
+  if (isDeadline(e)) return 'never';
   if ((error as Record<symbol, boolean> | null)?.[BEFORE_SEND]) return 'always';
   // The server rolled the transaction back, so repeating it cannot double-apply anything.
   if (e.code === '40001' || e.code === '40P01') return 'always';
@@ -133,6 +144,15 @@ export function translateError(error: unknown, entity = 'record'): AuthkeepError
     return new ValidationError(`${entity} was rejected by the database`, { cause });
   }
   if (code === '57014') return new TimeoutError('statement timed out', { cause });
+  if (CONNECT_TIMEOUT.test(e.message ?? '')) {
+    return new UnavailableError('the database did not accept a connection within the connect timeout', {
+      cause,
+      details: { retry: 'never' },
+    });
+  }
+  if (READ_TIMEOUT.test(e.message ?? '')) {
+    return new TimeoutError('the database did not answer within the query timeout', { cause });
+  }
   const retry = retryClass(error);
   if (retry !== 'never') {
     return new UnavailableError('database is unavailable', { cause, details: { retry } });

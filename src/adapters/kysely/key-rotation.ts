@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { ConfigError, IntegrityError, ValidationError } from '../../domain/errors.js';
-import type { CipherPort } from '../../ports/cipher.js';
+import type { CipherPort, CodeDigestPort } from '../../ports/cipher.js';
+import { sealPlaintextCodes } from './code-sealing.js';
 import type { Logger } from '../../ports/system.js';
 import { ENCRYPTED_COLUMNS, type EncryptedColumnSpec } from './encrypted-columns.js';
 import { describeColumns } from './introspect.js';
@@ -53,6 +54,8 @@ export interface RotationOptions {
   /** Checked between batches: aborting stops after the batch in flight. */
   signal?: AbortSignal;
   logger?: Logger;
+  /** Also digest bearer codes still in clear (adopted email verification codes) with this port. */
+  sealCodes?: CodeDigestPort;
 }
 
 export const DEFAULT_ROTATION_BATCH = 500;
@@ -170,6 +173,12 @@ export async function rotateEncryptedColumns(
       signal,
     });
     report.columns.push(progress);
+  }
+  if (options.sealCodes && !report.aborted) {
+    report.columns.push(
+      ...(await sealPlaintextCodes(store, options.sealCodes, { dryRun, batchSize, signal, onProgress })),
+    );
+    if (signal?.aborted) report.aborted = true;
   }
   return report;
 }

@@ -20,6 +20,15 @@ import { postgresDialectParts, SqlStore, type SqlStoreConfig } from './sql-store
 export interface PostgresConnectionOptions extends Omit<pg.PoolConfig, 'connectionString'>, ReplicaOptions {
   /** Server-side statement timeout, sent once when a connection opens (default 5000 ms; 0 disables). */
   statementTimeoutMs?: number;
+  /** How long opening a connection (or waiting for a free one) may take, in ms (default 5000). */
+  connectTimeoutMs?: number;
+  /**
+   * Client-side limit on waiting for any answer, in ms (default: statementTimeoutMs + 2000, or none when
+   * that is 0): the guard against a server that stops answering, which its own timeout cannot catch.
+   */
+  queryTimeoutMs?: number;
+  /** How long healthCheck() waits before it reports `error`, in ms (default 2000). */
+  healthCheckTimeoutMs?: number;
   /** How many times a transient fault is retried (default 2). */
   maxRetries?: number;
   /** Schema that holds the auth tables; created if missing (default: the server's search_path). */
@@ -43,6 +52,11 @@ export function assertIdentifier(name: string, what: string): string {
   return name;
 }
 
+function nonNegative(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer`);
+  return value;
+}
+
 /** A stable 32-bit key for pg_advisory_xact_lock, one per schema. */
 function lockKey(schema: string | undefined): number {
   let hash = 0x811c9dc5;
@@ -58,7 +72,20 @@ export function openPostgres(
   logger: Logger,
 ): SqlStore {
   const { statementTimeoutMs = 5000, maxRetries = 2, schema, pooler: poolerOption, ...rest } = options;
-  const { replicas, replicaMaxLagMs, replicaRetryMs, ...poolOptions } = rest;
+  const { replicas, replicaMaxLagMs, replicaRetryMs, ...deadlinesAndPool } = rest;
+  const {
+    connectTimeoutMs = 5000,
+    queryTimeoutMs,
+    healthCheckTimeoutMs = 2000,
+    ...poolOptions
+  } = deadlinesAndPool;
+  const deadlines = {
+    connectionTimeoutMillis: nonNegative(connectTimeoutMs, 'connectTimeoutMs'),
+    query_timeout: nonNegative(
+      queryTimeoutMs ?? (statementTimeoutMs > 0 ? statementTimeoutMs + 2000 : 0),
+      'queryTimeoutMs',
+    ),
+  };
   const replicaList = replicaUrls({ replicas });
   const { url: primaryUrl, pooler: poolerFromUrl } = splitPoolerFlag(connectionString);
   const pooler = poolerOption ?? poolerFromUrl ?? false;
@@ -87,9 +114,17 @@ export function openPostgres(
     const pool = new Pool(
       pooler
         ? // Pipelined: a lone statement and its SET LOCAL wrapper leave in one write (pooler-pg-driver.ts).
-          ({ max: 10, ...extra, ...poolOptions, connectionString: url, pipeline: true } as pg.PoolConfig)
+          ({
+            max: 10,
+            ...deadlines,
+            ...extra,
+            ...poolOptions,
+            connectionString: url,
+            pipeline: true,
+          } as pg.PoolConfig)
         : {
             max: 10,
+            ...deadlines,
             ...extra,
             ...poolOptions,
             connectionString: url,
@@ -143,6 +178,7 @@ export function openPostgres(
       maxRetries,
       logger,
       ...(schema ? { schema } : {}),
+      healthCheckTimeoutMs: nonNegative(healthCheckTimeoutMs, 'healthCheckTimeoutMs'),
       fastQuery,
       // A transaction-scoped advisory lock: it holds through a transaction pooler too.
       async lockMigrations(trx) {

@@ -99,7 +99,7 @@ function isStalePlan(error: unknown): boolean {
 export function isConnectionFault(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   if (typeof e.code === 'string' && (e.code.startsWith('08') || e.code.startsWith('57P'))) return true;
-  return /Connection terminated|ECONNRESET|EPIPE|not queryable/.test(e.message ?? '');
+  return /Connection terminated|ECONNRESET|EPIPE|not queryable|Query read timeout/.test(e.message ?? '');
 }
 
 function forgetParsed(client: PoolClient, name: string): void {

@@ -1,4 +1,5 @@
 import { ConfigError } from '../../domain/errors.js';
+import { sanitizedCause } from './errors.js';
 
 /**
  * How authkeep talks to PostgreSQL: `'transaction'` for a transaction-pooling proxy (PgBouncer in
@@ -94,13 +95,13 @@ export function poolerMisconfiguration(error: unknown): ConfigError | undefined 
   if (isNamedStatementFailure(e)) {
     return new ConfigError(
       `PostgreSQL is reached through a transaction-pooling proxy: prepared statements do not survive it; ${HINT}`,
-      { cause: error, details: { option: 'pooler', sqlstate: e.code } },
+      { cause: sanitizedCause(error), details: { option: 'pooler', sqlstate: e.code } },
     );
   }
   if (isRefusedStartupParameter(e)) {
     return new ConfigError(
       `the PostgreSQL endpoint (a connection pooler) refuses startup parameters; ${HINT}`,
-      { cause: error, details: { option: 'pooler', sqlstate: e.code } },
+      { cause: sanitizedCause(error), details: { option: 'pooler', sqlstate: e.code } },
     );
   }
   return undefined;

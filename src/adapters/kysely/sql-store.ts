@@ -11,7 +11,8 @@ import {
   type QueryResult,
   type Transaction,
 } from 'kysely';
-import { UnavailableError } from '../../domain/errors.js';
+import { TimeoutError, UnavailableError } from '../../domain/errors.js';
+import { withDeadline } from './deadline.js';
 import type { Logger } from '../../ports/system.js';
 import type { Codec, Dialect } from './codec.js';
 import { retryClass, translateError } from './errors.js';
@@ -41,6 +42,8 @@ export interface SqlStoreConfig {
   schema?: string;
   /** Takes the cross-process migration lock inside `trx`. */
   lockMigrations(trx: Trx): Promise<void>;
+  /** How long ping() (behind healthCheck) may take before it fails (0 = no limit). */
+  healthCheckTimeoutMs?: number;
   /** Executes one compiled statement outside any transaction through the driver's statement cache. */
   fastQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>>;
 }
@@ -58,6 +61,7 @@ export class SqlStore {
   private readonly lockMigrationsFn: (trx: Trx) => Promise<void>;
   private readonly fastQuery: SqlStoreConfig['fastQuery'];
   private closed = false;
+  private readonly healthCheckTimeoutMs: number;
 
   constructor(config: SqlStoreConfig) {
     this.db = config.db;
@@ -68,6 +72,7 @@ export class SqlStore {
     this.logger = config.logger;
     this.lockMigrationsFn = config.lockMigrations;
     this.fastQuery = config.fastQuery;
+    this.healthCheckTimeoutMs = config.healthCheckTimeoutMs ?? 0;
   }
 
   /** Runs a query compiled once (see prepared.ts) on the hot path, with the same retry policy as `run`. */
@@ -131,8 +136,13 @@ export class SqlStore {
     );
   }
 
+  /** One round trip to the database, bounded by the health-check deadline. */
   async ping(): Promise<void> {
-    await sql`select 1`.execute(this.db);
+    await withDeadline(
+      sql`select 1`.execute(this.db),
+      this.healthCheckTimeoutMs,
+      () => new TimeoutError(`the database did not answer within ${this.healthCheckTimeoutMs} ms`),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { ApiKeyRecord } from '../../domain/records.js';
 import type { ApiKeyRepo, Patch, SessionRepo, StoredSession, UserRepo } from '../../ports/repos.js';
 import { cacheKeys, type RecordCodec } from './cache-codec.js';
-import type { RecordCache } from './record-cache.js';
+import type { RecordReadThrough } from './tiered-records.js';
 
 const sessionCodec: RecordCodec<StoredSession> = { dateFields: ['expiresAt', 'createdAt', 'updatedAt'] };
 const apiKeyCodec: RecordCodec<ApiKeyRecord> = { dateFields: ['expiresAt', 'createdAt', 'updatedAt'] };
@@ -19,7 +19,7 @@ async function writeThenInvalidate<T>(write: () => Promise<T>, invalidate: () =>
 export class CachedSessionRepo implements SessionRepo {
   constructor(
     private readonly inner: SessionRepo,
-    private readonly cache: RecordCache,
+    private readonly cache: RecordReadThrough,
   ) {}
 
   insert(key: string, session: StoredSession): Promise<void> {
@@ -65,7 +65,7 @@ export class CachedSessionRepo implements SessionRepo {
 export class CachedApiKeyRepo implements ApiKeyRepo {
   constructor(
     private readonly inner: ApiKeyRepo,
-    private readonly cache: RecordCache,
+    private readonly cache: RecordReadThrough,
   ) {}
 
   insert(record: ApiKeyRecord): Promise<ApiKeyRecord> {
@@ -130,7 +130,7 @@ export class RevokingUserRepo implements UserRepo {
 
   constructor(
     private readonly inner: UserRepo,
-    private readonly cache: RecordCache,
+    private readonly cache: RecordReadThrough,
   ) {
     this.insert = inner.insert.bind(inner);
     this.findById = inner.findById.bind(inner);

@@ -1,25 +1,40 @@
+import { createHash } from 'node:crypto';
 import { MemoryCache } from '../../adapters/cache/memory-cache.js';
+import { PgNotifyBus } from '../../adapters/cache/pg-notify-bus.js';
+import { RedisInvalidationBus } from '../../adapters/cache/redis-bus.js';
+import type { RedisCache } from '../../adapters/cache/redis-cache.js';
 import { ResilientCache } from '../../adapters/cache/resilient-cache.js';
+import { ConfigError } from '../../domain/errors.js';
 import type { CipherPort } from '../../ports/cipher.js';
+import type { InvalidationBus } from '../../ports/invalidation-bus.js';
 import type { Clock, Logger } from '../../ports/system.js';
 import type { ApiKeyRepo, SessionRepo, UserRepo } from '../../ports/repos.js';
-import { EntryCodec } from './cache-codec.js';
+import { cacheKeys, EntryCodec } from './cache-codec.js';
 import { cacheMacKey } from './cache-secret.js';
 import { CachedApiKeyRepo, CachedSessionRepo, RevokingUserRepo } from './cached-repos.js';
+import { LocalTier } from './local-tier.js';
 import { openCache, type CacheSettings, type CacheTarget } from './open-cache.js';
 import { RecordCache } from './record-cache.js';
+import { TieredRecords, type RecordReadThrough } from './tiered-records.js';
 
 /** The cache options of the kitium facades. No cache unless one is named. */
 export interface KitiumCacheOptions {
   /** `'memory'`, `redis://…`, `rediss://…` or a CacheStore (e.g. `new RedisCache({ cluster: [...] })`). */
   cache?: CacheTarget;
   cacheOptions?: CacheSettings;
+  /**
+   * Where the PostgreSQL invalidation bus of `cache: 'memory'` listens: set by PostgresStorageAdapter to its
+   * direct URL (LISTEN is session state: never through a transaction pooler).
+   */
+  cacheBusDatabase?: { url: string; schema?: string | undefined };
 }
 
-/** Secret material the cache may derive its entry key from, when no cache secret is set. */
-export interface CacheKeyMaterial {
+/** What the facade knows that the cache may use: secret material, and the database for the bus. */
+export interface CacheContext {
   tokenPepper?: string | undefined;
   cipher?: CipherPort | undefined;
+  /** The PostgreSQL database (a direct URL, never a transaction pooler) for LISTEN/NOTIFY. */
+  postgres?: { url: string; schema?: string | undefined } | undefined;
 }
 
 /** The repositories a kitium cache sits in front of. */
@@ -32,7 +47,7 @@ export interface CacheableRepos {
 /** An opened facade cache: decorates repositories and is closed with the adapter. */
 export interface KitiumCache {
   wrap<T extends CacheableRepos>(repos: T): T;
-  readonly records: RecordCache;
+  readonly records: RecordReadThrough;
   close(): Promise<void>;
 }
 
@@ -40,30 +55,81 @@ export function openKitiumCache(
   options: KitiumCacheOptions,
   logger: Logger,
   clock: Clock,
-  material: CacheKeyMaterial = {},
+  context: CacheContext = {},
 ): KitiumCache | undefined {
-  if (options.cache === undefined) return undefined;
+  const target = options.cache;
+  if (target === undefined) return undefined;
   const settings = options.cacheOptions ?? {};
-  const shared = !(options.cache === 'memory' || options.cache instanceof MemoryCache);
+  const shared = !(target === 'memory' || target instanceof MemoryCache);
   // Checked before any connection opens: a shared cache without a secret is a config error.
-  const macKey = cacheMacKey({ secret: settings.secret, ...material, shared });
-  const opened = openCache(options.cache, settings, logger);
+  const macKey = cacheMacKey({ secret: settings.secret, ...context, shared });
   const namespace = settings.namespace ?? 'authkeep:';
-  const index = opened.store instanceof ResilientCache && opened.store.indexes ? opened.store : undefined;
-  const records = new RecordCache(
-    { store: opened.store, codec: new EntryCodec(macKey, namespace), clock, logger, index },
-    settings,
-  );
+  const codec = new EntryCodec(macKey, namespace);
+  const parts = { codec, clock, logger };
+  const opened = openTiers(target, settings, parts, context, namespace);
   return {
-    records,
+    records: opened.records,
     wrap: (repos) => ({
       ...repos,
-      sessions: new CachedSessionRepo(repos.sessions, records),
-      apiKeys: new CachedApiKeyRepo(repos.apiKeys, records),
-      users: new RevokingUserRepo(repos.users, records),
+      sessions: new CachedSessionRepo(repos.sessions, opened.records),
+      apiKeys: new CachedApiKeyRepo(repos.apiKeys, opened.records),
+      users: new RevokingUserRepo(repos.users, opened.records),
     }),
+    close: opened.close,
+  };
+}
+
+type Parts = { codec: EntryCodec; clock: Clock; logger: Logger };
+
+function openTiers(
+  target: CacheTarget,
+  settings: CacheSettings,
+  parts: Parts,
+  context: CacheContext,
+  namespace: string,
+): { records: RecordReadThrough; close(): Promise<void> } {
+  const busOff = settings.bus === 'off';
+  if (target === 'memory') {
+    const bus = busOff || !context.postgres ? undefined : pgBus(context.postgres, namespace, parts.logger);
+    const local = new LocalTier(parts, { ...settings, ...settings.memory }, bus);
+    return { records: new TieredRecords(local, undefined), close: () => local.close() };
+  }
+  const opened = openCache(target, settings, parts.logger);
+  const index = opened.store instanceof ResilientCache && opened.store.indexes ? opened.store : undefined;
+  const sharedRecords = new RecordCache({ ...parts, store: opened.store, index }, settings);
+  const closeShared = async () => {
+    if (opened.owned) await opened.store.close();
+  };
+  if (!settings.local) return { records: sharedRecords, close: closeShared };
+  if (!busOff && !opened.redis) {
+    throw new ConfigError(
+      "an in-process tier in front of this store needs a Redis bus: use a RedisCache, or bus: 'off'",
+    );
+  }
+  const bus = busOff ? undefined : redisBus(opened.redis!, namespace, parts.logger);
+  const localSettings = typeof settings.local === 'object' ? settings.local : {};
+  const local = new LocalTier(parts, { ...settings, ...settings.memory, ...localSettings }, bus);
+  return {
+    records: new TieredRecords(local, sharedRecords),
     close: async () => {
-      if (opened.owned) await opened.store.close();
+      await local.close();
+      await closeShared();
     },
   };
+}
+
+function redisBus(redis: RedisCache, namespace: string, logger: Logger): InvalidationBus {
+  return new RedisInvalidationBus(redis.redisClient, `${namespace}${cacheKeys.all}bus`, logger);
+}
+
+/** One channel per namespace and schema: NOTIFY is database-wide, and schemas are separate deployments. */
+function pgBus(
+  postgres: NonNullable<CacheContext['postgres']>,
+  namespace: string,
+  logger: Logger,
+): InvalidationBus {
+  const scope = createHash('sha256')
+    .update(`${namespace}\0${postgres.schema ?? ''}`)
+    .digest('hex');
+  return new PgNotifyBus({ url: postgres.url, channel: `authkeep_cache_${scope.slice(0, 24)}`, logger });
 }

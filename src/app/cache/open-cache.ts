@@ -6,6 +6,7 @@ import { ConfigError } from '../../domain/errors.js';
 import type { CacheStore } from '../../ports/cache.js';
 import type { Logger } from '../../ports/system.js';
 import { cacheKeys } from './cache-codec.js';
+import type { LocalTierSettings } from './local-tier.js';
 import type { RecordCacheSettings } from './record-cache.js';
 
 /**
@@ -36,14 +37,26 @@ export interface CacheSettings extends RecordCacheSettings {
   probeIntervalMs?: number;
   /** Key prefix in Redis (default `authkeep:`). */
   namespace?: string;
-  /** Bounds of the memory cache. */
+  /** Bounds of the memory cache (and of the in-process tier in front of Redis). */
   memory?: MemoryCacheOptions;
+  /**
+   * With a Redis cache: also keep an in-process tier (bounded LRU) in front of it, kept coherent across
+   * processes by Redis pub/sub (default false). `cache: 'memory'` is that tier alone.
+   */
+  local?: boolean | LocalTierSettings;
+  /**
+   * The invalidation bus of in-process tiers: 'auto' (default) is Redis pub/sub with Redis, PostgreSQL
+   * LISTEN/NOTIFY on PostgreSQL, and none on SQLite; 'off' makes the in-process tier single-process only.
+   */
+  bus?: 'auto' | 'off';
 }
 
 const DEFAULT_TIMEOUT_MS = 250;
 
 export interface OpenedCache {
   store: CacheStore;
+  /** The Redis store inside, when there is one (its client carries the invalidation bus). */
+  redis?: RedisCache;
   /** Whether the facade made this store and so closes it; a store the caller passed stays open. */
   owned: boolean;
 }
@@ -85,7 +98,7 @@ export function openCache(target: CacheTarget, settings: CacheSettings, logger: 
       commandTimeout: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
     const redis = new RedisCache(connection, { namespace: settings.namespace, logger });
-    return { store: resilient(redis, settings, logger, !('cluster' in connection)), owned: true };
+    return { store: resilient(redis, settings, logger, !('cluster' in connection)), redis, owned: true };
   }
   if (!isCacheStore(target)) {
     throw new ConfigError('cache must be "memory", a redis:// URL or a CacheStore (with compareAndSet)');
@@ -94,7 +107,7 @@ export function openCache(target: CacheTarget, settings: CacheSettings, logger: 
     target instanceof MemoryCache || target instanceof ResilientCache
       ? target
       : resilient(target, settings, logger);
-  return { store, owned: false };
+  return target instanceof RedisCache ? { store, redis: target, owned: false } : { store, owned: false };
 }
 
 function isCacheStore(value: unknown): value is CacheStore {

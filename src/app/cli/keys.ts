@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { KeyedCodeDigest } from '../../adapters/crypto/code-digest.js';
+import { Sha256TokenDigest } from '../../adapters/crypto/token-digest.js';
 import { AesGcmKeyring } from '../../adapters/crypto/aes-gcm-keyring.js';
 import { assertKeyId, ENCRYPTION_KEYS_ENV, KEY_BYTES } from '../../adapters/crypto/key-config.js';
 import { LegacyReadingCipher } from '../../adapters/crypto/legacy-cipher.js';
@@ -97,6 +99,10 @@ async function rotate(argv: string[], io: CliIo): Promise<void> {
       dryRun,
       logger,
       signal: abort.signal,
+      // Adopted email verification codes in clear become keyed digests (one-way: not re-encrypted).
+      ...(values['seal-plaintext']
+        ? { sealCodes: new KeyedCodeDigest(keyring, new Sha256TokenDigest()) }
+        : {}),
       ...(batchSize === undefined ? {} : { batchSize }),
       onProgress: (p) => {
         if (!p.missing) progress.update(`${p.table}.${p.column}`, p.scanned, p.total, describe(p, dryRun));

@@ -18,16 +18,28 @@ export class PostgresStorageAdapter extends KitiumStorageAdapter {
     if (typeof connectionString !== 'string' || connectionString.length === 0) {
       throw new ConfigError('a PostgreSQL connection string is required');
     }
-    const { logger = createPinoLogger(), tokenPepper, clock, cache, cacheOptions, ...rest } = options;
+    const {
+      logger = createPinoLogger(),
+      tokenPepper,
+      clock,
+      cache,
+      cacheOptions,
+      cacheBusDatabase,
+      ...rest
+    } = options;
     const { cipher: cipherOption, encryptionKeys, upstreamTimeZone, ...connection } = rest;
     // Keys are checked before the pool opens, so a bad key leaks no connection.
     const cipher = resolveCipher({ cipher: cipherOption, encryptionKeys });
+    // LISTEN for the cache's invalidation bus needs a direct connection, never a transaction pooler.
+    const direct = (connection as { directUrl?: unknown }).directUrl;
+    const busUrl = typeof direct === 'string' && direct !== '' ? direct : connectionString;
     super(openPostgres(connectionString, connection, logger), {
       logger,
       tokenPepper,
       clock,
       cache,
       cacheOptions,
+      cacheBusDatabase: cacheBusDatabase ?? { url: busUrl, schema: connection.schema },
       cipher,
       upstreamTimeZone,
     });

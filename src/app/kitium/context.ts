@@ -15,6 +15,7 @@ import {
   KyselyUserRepo,
   type SqlStore,
 } from '../../adapters/kysely/index.js';
+import { KeyedCodeDigest } from '../../adapters/crypto/code-digest.js';
 import type { CipherPort } from '../../ports/cipher.js';
 import type { RoleRepo } from '../../ports/rbac-repos.js';
 import type {
@@ -74,7 +75,7 @@ export function createKitiumContext(
     sessions: new KyselySessionRepo(store),
     organizations: new KyselyOrganizationRepo(store),
     users: new KyselyUserRepo(store),
-    emailTokens: new KyselyEmailTokenRepo(store),
+    emailTokens: new KyselyEmailTokenRepo(store, new KeyedCodeDigest(cipher, system.digest)),
     events: new KyselyEventLog(store),
     roles: new KyselyRoleRepo(store),
     twoFactorDevices: new KyselyTwoFactorDeviceRepo(store, cipher),

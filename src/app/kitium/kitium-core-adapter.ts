@@ -63,7 +63,11 @@ export class KitiumCoreAdapter implements StorageAdapter {
     this.upstreamTimeZone = options.upstreamTimeZone;
     const logger = options.logger ?? createPinoLogger();
     const clock = options.clock ?? systemClock;
-    this.cache = openKitiumCache(options, logger, clock, { tokenPepper: options.tokenPepper, cipher });
+    this.cache = openKitiumCache(options, logger, clock, {
+      tokenPepper: options.tokenPepper,
+      cipher,
+      postgres: options.cacheBusDatabase,
+    });
     const ctx = createKitiumContext(store, {
       clock,
       ids: uuidV7Ids,

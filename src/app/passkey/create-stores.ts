@@ -30,6 +30,11 @@ export interface CreatePasskeyStoresOptions extends PasskeyConfigOverrides {
   memoryCache?: MemoryCacheOptions;
   /** A cache you built (a RedisCache on a Cluster, say); GENERIC_CACHE_STORE_* are then not read. */
   cacheStore?: CacheStore;
+  /**
+   * ioredis `RedisOptions` for GENERIC_CACHE_STORE_TYPE=redis, over the defaults (commandTimeout 2000 ms,
+   * connectTimeout 5000 ms, 2 retries per command): every cache call has a deadline.
+   */
+  redisOptions?: object;
 }
 
 export interface PasskeyStores {
@@ -44,7 +49,10 @@ function openCache(config: PasskeyConfig, options: CreatePasskeyStoresOptions, l
   if (options.cacheStore) return options.cacheStore;
   if (config.cache?.type === 'redis') {
     // No namespace: the crate's keys are `cache:{prefix}:{key}` at the top of the keyspace.
-    return new RedisCache(redisConnectionFromUrl(config.cache.url), { namespace: '', logger });
+    return new RedisCache(
+      redisConnectionFromUrl(config.cache.url, (options.redisOptions ?? {}) as Record<string, unknown>),
+      { namespace: '', logger },
+    );
   }
   return new MemoryCache({ maxEntries: 100_000, maxBytes: 128 * 1024 * 1024, ...options.memoryCache });
 }

@@ -12,6 +12,7 @@ import {
 import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
 import { databaseUrl, dropSchema, freshSchemaName, pgbouncerUrl, redisUrl } from '../../support/postgres.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
+import { replicaBackend } from './replica-backend.js';
 
 /** A Redis namespace of one test file's own, flushed of its keys afterwards (the shared Redis is never flushed). */
 function redisNamespace(label: string): { namespace: string; cleanup(): Promise<void> } {
@@ -111,6 +112,7 @@ export function databaseBackends(
         return { adapter, cleanup: () => dropSchema(direct, schema) };
       },
     },
+    replicaBackend(options, opened),
   ];
 }
 

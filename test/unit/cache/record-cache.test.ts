@@ -42,8 +42,19 @@ function table(initial: Row[]) {
 /** A load that waits until the test lets it finish: the window in which a write can slip in. */
 function heldLoad<T>(value: T) {
   let release!: () => void;
+  let begun!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  return { release, load: async () => (await gate, value) };
+  /** Resolves once the cache called the load: the reader has taken its ticket by then. */
+  const started = new Promise<void>((resolve) => (begun = resolve));
+  return {
+    release,
+    started,
+    load: async () => {
+      begun();
+      await gate;
+      return value;
+    },
+  };
 }
 
 interface Backend {
@@ -167,7 +178,7 @@ for (const backend of backends) {
       const held = heldLoad(old);
       const reading = awaitLater(cache.read(key, codec, held.load, facts));
       // The write lands and invalidates while the read is still in the database; a newer reader fills.
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await held.started;
       await cache.invalidate(key);
       const db = table([{ id: 'r', owner: 'u', version: 2 }]);
       expect((await cache.read(key, codec, db.load('r'), facts))?.version).toBe(2);
@@ -182,7 +193,7 @@ for (const backend of backends) {
       const key = cacheKeys.apiKey('q');
       const held = heldLoad<Row>({ id: 'q', owner: 'gone', version: 1 });
       const reading = awaitLater(cache.read(key, codec, held.load, facts));
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await held.started;
       await cache.revokeOwner('gone');
       held.release();
       await reading;

@@ -80,7 +80,9 @@ async function createTable(db: AnyDb, table: string, postgres: boolean): Promise
  */
 export async function ensureExtensionTable(store: SqlStore, table: string): Promise<ExtensionColumns> {
   const postgres = store.dialect === 'postgres';
-  if (!(await tableExists(store.typed(), store.dialect, table))) {
+  // Through store.run: driver faults (an unreachable server) come out typed and retried like any read.
+  const introspect = { idempotent: true, entity: 'extension table' };
+  if (!(await store.run(() => tableExists(store.typed(), store.dialect, table), introspect))) {
     // The migration lock serialises concurrent creators (type and table creation can race).
     await store.withMigrationLock(async (trx) => {
       if (postgres) await ensureContextEnum(trx);
@@ -88,7 +90,9 @@ export async function ensureExtensionTable(store: SqlStore, table: string): Prom
     });
   }
   const present = new Set(
-    (await describeColumns(store.typed(), store.dialect, [table])).map((column) => column.column),
+    (await store.run(() => describeColumns(store.typed(), store.dialect, [table]), introspect)).map(
+      (column) => column.column,
+    ),
   );
   const columns = {} as ExtensionColumns;
   const missing: string[] = [];

@@ -1,5 +1,6 @@
 import { normalizeEmail } from '../../../domain/email.js';
 import type { EmailVerificationToken, EmailVerificationTokenType } from '../../../domain/records.js';
+import type { CodeDigestPort } from '../../../ports/cipher.js';
 import type { EmailTokenRepo } from '../../../ports/repos.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
@@ -8,9 +9,24 @@ import { compact, optionalDate, optionalJson, optionalText, text } from './mappi
 
 const entity = 'emailVerificationToken';
 
+/** Where the code lives; its digest is bound to this table, column and the token's id. */
+export const EMAIL_CODE_COLUMN = {
+  table: 'email_verification_tokens',
+  idColumn: 'id',
+  column: 'code',
+} as const;
+
+/**
+ * Email verification tokens. The code is stored as a keyed digest (CodeDigestPort), never in clear,
+ * and reads back as that digest: upstream's callers check `codeHash` (their own) or the code they
+ * issued; none reads `code` back (kitium-ai/auth src/email keeps its tokens in memory).
+ */
 export class KyselyEmailTokenRepo implements EmailTokenRepo {
   private readonly rows: TableAccess<EmailVerificationToken>;
-  constructor(private readonly store: SqlStore) {
+  constructor(
+    private readonly store: SqlStore,
+    private readonly codes: CodeDigestPort,
+  ) {
     this.rows = new TableAccess(store, 'email_verification_tokens', entity, (row) => this.toRecord(row));
   }
 
@@ -40,7 +56,11 @@ export class KyselyEmailTokenRepo implements EmailTokenRepo {
             id: token.id,
             email: token.email,
             email_normalized: normalizeEmail(token.email),
-            code: token.code,
+            code: this.codes.seal(token.code, {
+              table: EMAIL_CODE_COLUMN.table,
+              column: EMAIL_CODE_COLUMN.column,
+              rowId: token.id,
+            }),
             code_hash: token.codeHash,
             type: token.type,
             user_id: token.userId ?? null,

@@ -1,0 +1,59 @@
+import type { LocalTier } from './local-tier.js';
+import type { RecordCache, RecordFacts } from './record-cache.js';
+import type { RecordCodec } from './cache-codec.js';
+
+/** What the cached repositories need of a record cache, one tier or two. */
+export interface RecordReadThrough {
+  read<T>(
+    key: string,
+    codec: RecordCodec<T>,
+    load: () => Promise<T | null>,
+    facts: (record: T) => RecordFacts,
+  ): Promise<T | null>;
+  forget(key: string): Promise<void>;
+  invalidate(...keys: string[]): Promise<void>;
+  revokeOwner(ownerId: string): Promise<void>;
+}
+
+/**
+ * An in-process tier in front of an optional shared one (Redis). Invalidations go to the shared tier first,
+ * then to this process's tier, then onto the bus, and the call returns once the bus took them: a process that
+ * hears one and reads again finds the shared tier already cleaned.
+ */
+export class TieredRecords implements RecordReadThrough {
+  constructor(
+    private readonly local: LocalTier,
+    private readonly shared: RecordCache | undefined,
+  ) {}
+
+  read<T>(
+    key: string,
+    codec: RecordCodec<T>,
+    load: () => Promise<T | null>,
+    facts: (record: T) => RecordFacts,
+  ): Promise<T | null> {
+    const shared = this.shared;
+    const through = shared ? () => shared.read(key, codec, load, facts) : load;
+    if (!this.local.usable) return through();
+    return this.local.records.read(key, codec, through, facts);
+  }
+
+  async forget(key: string): Promise<void> {
+    await this.shared?.forget(key);
+    await this.local.records.forget(key);
+    await this.local.publish({ keys: [key] });
+  }
+
+  async invalidate(...keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.shared?.invalidate(...keys);
+    await this.local.records.invalidate(...keys);
+    await this.local.publish({ keys });
+  }
+
+  async revokeOwner(ownerId: string): Promise<void> {
+    await this.shared?.revokeOwner(ownerId);
+    this.local.flush();
+    await this.local.publish({ all: true });
+  }
+}
