@@ -3,6 +3,14 @@ import { peersModule } from './cases/peers/index.js';
 import { sqliteModule } from './cases/sqlite.js';
 import { redisModule } from './cases/cache.js';
 import { verifyModule, rotationModule } from './cases/operations.js';
+import { replicaModule } from './cases/replica.js';
 
 /** Every benchmark module, in run order. Other modules register here: one import, one entry. */
-export const modules: BenchModule[] = [peersModule, redisModule, verifyModule, rotationModule, sqliteModule];
+export const modules: BenchModule[] = [
+  peersModule,
+  redisModule,
+  verifyModule,
+  rotationModule,
+  sqliteModule,
+  replicaModule,
+];

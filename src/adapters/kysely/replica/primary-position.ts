@@ -17,6 +17,8 @@ const POSITION = CompiledQuery.raw(
 export class PrimaryPosition {
   private inflight: Promise<Lsn> | undefined;
   private next: Promise<Lsn> | undefined;
+  /** How many position statements were sent to the primary. */
+  fetches = 0;
 
   constructor(private readonly runOnPrimary: RunOnPrimary) {}
 
@@ -44,6 +46,7 @@ export class PrimaryPosition {
   }
 
   private async fetch(): Promise<Lsn> {
+    this.fetches += 1;
     const { rows } = await this.runOnPrimary<{ lsn: string; block: string; segment: string }>(POSITION);
     const row = rows[0];
     if (!row) throw new Error('the primary returned no WAL position');

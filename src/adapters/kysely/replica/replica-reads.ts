@@ -66,6 +66,7 @@ export function openReplicaReads(
       name: `replica ${index + 1}`,
       acquire: () => driver.acquireConnection(),
       release: (connection) => driver.releaseConnection(connection),
+      session: (connection) => (connection as unknown as { client?: object }).client,
     })),
     settings,
     logger,

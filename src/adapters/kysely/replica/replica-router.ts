@@ -11,6 +11,8 @@ export interface ReplicaTarget {
   name: string;
   acquire(): Promise<DatabaseConnection>;
   release(connection: DatabaseConnection): Promise<void>;
+  /** The server session behind a connection (stable while the session lives), or undefined if unknown. */
+  session(connection: DatabaseConnection): object | undefined;
 }
 
 export interface ReplicaRouterSettings {
@@ -25,6 +27,8 @@ export interface ReplicaRoutingStats {
   replica: number;
   /** Routable reads that went to the primary (no replica usable, or it had not caught up in time). */
   primary: number;
+  /** WAL-position statements the primary ran for them (shared by concurrent reads). */
+  positionReads: number;
 }
 
 const REPLAY = CompiledQuery.raw('select pg_last_wal_replay_lsn()::text as lsn');
@@ -51,7 +55,10 @@ class ReplicaState {
 export class ReplicaRouter {
   private readonly replicas: ReplicaState[];
   private turn = 0;
-  private readonly counts: ReplicaRoutingStats = { replica: 0, primary: 0 };
+  private readonly counts = { replica: 0, primary: 0 };
+  // Replay position last seen per replica session: replay only moves forward while a session lives
+  // (a standby restart ends every session), so a session already past the target needs no check.
+  private readonly replayedBySession = new WeakMap<object, Lsn>();
 
   constructor(
     private readonly primary: FastQuery,
@@ -65,7 +72,7 @@ export class ReplicaRouter {
   }
 
   stats(): ReplicaRoutingStats {
-    return { ...this.counts };
+    return { ...this.counts, positionReads: this.position.fetches };
   }
 
   readonly fastQuery: FastQuery = async <R>(compiled: CompiledQuery): Promise<QueryResult<R>> => {
@@ -114,15 +121,19 @@ export class ReplicaRouter {
       return undefined;
     }
     try {
+      const session = replica.target.session(connection);
+      const known = session && this.replayedBySession.get(session);
       const started = this.now();
-      for (let pause = 1; ; pause = Math.min(pause * 2, 25)) {
+      for (let pause = 1; known === undefined || known < target; pause = Math.min(pause * 2, 25)) {
         const { rows } = await connection.executeQuery<{ lsn: string | null }>(REPLAY);
         const replayed = rows[0]?.lsn;
         if (replayed === null || replayed === undefined) {
           this.skip(replica, 'not a standby (pg_last_wal_replay_lsn() is null)');
           return undefined;
         }
-        if (parseLsn(replayed) >= target) break;
+        const position = parseLsn(replayed);
+        if (session) this.replayedBySession.set(session, position);
+        if (position >= target) break;
         if (this.now() - started >= this.settings.maxLagMs) {
           this.skip(replica, `lagging: replayed ${replayed}, needs ${formatLsn(target)}`);
           return undefined;
