@@ -74,6 +74,29 @@ function checkColumns(types: Map<string, Map<string, string>>): void {
   }
 }
 
+/**
+ * Objects of the owner's that the reshaping would break: a view over an upstream table blocks ALTER
+ * COLUMN TYPE, and a foreign key to user_roles.id blocks dropping it. Named in a config error up front.
+ */
+async function checkDependants(db: Db): Promise<void> {
+  const { rows: views } = await sql<{ view: string }>`
+    select distinct view_schema || '.' || view_name as view from information_schema.view_table_usage
+    where table_schema = current_schema() and table_name in (${sql.join(UPSTREAM_TABLE_NAMES)})`.execute(db);
+  const { rows: keys } = await sql<{ key: string }>`
+    select c.relname || '.' || con.conname as key from pg_constraint con
+    join pg_class c on c.oid = con.conrelid
+    join pg_class target on target.oid = con.confrelid
+    join pg_namespace n on n.oid = target.relnamespace
+    where con.contype = 'f' and n.nspname = current_schema() and target.relname = 'user_roles'`.execute(db);
+  const problems = [
+    ...views.map((row) => `view ${row.view} reads upstream's tables (drop it, adopt, then recreate it)`),
+    ...keys.map((row) => `foreign key ${row.key} references user_roles.id, which authkeep drops`),
+  ];
+  if (problems.length > 0) {
+    throw new ConfigError(`cannot adopt this @kitiumai/auth-postgres database: ${problems.join('; ')}`);
+  }
+}
+
 async function triggerTables(db: Db): Promise<Set<string>> {
   const { rows } = await sql<{ relname: string }>`
     select distinct c.relname from pg_trigger t
@@ -95,6 +118,7 @@ export async function recogniseUpstream(db: Db): Promise<UpstreamDatabase | null
   if (ledger.some((id) => id.startsWith('authkeep_'))) return null;
   if (!UPSTREAM_TABLE_NAMES.some((table) => tables.has(table))) return null;
   checkColumns(await columnTypes(db));
+  await checkDependants(db);
   return {
     generation: ledger.includes(UPSTREAM_MIGRATION_ID) ? '3.1' : '3.0',
     triggerTables: await triggerTables(db),
