@@ -106,6 +106,8 @@ async function relocateLinkWrites(db: Kysely<any>, zones: AdoptionZones): Promis
 /**
  * Every upstream TIMESTAMP column becomes timestamptz, each read in the zone its writer used
  * (time-sources.ts). updated_at goes first: its reading compares it with the still-naive created_at.
+ * The repeated hour of an autumn clock change is ambiguous in local time; PostgreSQL reads it as standard
+ * time, and nothing in the row can say otherwise.
  * Columns already timestamptz are left alone. Logs the zone used for each column.
  */
 export async function convertTimestamps(
