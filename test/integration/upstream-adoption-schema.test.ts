@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy-cipher.js';
 import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
+import { captureLogger } from '../support/capture-logger.js';
 import { kitiumMigrations } from '../../migrations/index.js';
 import { testKeys } from '../support/encrypted-rows.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
@@ -52,6 +53,55 @@ describe.skipIf(!url)('an adopted upstream database has exactly a fresh authkeep
 
   afterAll(async () => {
     await dropSchema(url!, fresh);
+  });
+
+  // Upstream's columns allow NULL where authkeep's do not; its own methods rarely leave one, callers can
+  // (emitEvent without a timestamp binds NULL).
+  describe('with NULLs where authkeep requires values', () => {
+    const schema = freshSchemaName('adoptnulls');
+
+    afterAll(async () => {
+      await dropSchema(url!, schema);
+    });
+
+    it('fills them as upstream read them, warns with counts, and ends like a fresh database', async () => {
+      const { ids } = await createUpstreamDatabase(url!, schema, { generation: '3.0', writerZone: 'UTC' });
+      await withClient(url!, schema, (c) =>
+        c.query(`INSERT INTO auth_events (type, principal_id, data, timestamp) VALUES ('logout', 'u', '{}', NULL);
+          UPDATE roles SET is_system = NULL; UPDATE twofa_sessions SET max_attempts = NULL, attempt_count = NULL;
+          UPDATE users SET updated_at = NULL WHERE id = '${ids.bob}';`),
+      );
+      const logger = captureLogger();
+      const adapter = new PostgresStorageAdapter(url!, {
+        schema,
+        logger,
+        cipher: legacy,
+        upstreamTimeZone: 'UTC',
+      });
+      try {
+        await adapter.connect();
+        expect(await adapter.getRole(ids.role)).toMatchObject({ isSystem: false });
+        expect(await adapter.getTwoFactorSession(ids.tfs2)).toMatchObject({
+          attemptCount: 0,
+          maxAttempts: 5,
+        });
+        const bob = await adapter.getUser(ids.bob);
+        expect(bob?.updatedAt).toEqual(bob?.createdAt);
+      } finally {
+        await adapter.disconnect();
+      }
+      const warning = logger.lines.find((l) => l.message.startsWith('upstream rows had NULL'));
+      expect(warning?.object).toEqual({
+        filled: {
+          'auth_events.timestamp': 1,
+          'roles.is_system': 1,
+          'twofa_sessions.attempt_count': 2,
+          'twofa_sessions.max_attempts': 2,
+          'users.updated_at': 1,
+        },
+      });
+      expect(await schemaSnapshot(url!, schema)).toEqual(freshSnapshot);
+    });
   });
 
   // 3.1.1 over a 3.0.x database: CREATE TABLE IF NOT EXISTS keeps 3.0.x's tables (4 foreign keys), while
