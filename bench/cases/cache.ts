@@ -51,7 +51,7 @@ async function redisCases(redisUrl: string): Promise<BenchResult[]> {
       () => adapter.getSession(nextId()),
       'ioredis GET + JSON.parse',
       baseline,
-      0.6,
+      0.35,
       { concurrency: 16 },
     );
     // A cache outage (a slow Redis) would turn reads into database fallbacks: such a run proves nothing.
