@@ -1,7 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
 import { redisConnectionFromUrl } from '../../../src/adapters/cache/redis-url.js';
+import { runCli } from '../../../src/app/cli/main.js';
 import { createAuthStorage, createPasskeyStores, silentLogger } from '../../../src/index.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
 import { startRedisCluster, type RedisClusterHandle } from '../../support/redis-cluster.js';
@@ -108,6 +112,26 @@ describe.skipIf(!hasRedisServer)('Redis topologies from a URL', () => {
       expect(await sentinel!.master.cli('GET', 'cache:topology:k')).toContain('"value":"v"');
     } finally {
       await stores.close();
+    }
+  });
+
+  it('the CLI takes a topology URL in --redis (demo reads sessions through it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authkeep-topology-cli-'));
+    const out: string[] = [];
+    const io = {
+      out: (line: string) => out.push(line),
+      err: (line: string) => out.push(line),
+      isTTY: false,
+      env: {},
+    };
+    try {
+      const argv = ['demo', '--database', `sqlite:${join(dir, 'cli.db')}`, '--redis', sentinel!.url];
+      expect(await runCli(argv, io), out.join('\n')).toBe(0);
+      expect(out.join('\n')).not.toContain('MISSING');
+      const keys = await sentinel!.master.cli('--scan', '--pattern', 'authkeep:*');
+      expect(keys.trim().length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
