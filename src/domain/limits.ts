@@ -9,4 +9,6 @@ export const LIMITS = {
   arrayItems: 1000,
   jsonBytes: 65536,
   jsonDepth: 32,
+  /** Keys and items in one JSON value, all levels together; above what jsonBytes could ever hold. */
+  jsonEntries: 16384,
 } as const;

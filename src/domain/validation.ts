@@ -76,11 +76,39 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** Walks a JSON-bound value: plain data only, no NUL, no cycles, bounded depth. */
-function checkJson(value: unknown, field: string, depth: number, seen: Set<object>): void {
+/** What a JSON walk has seen so far, so a hostile value is refused before its bulk is walked. */
+interface JsonBudget {
+  entries: number;
+  /** UTF-16 length of strings and keys: a lower bound of their UTF-8 size. */
+  chars: number;
+}
+
+function spend(budget: JsonBudget, field: string, entries: number, chars: number): void {
+  budget.entries += entries;
+  budget.chars += chars;
+  if (budget.entries > LIMITS.jsonEntries) {
+    fail(field, `must have at most ${LIMITS.jsonEntries} keys and items in all`);
+  }
+  if (budget.chars > LIMITS.jsonBytes) fail(field, `must be at most ${LIMITS.jsonBytes} bytes as JSON`);
+}
+
+/**
+ * Walks a JSON-bound value: plain data only, no NUL, no cycles, bounded depth. Counts come first: an
+ * object's key count (Object.keys, which reads no values) is charged before any value is looked at.
+ */
+function checkJson(
+  value: unknown,
+  field: string,
+  depth: number,
+  seen: Set<object>,
+  budget: JsonBudget = { entries: 0, chars: 0 },
+): void {
   if (depth > LIMITS.jsonDepth) fail(field, `must be nested at most ${LIMITS.jsonDepth} levels deep`);
   if (value === null || typeof value === 'boolean' || value === undefined) return;
-  if (typeof value === 'string') return checkText(value, field, LIMITS.jsonBytes);
+  if (typeof value === 'string') {
+    spend(budget, field, 0, value.length);
+    return checkText(value, field, LIMITS.jsonBytes);
+  }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) fail(field, 'must contain only finite numbers');
     return;
@@ -93,11 +121,15 @@ function checkJson(value: unknown, field: string, depth: number, seen: Set<objec
   if (seen.has(value)) fail(field, 'must not contain cycles');
   seen.add(value);
   if (Array.isArray(value)) {
-    value.forEach((entry, index) => checkJson(entry, `${field}[${index}]`, depth + 1, seen));
+    spend(budget, field, value.length, 0);
+    value.forEach((entry, index) => checkJson(entry, `${field}[${index}]`, depth + 1, seen, budget));
   } else if (isPlainObject(value)) {
-    for (const [key, entry] of Object.entries(value)) {
+    const keys = Object.keys(value);
+    spend(budget, field, keys.length, 0);
+    for (const key of keys) {
+      spend(budget, field, 0, key.length);
       checkText(key, `${field} key`, LIMITS.shortText);
-      checkJson(entry, `${field}.${key}`, depth + 1, seen);
+      checkJson(value[key], `${field}.${key}`, depth + 1, seen, budget);
     }
   } else {
     fail(field, 'must contain only plain objects, arrays and JSON scalars');
