@@ -5,6 +5,7 @@ import { authkeepFoundation } from './0002_authkeep_foundation.js';
 import { sessionTokenDigests } from './0003_session_token_digests.js';
 import { twoFactorSsoSecrets } from './0004_two_factor_sso_secrets.js';
 import { emailIdentityKeys } from './0005_email_identity.js';
+import { callerFields } from './0006_caller_fields.js';
 
 /** Every kitium-store migration, in the order it runs. Ids are permanent: never rename one. */
 export const kitiumMigrations: readonly Migration[] = [
@@ -14,6 +15,7 @@ export const kitiumMigrations: readonly Migration[] = [
   sessionTokenDigests,
   twoFactorSsoSecrets,
   emailIdentityKeys,
+  callerFields,
 ];
 
 export { UPSTREAM_TABLES } from './0001_initial_schema_v2.js';

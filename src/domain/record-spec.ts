@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import { parseExtraFields, type ExtraFields, type ExtraFieldsPatch } from './extra-fields.js';
 import { isPlainObject, type Rule } from './validation.js';
 
 type Defined<T> = Exclude<T, undefined>;
@@ -8,6 +9,8 @@ export interface RecordSpec<T> {
   entity: string;
   rules: { [K in keyof T]-?: Rule<Defined<T[K]>> };
   optional: readonly (keyof T)[];
+  /** Whether fields beyond `rules` are kept as extra fields (see extra-fields.ts) instead of refused. */
+  extras: boolean;
 }
 
 /** Fields the store owns: accepted in an update object (so a full record can be passed back) but ignored. */
@@ -17,8 +20,9 @@ export function defineRecord<T>(
   entity: string,
   rules: { [K in keyof T]-?: Rule<Defined<T[K]>> },
   optional: readonly (keyof T)[],
+  options: { extras?: boolean } = {},
 ): RecordSpec<T> {
-  return { entity, rules, optional };
+  return { entity, rules, optional, extras: options.extras ?? false };
 }
 
 function requireObject(entity: string, data: unknown, what: string): Record<string, unknown> {
@@ -76,4 +80,39 @@ export function parsePatch<T>(spec: RecordSpec<T>, data: unknown): Partial<T> {
     out[key] = spec.rules[key](value, `${spec.entity}.${key}`) as T[typeof key];
   }
   return out;
+}
+
+/** Separates a caller's object into the spec's own fields (with `ignored` ones) and the rest. */
+function splitExtra<T>(
+  spec: RecordSpec<T>,
+  input: Record<string, unknown>,
+  ignored: readonly string[],
+): { own: Record<string, unknown>; rest: [string, unknown][] } {
+  const own: Record<string, unknown> = {};
+  const rest: [string, unknown][] = [];
+  for (const key of Object.keys(input)) {
+    if (Object.hasOwn(spec.rules, key) || ignored.includes(key)) own[key] = input[key];
+    else rest.push([key, input[key]]);
+  }
+  if (!spec.extras) rejectUnknown(spec, input, ignored);
+  return { own, rest };
+}
+
+/** parseInput for a spec with extras: the own fields validated, the others returned as extra fields. */
+export function parseInputWithExtra<T>(
+  spec: RecordSpec<T>,
+  data: unknown,
+  ignored: readonly string[] = [],
+): { fields: T; extra: ExtraFields } {
+  const { own, rest } = splitExtra(spec, requireObject(spec.entity, data, 'input'), ignored);
+  return { fields: parseInput(spec, own, ignored), extra: parseExtraFields(spec.entity, rest, false) };
+}
+
+/** parsePatch for a spec with extras: extra fields are set, or removed when given as `undefined`. */
+export function parsePatchWithExtra<T>(
+  spec: RecordSpec<T>,
+  data: unknown,
+): { patch: Partial<T>; extra: ExtraFieldsPatch } {
+  const { own, rest } = splitExtra(spec, requireObject(spec.entity, data, 'update'), STORE_OWNED_FIELDS);
+  return { patch: parsePatch(spec, own), extra: parseExtraFields(spec.entity, rest, true) };
 }

@@ -141,6 +141,31 @@ export interface TwoFactorDevice {
   metadata?: Record<string, unknown>;
 }
 
+/** The fields of the subtypes real callers pass (`TOTPDevice`, `SMSDevice`); any method may carry them. */
+export interface TwoFactorDeviceSubtypeFields {
+  backupCodesUsed?: string[];
+  verificationCode?: string;
+  verificationCodeExpiresAt?: Date;
+}
+
+/** A device as the store keeps it: the base record with the subtype fields it was given. */
+export type TwoFactorDeviceRecord = TwoFactorDevice & TwoFactorDeviceSubtypeFields;
+
+/** What `enrollTOTPDevice` stores: the device with the ids of the backup codes used so far. */
+export type TOTPDevice = {
+  method: 'totp';
+  secret: string;
+  backupCodesUsed: string[];
+} & TwoFactorDevice;
+
+/** An SMS device; the live code may be on the record itself (it is sealed at rest like the secret). */
+export type SMSDevice = {
+  method: 'sms';
+  phoneNumber: string;
+  verificationCode?: string;
+  verificationCodeExpiresAt?: Date;
+} & TwoFactorDevice;
+
 export interface BackupCode {
   id: string;
   userId: string;

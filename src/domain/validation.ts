@@ -70,6 +70,9 @@ export function array<T>(item: Rule<T>, options: { max?: number } = {}): Rule<T[
 
 export const stringArray = (): Rule<string[]> => array(string({ max: LIMITS.shortText, allowEmpty: true }));
 
+// Keys that would reach Object.prototype through a careless merge somewhere downstream.
+export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
@@ -137,6 +140,11 @@ function checkJson(
   seen.delete(value);
 }
 
+/** Checks one JSON-bound value (plain data, Dates allowed), as the fields of a JSON object are checked. */
+export function checkJsonValue(value: unknown, field: string): void {
+  checkJson(value, field, 0, new Set());
+}
+
 /** A JSON object (metadata and the like), bounded in depth and serialised size. */
 export function jsonObject<T extends Record<string, unknown> = Record<string, unknown>>(): Rule<T> {
   return (value, field) => {
@@ -158,16 +166,27 @@ export const stringRecord = (): Rule<Record<string, string>> => (value, field) =
   return object as Record<string, string>;
 };
 
+/**
+ * A plain object of known fields. With `extras`, other fields are kept when they are JSON data under
+ * a safe name (upstream keeps them); without, they are refused.
+ */
 export function object<T>(
   shape: { [K in keyof T]-?: Rule<T[K]> },
   optionalKeys: readonly (keyof T)[] = [],
+  options: { extras?: boolean } = {},
 ): Rule<T> {
   return (value, field) => {
     if (!isPlainObject(value)) fail(field, 'must be a plain object');
-    for (const key of Object.keys(value)) {
-      if (!Object.hasOwn(shape, key)) fail(`${field}.${key}`, 'is not a known field');
-    }
     const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      if (Object.hasOwn(shape, key)) continue;
+      if (!options.extras || UNSAFE_KEYS.has(key)) fail(`${field}.${key}`, 'is not a known field');
+      checkText(key, `${field} key`, LIMITS.shortText);
+      const entry = value[key];
+      if (entry === undefined) continue;
+      checkJson(entry, `${field}.${key}`, 1, new Set());
+      out[key] = entry;
+    }
     for (const key of Object.keys(shape) as (keyof T & string)[]) {
       const entry = value[key];
       if (entry === undefined && optionalKeys.includes(key)) continue;

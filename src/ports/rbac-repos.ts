@@ -1,12 +1,19 @@
+import type { ExtraFields, ExtraFieldsPatch } from '../domain/extra-fields.js';
 import type { RoleRecord } from '../domain/records.js';
 import type { Patch } from './repos.js';
 
 export interface RoleRepo {
-  insert(role: RoleRecord): Promise<RoleRecord>;
+  /** `extra` holds the caller's own fields, returned with the role. */
+  insert(role: RoleRecord, extra: ExtraFields): Promise<RoleRecord>;
   findById(id: string): Promise<RoleRecord | null>;
   listByOrg(orgId: string): Promise<RoleRecord[]>;
-  /** Returns null when no role has this id. */
-  update(id: string, patch: Patch<RoleRecord>, updatedAt: Date): Promise<RoleRecord | null>;
+  /** Returns null when no role has this id; extra fields merge per field (`undefined` removes one). */
+  update(
+    id: string,
+    patch: Patch<RoleRecord>,
+    extra: ExtraFieldsPatch,
+    updatedAt: Date,
+  ): Promise<RoleRecord | null>;
   /** Deletes the role and every assignment of it, atomically. */
   delete(id: string): Promise<void>;
   /** Adds the assignment unless it exists (idempotent); null when the role does not exist. */

@@ -1,3 +1,4 @@
+import type { ExtraFields } from '../domain/extra-fields.js';
 import type { SSOLink, SSOProviderRecord, SSOSession } from '../domain/records.js';
 
 /** SSO providers; secret fields (client secrets, signing keys) are encrypted at rest, bound to the id. */
@@ -19,7 +20,8 @@ export interface SsoProviderRepo {
 }
 
 export interface SsoLinkRepo {
-  insert(link: SSOLink): Promise<SSOLink>;
+  /** `extra` holds the caller's own fields, returned with the link. */
+  insert(link: SSOLink, extra: ExtraFields): Promise<SSOLink>;
   findById(id: string): Promise<SSOLink | null>;
   listByUser(userId: string): Promise<SSOLink[]>;
   delete(id: string): Promise<void>;
@@ -27,7 +29,7 @@ export interface SsoLinkRepo {
 
 /** SSO sessions; the session token is encrypted at rest, bound to the row id. */
 export interface SsoSessionRepo {
-  insert(session: SSOSession): Promise<SSOSession>;
+  insert(session: SSOSession, extra: ExtraFields): Promise<SSOSession>;
   findById(id: string): Promise<SSOSession | null>;
 }
 

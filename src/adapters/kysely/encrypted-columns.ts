@@ -27,6 +27,10 @@ export const ENCRYPTED_COLUMNS = [
   { table: 'twofa_sessions', idColumn: 'id', column: 'session_id' },
   { table: 'twofa_sessions', idColumn: 'id', column: 'verification_code' },
   { table: 'saml_tenant_configs', idColumn: 'tenant_id', column: 'config' },
+  // Issue 12: callers keep TOTP secrets (metadata.tempSecret) and SMS codes in a device's metadata,
+  // and SMSDevice.verificationCode on the record itself.
+  { table: 'twofa_devices', idColumn: 'id', column: 'sealed_metadata' },
+  { table: 'twofa_devices', idColumn: 'id', column: 'verification_code' },
 ] as const satisfies readonly EncryptedColumnSpec[];
 
 export type RegisteredTable = (typeof ENCRYPTED_COLUMNS)[number]['table'];

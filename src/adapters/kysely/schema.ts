@@ -116,6 +116,8 @@ export interface RolesTable {
   metadata: NJson;
   created_at: DTs;
   updated_at: DTs;
+  /** A caller's extra fields as dated JSON (migration 0006). */
+  extra: NStr;
 }
 
 export interface UserRolesTable {
@@ -149,6 +151,7 @@ export interface SsoLinksTable {
   metadata: NJson;
   linked_at: DTs;
   last_auth_at: DTs;
+  extra: NStr;
 }
 
 export interface SsoSessionsTable {
@@ -161,6 +164,7 @@ export interface SsoSessionsTable {
   expires_at: Ts;
   linked_at: DTs;
   last_auth_at: DTs;
+  extra: NStr;
 }
 
 export interface TwofaDevicesTable {
@@ -174,7 +178,15 @@ export interface TwofaDevicesTable {
   last_used_at: NTs;
   created_at: DTs;
   updated_at: NTs;
+  /** Upstream's clear metadata; since migration 0006 always NULL (metadata lives in sealed_metadata). */
   metadata: NJson;
+  /** The device's metadata as one CipherPort envelope of its JSON (migration 0006). */
+  sealed_metadata: NStr;
+  backup_codes_used: NJson;
+  /** SMSDevice.verificationCode, a CipherPort envelope. */
+  verification_code: NStr;
+  verification_code_expires_at: NTs;
+  extra: NStr;
 }
 
 export interface TwofaBackupCodesTable {
@@ -184,6 +196,7 @@ export interface TwofaBackupCodesTable {
   used: Defaulted<DbBool>;
   used_at: NTs;
   created_at: DTs;
+  extra: NStr;
 }
 
 export interface TwofaSessionsTable {
@@ -198,6 +211,7 @@ export interface TwofaSessionsTable {
   expires_at: Ts;
   created_at: DTs;
   completed_at: NTs;
+  extra: NStr;
 }
 
 export interface SamlTenantConfigsTable {

@@ -16,15 +16,22 @@ export const permissionRule = object<Permission>(
     metadata: jsonObject(),
   },
   ['description', 'metadata'],
+  // Upstream keeps whatever else a permission object carries.
+  { extras: true },
 );
 
-/** What a caller gives `createRole`; `isSystem` defaults to false when a JavaScript caller omits it. */
+/**
+ * What a caller gives `createRole`: its own id is kept when given (RBACService passes `role_…`), and
+ * `isSystem` defaults to false when a JavaScript caller omits it. Other fields are extra fields.
+ */
 export type RoleInput = Omit<RoleRecord, 'id' | 'createdAt' | 'updatedAt' | 'isSystem'> & {
+  id?: string;
   isSystem?: boolean;
 };
 export const roleSpec = defineRecord<RoleInput>(
   'role',
   {
+    id: id(),
     orgId: id(),
     name: short(),
     description: text(),
@@ -32,7 +39,8 @@ export const roleSpec = defineRecord<RoleInput>(
     isSystem: boolean(),
     metadata: jsonObject(),
   },
-  ['description', 'isSystem', 'metadata'],
+  ['id', 'description', 'isSystem', 'metadata'],
+  { extras: true },
 );
 
 /** Fields an update may change. `orgId` and `isSystem` are fixed at creation (see fixed-fields.ts). */
@@ -46,6 +54,7 @@ export const rolePatchSpec = defineRecord<RolePatchInput>(
     metadata: jsonObject(),
   },
   ['description', 'metadata'],
+  { extras: true },
 );
 
 export const ROLE_FIXED_FIELDS = { orgId: id(), isSystem: boolean() } as const;

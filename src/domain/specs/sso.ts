@@ -103,11 +103,18 @@ export const SSO_PROVIDER_SECRET_FIELDS = {
 /** Fields kept in their own columns rather than the JSON config. */
 export const SSO_PROVIDER_COLUMN_FIELDS = ['name', 'orgId', 'metadata'] as const;
 
-/** `createSSOLink` input; `lastAuthAt` defaults to the link time when omitted. */
-export type SSOLinkInput = Omit<SSOLink, 'id' | 'linkedAt' | 'lastAuthAt'> & { lastAuthAt?: Date };
+/**
+ * `createSSOLink` input: the caller's id is kept when given (SSOService passes `sso_link_…`);
+ * `lastAuthAt` defaults to the link time when omitted. Other fields are extra fields.
+ */
+export type SSOLinkInput = Omit<SSOLink, 'id' | 'linkedAt' | 'lastAuthAt'> & {
+  id?: string;
+  lastAuthAt?: Date;
+};
 export const ssoLinkSpec = defineRecord<SSOLinkInput>(
   'ssoLink',
   {
+    id: id(),
     userId: id(),
     providerId: id(),
     providerType: oneOf(SSO_PROVIDER_TYPES),
@@ -117,14 +124,19 @@ export const ssoLinkSpec = defineRecord<SSOLinkInput>(
     metadata: jsonObject(),
     lastAuthAt: date(),
   },
-  ['providerEmail', 'autoProvisioned', 'metadata', 'lastAuthAt'],
+  ['id', 'providerEmail', 'autoProvisioned', 'metadata', 'lastAuthAt'],
+  { extras: true },
 );
 
-/** `createSSOSession` input; `lastAuthAt` defaults to the link time when omitted. */
-export type SSOSessionInput = Omit<SSOSession, 'id' | 'linkedAt' | 'lastAuthAt'> & { lastAuthAt?: Date };
+/** `createSSOSession` input: as for links, the caller's id is kept and other fields are extra fields. */
+export type SSOSessionInput = Omit<SSOSession, 'id' | 'linkedAt' | 'lastAuthAt'> & {
+  id?: string;
+  lastAuthAt?: Date;
+};
 export const ssoSessionSpec = defineRecord<SSOSessionInput>(
   'ssoSession',
   {
+    id: id(),
     userId: id(),
     providerId: id(),
     providerType: oneOf(SSO_PROVIDER_TYPES),
@@ -133,5 +145,6 @@ export const ssoSessionSpec = defineRecord<SSOSessionInput>(
     expiresAt: date(),
     lastAuthAt: date(),
   },
-  ['sessionToken', 'lastAuthAt'],
+  ['id', 'sessionToken', 'lastAuthAt'],
+  { extras: true },
 );

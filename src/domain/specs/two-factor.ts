@@ -1,7 +1,13 @@
 import { LIMITS } from '../limits.js';
 import { defineRecord } from '../record-spec.js';
-import type { BackupCode, TwoFactorDevice, TwoFactorMethod, TwoFactorSession } from '../records.js';
-import { boolean, date, id, integer, jsonObject, oneOf, string } from '../validation.js';
+import type {
+  BackupCode,
+  TwoFactorDevice,
+  TwoFactorDeviceSubtypeFields,
+  TwoFactorMethod,
+  TwoFactorSession,
+} from '../records.js';
+import { array, boolean, date, id, integer, jsonObject, oneOf, string } from '../validation.js';
 
 export const TWO_FACTOR_METHODS = [
   'totp',
@@ -13,39 +19,50 @@ const method = () => oneOf(TWO_FACTOR_METHODS);
 // Upstream's phone_number column is VARCHAR(50); an adopted database keeps it.
 const phone = () => string({ max: 50 });
 
-/** `createTwoFactorDevice` input; `verified` defaults to false when a JavaScript caller omits it. */
-export type TwoFactorDeviceInput = Omit<TwoFactorDevice, 'id' | 'createdAt' | 'updatedAt' | 'verified'> & {
-  verified?: boolean;
+/**
+ * `createTwoFactorDevice` input: the caller's id is kept when given (as upstream's memory adapter
+ * does); `verified` defaults to false when a JavaScript caller omits it. Other fields are extra fields.
+ */
+export type TwoFactorDeviceInput = Omit<TwoFactorDevice, 'id' | 'createdAt' | 'updatedAt' | 'verified'> &
+  TwoFactorDeviceSubtypeFields & { id?: string; verified?: boolean };
+
+const deviceFields = {
+  method: method(),
+  name: string({ max: LIMITS.shortText, allowEmpty: true }),
+  verified: boolean(),
+  phoneNumber: phone(),
+  secret: string({ max: LIMITS.secret }),
+  lastUsedAt: date(),
+  metadata: jsonObject(),
+  backupCodesUsed: array(string({ max: LIMITS.id, allowEmpty: true })),
+  verificationCode: string({ max: LIMITS.shortText, allowEmpty: true }),
+  verificationCodeExpiresAt: date(),
 };
+const deviceOptional = [
+  'name',
+  'phoneNumber',
+  'secret',
+  'lastUsedAt',
+  'metadata',
+  'backupCodesUsed',
+  'verificationCode',
+  'verificationCodeExpiresAt',
+] as const;
+
 export const twoFactorDeviceSpec = defineRecord<TwoFactorDeviceInput>(
   'twoFactorDevice',
-  {
-    userId: id(),
-    method: method(),
-    name: string({ max: LIMITS.shortText, allowEmpty: true }),
-    verified: boolean(),
-    phoneNumber: phone(),
-    secret: string({ max: LIMITS.secret }),
-    lastUsedAt: date(),
-    metadata: jsonObject(),
-  },
-  ['name', 'verified', 'phoneNumber', 'secret', 'lastUsedAt', 'metadata'],
+  { id: id(), userId: id(), ...deviceFields },
+  ['id', 'verified', ...deviceOptional],
+  { extras: true },
 );
 
 /** Fields an update may change; `userId` is fixed at creation. */
-export type TwoFactorDevicePatchInput = Omit<TwoFactorDeviceInput, 'userId'>;
+export type TwoFactorDevicePatchInput = Omit<TwoFactorDeviceInput, 'userId' | 'id'>;
 export const twoFactorDevicePatchSpec = defineRecord<TwoFactorDevicePatchInput>(
   'twoFactorDevice',
-  {
-    method: method(),
-    name: string({ max: LIMITS.shortText, allowEmpty: true }),
-    verified: boolean(),
-    phoneNumber: phone(),
-    secret: string({ max: LIMITS.secret }),
-    lastUsedAt: date(),
-    metadata: jsonObject(),
-  },
-  ['name', 'phoneNumber', 'secret', 'lastUsedAt', 'metadata'],
+  deviceFields,
+  deviceOptional,
+  { extras: true },
 );
 
 export const TWO_FACTOR_DEVICE_FIXED_FIELDS = { userId: id() } as const;
@@ -65,6 +82,7 @@ export const backupCodeSpec = defineRecord<BackupCodeInput>(
     createdAt: date(),
   },
   ['id', 'used', 'usedAt', 'createdAt'],
+  { extras: true },
 );
 
 /** `createTwoFactorSession` takes the whole record; a missing id, counters or `createdAt` is filled in. */
@@ -89,6 +107,7 @@ export const twoFactorSessionSpec = defineRecord<TwoFactorSessionInput>(
     completedAt: date(),
   },
   ['id', 'verificationCode', 'attemptCount', 'maxAttempts', 'createdAt', 'completedAt'],
+  { extras: true },
 );
 
 /** Upstream's column default for `max_attempts`. */

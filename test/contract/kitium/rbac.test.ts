@@ -41,12 +41,13 @@ describeKeyed('RBAC: roles and assignments', (h) => {
     expect(await h.adapter.getRole('missing')).toBeNull();
   });
 
-  it('validates roles: permissions need their fields, unknown keys are rejected, nothing is written', async () => {
+  it('validates roles: permissions need their fields, extra fields must be safe data, nothing is written', async () => {
     const orgId = org();
     const bad = [
       { orgId, name: 'x', permissions: [{ id: 'p', name: 'n', resource: 'r' }], isSystem: false },
-      { orgId, name: 'x', permissions: [{ ...read, scope: 'all' }], isSystem: false },
-      { orgId, name: 'x', permissions: [], isSystem: false, admin: true },
+      { orgId, name: 'x', permissions: [{ ...read, scope: () => 'all' }], isSystem: false },
+      { orgId, name: 'x', permissions: [], isSystem: false, admin: new Map() },
+      { orgId, name: 'x', permissions: [], isSystem: false, id: 7 },
       { orgId, name: '', permissions: [], isSystem: false },
       { orgId, name: 'x', permissions: 'all', isSystem: false },
     ];
@@ -87,10 +88,10 @@ describeKeyed('RBAC: roles and assignments', (h) => {
     expect(await h.adapter.getRole(created.id)).toEqual(cleared);
   });
 
-  it('refuses unknown keys, a move to another organisation and a change of isSystem, writing nothing', async () => {
+  it('refuses unsafe extra fields, a move to another organisation and a change of isSystem, writing nothing', async () => {
     const created = await role(org());
     const attempts: Partial<RoleRecord>[] = [
-      { name: 'x', superuser: true } as never,
+      { name: 'x', superuser: Symbol('s') } as never,
       { orgId: org() },
       { isSystem: true },
       { name: 'x', permissions: [{ id: 'p' }] } as never,
@@ -175,8 +176,14 @@ describeKeyed('RBAC: roles and assignments', (h) => {
     await h.adapter.deleteRole('never-existed');
   });
 
-  it('validates id arguments', async () => {
-    await expect(h.adapter.getRole('')).rejects.toMatchObject({ code: 'validation' });
+  it('validates id arguments; an empty id finds nothing, as upstream’s memory adapter answers', async () => {
+    expect(await h.adapter.getRole('')).toBeNull();
+    expect(await h.adapter.listRoles('')).toEqual([]);
+    expect(await h.adapter.getUserRoles('u', '')).toEqual([]);
+    await h.adapter.deleteRole('');
+    await h.adapter.revokeRoleFromUser('u', '', 'o');
+    await expect(h.adapter.updateRole('', { name: 'x' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(h.adapter.getRole(7 as never)).rejects.toMatchObject({ code: 'validation' });
     await expect(h.adapter.listRoles('a\u0000b')).rejects.toMatchObject({ code: 'validation' });
     await expect(h.adapter.assignRoleToUser('u', 'r', 'x'.repeat(300))).rejects.toMatchObject({
       code: 'validation',

@@ -30,9 +30,30 @@ describeKeyed('secrets at rest (upstream defect 6)', (h) => {
       twoFactorSessionId: `bearer-session-${mark}`,
       verificationCode: `code-${mark}`,
       tenantKey: `tenant-private-key-${mark}`,
+      // Issue 12: where TwoFactorAuthService keeps the TOTP secret and live SMS codes.
+      tempSecret: `TEMPSECRET${mark}`,
+      smsMetadataCode: `sms-metadata-code-${mark}`,
+      smsDeviceCode: `sms-device-code-${mark}`,
     };
     const userId = `user-${mark}`;
     await h.adapter.createTwoFactorDevice({ userId, method: 'totp', verified: true, secret: secrets.totp });
+    await h.adapter.createTwoFactorDevice({
+      userId,
+      method: 'totp',
+      verified: false,
+      secret: secrets.tempSecret,
+      metadata: { tempSecret: secrets.tempSecret },
+    });
+    const sms = await h.adapter.createTwoFactorDevice({
+      userId,
+      method: 'sms',
+      verified: false,
+      phoneNumber: '+15550000000',
+      verificationCode: secrets.smsDeviceCode,
+    } as never);
+    await h.adapter.updateTwoFactorDevice(sms.id, {
+      metadata: { verificationCode: secrets.smsMetadataCode, verificationCodeExpiresAt: new Date() },
+    });
     await h.adapter.createSSOProvider({
       type: 'oidc',
       name: 'o',

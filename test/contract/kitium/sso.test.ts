@@ -258,7 +258,8 @@ describeKeyed('SSO links and sessions', (h) => {
       { ...base, providerType: 'ldap' },
       { ...base, providerSubject: '' },
       { ...base, lastAuthAt: 'now' },
-      { ...base, role: 'admin' },
+      { ...base, role: () => 'admin' },
+      { ...base, id: '' },
     ]) {
       await expect(h.adapter.createSSOLink(data as never)).rejects.toMatchObject({ code: 'validation' });
     }

@@ -51,8 +51,13 @@ describeKeyed('two-factor devices', (h) => {
       { userId, method: 'email', verified: false },
       { userId, method: 'totp', verified: 'yes' },
       { userId, method: 'totp', verified: false, secret: 7 },
-      { userId, method: 'totp', verified: false, trusted: true },
       { userId, method: 'sms', verified: false, phoneNumber: '1'.repeat(51) },
+      // Subtype fields of the wrong type, and extra fields that are unsafe or not JSON data.
+      { userId, method: 'totp', verified: false, backupCodesUsed: 'none' },
+      { userId, method: 'sms', verified: false, verificationCodeExpiresAt: 'soon' },
+      { userId, method: 'totp', verified: false, trusted: () => true },
+      { userId, method: 'totp', verified: false, huge: 'x'.repeat(70_000) },
+      JSON.parse(`{"userId":"${userId}","method":"totp","verified":false,"__proto__":{"admin":true}}`),
     ]) {
       await expect(h.adapter.createTwoFactorDevice(data as never)).rejects.toMatchObject({
         code: 'validation',
@@ -97,7 +102,7 @@ describeKeyed('two-factor devices', (h) => {
       code: 'validation',
     });
     await expect(
-      h.adapter.updateTwoFactorDevice(device.id, { verified: false, pin: '1' } as never),
+      h.adapter.updateTwoFactorDevice(device.id, { verified: false, pin: () => '1' } as never),
     ).rejects.toMatchObject({ code: 'validation' });
     expect(await h.adapter.getTwoFactorDevice(device.id)).toEqual(cleared);
     await expect(h.adapter.updateTwoFactorDevice('missing', { verified: true })).rejects.toMatchObject({
@@ -219,7 +224,7 @@ describeKeyed('two-factor sessions', (h) => {
       h.adapter.createTwoFactorSession({ ...session(), expiresAt: 'soon' } as never),
     ).rejects.toMatchObject({ code: 'validation' });
     await expect(
-      h.adapter.createTwoFactorSession({ ...session(), ip: '1.1.1.1' } as never),
+      h.adapter.createTwoFactorSession({ ...session(), ip: Symbol('not data') } as never),
     ).rejects.toMatchObject({ code: 'validation' });
   });
 

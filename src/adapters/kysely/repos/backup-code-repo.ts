@@ -1,7 +1,9 @@
+import type { ExtraFields } from '../../../domain/extra-fields.js';
 import type { BackupCode } from '../../../domain/records.js';
 import type { BackupCodeRepo } from '../../../ports/two-factor-repos.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
+import { withStoredExtra, writeExtra } from './extra-column.js';
 import { compact, optionalDate, text } from './mapping.js';
 
 const entity = 'backupCode';
@@ -15,7 +17,7 @@ export class KyselyBackupCodeRepo implements BackupCodeRepo {
 
   private toRecord(row: Record<string, unknown>): BackupCode {
     const { codec } = this.store;
-    return compact({
+    const record = compact({
       id: text(row.id),
       userId: text(row.user_id),
       code: text(row.code),
@@ -23,10 +25,12 @@ export class KyselyBackupCodeRepo implements BackupCodeRepo {
       usedAt: optionalDate(codec, row.used_at),
       createdAt: codec.readTimestamp(row.created_at),
     });
+    return withStoredExtra(record, row.extra);
   }
 
-  async insertMany(codes: BackupCode[]): Promise<BackupCode[]> {
-    if (codes.length === 0) return [];
+  async insertMany(entries: { code: BackupCode; extra: ExtraFields }[]): Promise<BackupCode[]> {
+    if (entries.length === 0) return [];
+    const codes = entries.map((entry) => entry.code);
     const { codec } = this.store;
     // One multi-row INSERT: every code or none.
     const rows = await this.store.run(
@@ -34,13 +38,14 @@ export class KyselyBackupCodeRepo implements BackupCodeRepo {
         db
           .insertInto('twofa_backup_codes')
           .values(
-            codes.map((code) => ({
+            entries.map(({ code, extra }) => ({
               id: code.id,
               user_id: code.userId,
               code: code.code,
               used: codec.bool(code.used),
               used_at: code.usedAt === undefined ? null : codec.timestamp(code.usedAt),
               created_at: codec.timestamp(code.createdAt),
+              extra: writeExtra(extra),
             })),
           )
           .returningAll()

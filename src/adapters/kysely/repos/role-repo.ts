@@ -1,3 +1,4 @@
+import type { ExtraFields, ExtraFieldsPatch } from '../../../domain/extra-fields.js';
 import type { Permission, RoleRecord } from '../../../domain/records.js';
 import type { RoleRepo } from '../../../ports/rbac-repos.js';
 import type { Patch } from '../../../ports/repos.js';
@@ -5,6 +6,7 @@ import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
+import { hasExtraChanges, updateWithExtra, withStoredExtra, writeExtra } from './extra-column.js';
 import { compact, optionalJson, optionalText, patchColumns, text, type ColumnMap } from './mapping.js';
 
 const entity = 'role';
@@ -40,7 +42,7 @@ export class KyselyRoleRepo implements RoleRepo {
 
   private toRecord(row: Record<string, unknown>): RoleRecord {
     const { codec } = this.store;
-    return compact({
+    const record = compact({
       id: text(row.id),
       orgId: text(row.org_id),
       name: text(row.name),
@@ -51,6 +53,7 @@ export class KyselyRoleRepo implements RoleRepo {
       createdAt: codec.readTimestamp(row.created_at),
       updatedAt: codec.readTimestamp(row.updated_at),
     });
+    return withStoredExtra(record, row.extra);
   }
 
   private async many(query: ReturnType<typeof this.byId>): Promise<RoleRecord[]> {
@@ -58,7 +61,7 @@ export class KyselyRoleRepo implements RoleRepo {
     return rows.map((row) => this.toRecord(row));
   }
 
-  async insert(role: RoleRecord): Promise<RoleRecord> {
+  async insert(role: RoleRecord, extra: ExtraFields): Promise<RoleRecord> {
     const { codec } = this.store;
     const row = await this.store.run(
       (db) =>
@@ -74,6 +77,7 @@ export class KyselyRoleRepo implements RoleRepo {
             metadata: role.metadata === undefined ? null : codec.json(role.metadata),
             created_at: codec.timestamp(role.createdAt),
             updated_at: codec.timestamp(role.updatedAt),
+            extra: writeExtra(extra),
           })
           .returningAll()
           .executeTakeFirstOrThrow(),
@@ -90,11 +94,18 @@ export class KyselyRoleRepo implements RoleRepo {
     return this.rows.listNewestFirst('org_id', orgId);
   }
 
-  async update(id: string, patch: Patch<RoleRecord>, updatedAt: Date): Promise<RoleRecord | null> {
-    return this.rows.updateById(id, {
+  async update(
+    id: string,
+    patch: Patch<RoleRecord>,
+    extra: ExtraFieldsPatch,
+    updatedAt: Date,
+  ): Promise<RoleRecord | null> {
+    const values = {
       ...patchColumns(patch, this.columns),
       updated_at: this.store.codec.timestamp(updatedAt),
-    });
+    };
+    if (!hasExtraChanges(extra)) return this.rows.updateById(id, values);
+    return updateWithExtra(this.store, 'roles', entity, id, values, extra, (row) => this.toRecord(row));
   }
 
   async delete(id: string): Promise<void> {

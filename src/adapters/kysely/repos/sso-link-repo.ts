@@ -1,8 +1,10 @@
+import type { ExtraFields } from '../../../domain/extra-fields.js';
 import type { SSOLink, SSOProviderType } from '../../../domain/records.js';
 import type { SsoLinkRepo } from '../../../ports/sso-repos.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
+import { withStoredExtra, writeExtra } from './extra-column.js';
 import { compact, optionalJson, optionalText, text } from './mapping.js';
 
 const entity = 'ssoLink';
@@ -15,7 +17,7 @@ export class KyselySsoLinkRepo implements SsoLinkRepo {
 
   private toRecord(row: Record<string, unknown>): SSOLink {
     const { codec } = this.store;
-    return compact({
+    const record = compact({
       id: text(row.id),
       userId: text(row.user_id),
       providerId: text(row.provider_id),
@@ -30,9 +32,10 @@ export class KyselySsoLinkRepo implements SsoLinkRepo {
       linkedAt: codec.readTimestamp(row.linked_at),
       lastAuthAt: codec.readTimestamp(row.last_auth_at),
     });
+    return withStoredExtra(record, row.extra);
   }
 
-  async insert(link: SSOLink): Promise<SSOLink> {
+  async insert(link: SSOLink, extra: ExtraFields): Promise<SSOLink> {
     const { codec } = this.store;
     const row = await this.store.run(
       (db) =>
@@ -49,6 +52,7 @@ export class KyselySsoLinkRepo implements SsoLinkRepo {
             metadata: link.metadata === undefined ? null : codec.json(link.metadata),
             linked_at: codec.timestamp(link.linkedAt),
             last_auth_at: codec.timestamp(link.lastAuthAt),
+            extra: writeExtra(extra),
           })
           .returningAll()
           .executeTakeFirstOrThrow(),

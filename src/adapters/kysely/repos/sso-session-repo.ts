@@ -1,3 +1,4 @@
+import type { ExtraFields } from '../../../domain/extra-fields.js';
 import type { SSOProviderType, SSOSession } from '../../../domain/records.js';
 import type { CipherPort } from '../../../ports/cipher.js';
 import type { SsoSessionRepo } from '../../../ports/sso-repos.js';
@@ -5,6 +6,7 @@ import { columnCipher, type ColumnCipher } from '../encrypted-columns.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
 import type { SqlStore } from '../sql-store.js';
+import { withStoredExtra, writeExtra } from './extra-column.js';
 import { compact, text } from './mapping.js';
 
 const entity = 'ssoSession';
@@ -27,7 +29,7 @@ export class KyselySsoSessionRepo implements SsoSessionRepo {
   private toRecord(row: Record<string, unknown>): SSOSession {
     const { codec } = this.store;
     const id = text(row.id);
-    return compact({
+    const record = compact({
       id,
       userId: text(row.user_id),
       providerId: text(row.provider_id),
@@ -38,9 +40,10 @@ export class KyselySsoSessionRepo implements SsoSessionRepo {
       linkedAt: codec.readTimestamp(row.linked_at),
       lastAuthAt: codec.readTimestamp(row.last_auth_at),
     });
+    return withStoredExtra(record, row.extra);
   }
 
-  async insert(session: SSOSession): Promise<SSOSession> {
+  async insert(session: SSOSession, extra: ExtraFields): Promise<SSOSession> {
     const { codec } = this.store;
     const sessionToken = this.tokens.write(session.id, session.sessionToken ?? null);
     const row = await this.store.run(
@@ -57,6 +60,7 @@ export class KyselySsoSessionRepo implements SsoSessionRepo {
             expires_at: codec.timestamp(session.expiresAt),
             linked_at: codec.timestamp(session.linkedAt),
             last_auth_at: codec.timestamp(session.lastAuthAt),
+            extra: writeExtra(extra),
           })
           .returningAll()
           .executeTakeFirstOrThrow(),

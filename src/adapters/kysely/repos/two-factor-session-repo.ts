@@ -1,3 +1,4 @@
+import type { ExtraFields } from '../../../domain/extra-fields.js';
 import type { TwoFactorMethod, TwoFactorSession } from '../../../domain/records.js';
 import type { CipherPort } from '../../../ports/cipher.js';
 import type { TwoFactorSessionRepo } from '../../../ports/two-factor-repos.js';
@@ -5,6 +6,7 @@ import { columnCipher, type ColumnCipher } from '../encrypted-columns.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
+import { withStoredExtra, writeExtra } from './extra-column.js';
 import { compact, optionalDate, text } from './mapping.js';
 
 const entity = 'twoFactorSession';
@@ -30,7 +32,7 @@ export class KyselyTwoFactorSessionRepo implements TwoFactorSessionRepo {
   private toRecord(row: Record<string, unknown>): TwoFactorSession {
     const { codec } = this.store;
     const id = text(row.id);
-    return compact({
+    const record = compact({
       id,
       userId: text(row.user_id),
       sessionId: this.sessionIds.read(id, row.session_id) as string,
@@ -43,9 +45,10 @@ export class KyselyTwoFactorSessionRepo implements TwoFactorSessionRepo {
       createdAt: codec.readTimestamp(row.created_at),
       completedAt: optionalDate(codec, row.completed_at),
     });
+    return withStoredExtra(record, row.extra);
   }
 
-  async insert(session: TwoFactorSession): Promise<TwoFactorSession> {
+  async insert(session: TwoFactorSession, extra: ExtraFields): Promise<TwoFactorSession> {
     const { codec } = this.store;
     const sessionId = this.sessionIds.write(session.id, session.sessionId);
     const verificationCode = this.codes.write(session.id, session.verificationCode ?? null);
@@ -65,6 +68,7 @@ export class KyselyTwoFactorSessionRepo implements TwoFactorSessionRepo {
             expires_at: codec.timestamp(session.expiresAt),
             created_at: codec.timestamp(session.createdAt),
             completed_at: session.completedAt === undefined ? null : codec.timestamp(session.completedAt),
+            extra: writeExtra(extra),
           })
           .returningAll()
           .executeTakeFirstOrThrow(),

@@ -3,7 +3,7 @@ import type { ApiKeyRecord } from '../../../domain/records.js';
 import { apiKeySpec, type ApiKeyInput } from '../../../domain/specs/core.js';
 import { stringArray, string } from '../../../domain/validation.js';
 import type { KitiumContext } from '../context.js';
-import { checkId, checkLookup, orNotFound } from '../guards.js';
+import { checkId, lookupId, lookupValue, notFound, orNotFound } from '../guards.js';
 
 const entity = 'apiKey';
 const scopesRule = stringArray();
@@ -26,33 +26,38 @@ export class ApiKeyFacade {
   }
 
   async get(id: unknown): Promise<ApiKeyRecord | null> {
-    return this.ctx.apiKeys.findById(checkId(id));
+    const key = lookupId(id);
+    return key === null ? null : this.ctx.apiKeys.findById(key);
   }
 
   /** Looks the hash up exactly as given: the caller computed it. */
   async getByHash(hash: unknown): Promise<ApiKeyRecord | null> {
-    return this.ctx.apiKeys.findByHash(checkLookup(hash, 'hash'));
+    const key = lookupValue(hash, 'hash');
+    return key === null ? null : this.ctx.apiKeys.findByHash(key);
   }
 
   async getByPrefixAndLastFour(prefix: unknown, lastFour: unknown): Promise<ApiKeyRecord[]> {
-    return this.ctx.apiKeys.findByPrefixAndLastFour(
-      checkLookup(prefix, 'prefix'),
-      checkLookup(lastFour, 'lastFour'),
-    );
+    const byPrefix = lookupValue(prefix, 'prefix');
+    const byLastFour = lookupValue(lastFour, 'lastFour');
+    if (byPrefix === null || byLastFour === null) return [];
+    return this.ctx.apiKeys.findByPrefixAndLastFour(byPrefix, byLastFour);
   }
 
   async update(id: unknown, data: unknown): Promise<ApiKeyRecord> {
-    const key = checkId(id);
+    const key = lookupId(id);
+    if (key === null) notFound(entity);
     const patch = parsePatch<ApiKeyInput>(apiKeySpec, data);
     return orNotFound(await this.ctx.apiKeys.update(key, patch, this.ctx.clock.now()), entity);
   }
 
   async delete(id: unknown): Promise<void> {
-    return this.ctx.apiKeys.delete(checkId(id));
+    const key = lookupId(id);
+    if (key !== null) await this.ctx.apiKeys.delete(key);
   }
 
   async list(principalId: unknown): Promise<ApiKeyRecord[]> {
-    return this.ctx.apiKeys.listByPrincipal(checkId(principalId, 'principalId'));
+    const key = lookupId(principalId, 'principalId');
+    return key === null ? [] : this.ctx.apiKeys.listByPrincipal(key);
   }
 
   private newSecret(prefix: string): { key: string; hash: string; lastFour: string } {

@@ -4,7 +4,7 @@ import { parseInput } from '../../../domain/record-spec.js';
 import type { AuthEvent, EmailVerificationToken } from '../../../domain/records.js';
 import { authEventSpec, emailTokenSpec, type EmailTokenInput } from '../../../domain/specs/core.js';
 import type { KitiumContext } from '../context.js';
-import { checkId, checkLookup, orNotFound } from '../guards.js';
+import { checkId, checkLookup, lookupId, notFound, orNotFound } from '../guards.js';
 
 const entity = 'emailVerificationToken';
 
@@ -28,12 +28,14 @@ export class EmailTokenFacade {
   }
 
   async get(id: unknown): Promise<EmailVerificationToken | null> {
-    return this.ctx.emailTokens.findById(checkId(id));
+    const key = lookupId(id);
+    return key === null ? null : this.ctx.emailTokens.findById(key);
   }
 
   /** Single use: exactly one caller succeeds; a second call is a conflict, an unknown id not_found. */
   async markUsed(id: unknown): Promise<EmailVerificationToken> {
-    const key = checkId(id);
+    const key = lookupId(id);
+    if (key === null) notFound(entity);
     const token = await this.ctx.emailTokens.markUsed(key, this.ctx.clock.now());
     if (token) return token;
     orNotFound(await this.ctx.emailTokens.findById(key), entity);

@@ -2,7 +2,7 @@ import { parseInput, parsePatch } from '../../../domain/record-spec.js';
 import type { OrganizationRecord } from '../../../domain/records.js';
 import { organizationSpec, type OrganizationInput } from '../../../domain/specs/core.js';
 import type { KitiumContext } from '../context.js';
-import { checkId, orNotFound } from '../guards.js';
+import { lookupId, notFound, orNotFound } from '../guards.js';
 
 export class OrganizationFacade {
   constructor(private readonly ctx: KitiumContext) {}
@@ -14,16 +14,19 @@ export class OrganizationFacade {
   }
 
   async get(id: unknown): Promise<OrganizationRecord | null> {
-    return this.ctx.organizations.findById(checkId(id));
+    const key = lookupId(id);
+    return key === null ? null : this.ctx.organizations.findById(key);
   }
 
   async update(id: unknown, data: unknown): Promise<OrganizationRecord> {
-    const key = checkId(id);
+    const key = lookupId(id);
+    if (key === null) notFound('organization');
     const patch = parsePatch<OrganizationInput>(organizationSpec, data);
     return orNotFound(await this.ctx.organizations.update(key, patch, this.ctx.clock.now()), 'organization');
   }
 
   async delete(id: unknown): Promise<void> {
-    return this.ctx.organizations.delete(checkId(id));
+    const key = lookupId(id);
+    if (key !== null) await this.ctx.organizations.delete(key);
   }
 }

@@ -4,7 +4,7 @@ import {
   parseTenantConfigPatch,
 } from '../../../domain/saml-tenant-config.js';
 import type { KitiumContext } from '../context.js';
-import { checkId, orNotFound } from '../guards.js';
+import { lookupId, notFound, orNotFound } from '../guards.js';
 
 /** SAML tenant configs, keyed by the config's own `tenantId`, sealed whole at rest. */
 export class SamlTenantConfigFacade {
@@ -17,12 +17,14 @@ export class SamlTenantConfigFacade {
   }
 
   async get(tenantId: unknown): Promise<Record<string, unknown> | null> {
-    return this.ctx.samlTenantConfigs.find(checkId(tenantId, 'tenantId'));
+    const key = lookupId(tenantId, 'tenantId');
+    return key === null ? null : this.ctx.samlTenantConfigs.find(key);
   }
 
   /** Merges the given keys over the stored config (shallow); a missing tenant is not_found. */
   async update(tenantId: unknown, config: unknown): Promise<void> {
-    const key = checkId(tenantId, 'tenantId');
+    const key = lookupId(tenantId, 'tenantId');
+    if (key === null) notFound('samlTenantConfig');
     const changes = parseTenantConfigPatch(key, config);
     const updated = await this.ctx.samlTenantConfigs.update(
       key,
@@ -33,6 +35,7 @@ export class SamlTenantConfigFacade {
   }
 
   async delete(tenantId: unknown): Promise<void> {
-    await this.ctx.samlTenantConfigs.delete(checkId(tenantId, 'tenantId'));
+    const key = lookupId(tenantId, 'tenantId');
+    if (key !== null) await this.ctx.samlTenantConfigs.delete(key);
   }
 }

@@ -2,7 +2,7 @@ import { parseInput, parsePatch } from '../../../domain/record-spec.js';
 import type { SessionRecord } from '../../../domain/records.js';
 import { sessionSpec, type SessionInput } from '../../../domain/specs/core.js';
 import type { KitiumContext } from '../context.js';
-import { checkLookup, orNotFound } from '../guards.js';
+import { lookupValue, notFound, orNotFound } from '../guards.js';
 
 /**
  * Sessions: the id handed to the caller is a 256-bit bearer token; the database keeps only its digest,
@@ -11,8 +11,10 @@ import { checkLookup, orNotFound } from '../guards.js';
 export class SessionFacade {
   constructor(private readonly ctx: KitiumContext) {}
 
-  private key(id: unknown): string {
-    return this.ctx.digest.digest(checkLookup(id, 'id'));
+  /** The digest the session is stored under; null for the empty id, which finds no session. */
+  private key(id: unknown): string | null {
+    const token = lookupValue(id, 'id');
+    return token === null ? null : this.ctx.digest.digest(token);
   }
 
   async create(data: unknown): Promise<SessionRecord> {
@@ -25,18 +27,21 @@ export class SessionFacade {
   }
 
   async get(id: unknown): Promise<SessionRecord | null> {
-    const stored = await this.ctx.sessions.findByKey(this.key(id));
+    const key = this.key(id);
+    const stored = key === null ? null : await this.ctx.sessions.findByKey(key);
     return stored ? { id: id as string, ...stored } : null;
   }
 
   async update(id: unknown, data: unknown): Promise<SessionRecord> {
     const key = this.key(id);
+    if (key === null) notFound('session');
     const patch = parsePatch<SessionInput>(sessionSpec, data);
     const stored = orNotFound(await this.ctx.sessions.update(key, patch, this.ctx.clock.now()), 'session');
     return { id: id as string, ...stored };
   }
 
   async delete(id: unknown): Promise<void> {
-    return this.ctx.sessions.delete(this.key(id));
+    const key = this.key(id);
+    if (key !== null) await this.ctx.sessions.delete(key);
   }
 }

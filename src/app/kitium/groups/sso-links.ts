@@ -1,4 +1,4 @@
-import { parseInput } from '../../../domain/record-spec.js';
+import { parseInputWithExtra } from '../../../domain/record-spec.js';
 import type { SSOLink, SSOSession } from '../../../domain/records.js';
 import {
   ssoLinkSpec,
@@ -7,47 +7,50 @@ import {
   type SSOSessionInput,
 } from '../../../domain/specs/sso.js';
 import type { KitiumContext } from '../context.js';
-import { checkId } from '../guards.js';
+import { lookupId } from '../guards.js';
 
 /** SSO links (a user's identity at a provider) and SSO sessions (token sealed at rest). */
 export class SsoLinkFacade {
   constructor(private readonly ctx: KitiumContext) {}
 
+  /** Keeps the caller's id when given (SSOService passes `sso_link_…`) and the caller's extra fields. */
   async createLink(data: unknown): Promise<SSOLink> {
-    const input = parseInput<SSOLinkInput>(ssoLinkSpec, data, ['id', 'linkedAt']);
+    const { fields, extra } = parseInputWithExtra<SSOLinkInput>(ssoLinkSpec, data, ['linkedAt']);
     const now = this.ctx.clock.now();
-    return this.ctx.ssoLinks.insert({
-      ...input,
-      id: this.ctx.ids.id(),
-      linkedAt: now,
-      lastAuthAt: input.lastAuthAt ?? now,
-    });
+    return this.ctx.ssoLinks.insert(
+      { ...fields, id: fields.id ?? this.ctx.ids.id(), linkedAt: now, lastAuthAt: fields.lastAuthAt ?? now },
+      extra,
+    );
   }
 
   async getLink(id: unknown): Promise<SSOLink | null> {
-    return this.ctx.ssoLinks.findById(checkId(id, 'linkId'));
+    const key = lookupId(id, 'linkId');
+    return key === null ? null : this.ctx.ssoLinks.findById(key);
   }
 
+  /** SSOService.getSSOLinkByProviderSubject asks for the links of user '': there are none. */
   async listLinks(userId: unknown): Promise<SSOLink[]> {
-    return this.ctx.ssoLinks.listByUser(checkId(userId, 'userId'));
+    const key = lookupId(userId, 'userId');
+    return key === null ? [] : this.ctx.ssoLinks.listByUser(key);
   }
 
   async deleteLink(id: unknown): Promise<void> {
-    await this.ctx.ssoLinks.delete(checkId(id, 'linkId'));
+    const key = lookupId(id, 'linkId');
+    if (key !== null) await this.ctx.ssoLinks.delete(key);
   }
 
+  /** As for links: the caller's id (`sso_session_…`) and extra fields are kept. */
   async createSession(data: unknown): Promise<SSOSession> {
-    const input = parseInput<SSOSessionInput>(ssoSessionSpec, data, ['id', 'linkedAt']);
+    const { fields, extra } = parseInputWithExtra<SSOSessionInput>(ssoSessionSpec, data, ['linkedAt']);
     const now = this.ctx.clock.now();
-    return this.ctx.ssoSessions.insert({
-      ...input,
-      id: this.ctx.ids.id(),
-      linkedAt: now,
-      lastAuthAt: input.lastAuthAt ?? now,
-    });
+    return this.ctx.ssoSessions.insert(
+      { ...fields, id: fields.id ?? this.ctx.ids.id(), linkedAt: now, lastAuthAt: fields.lastAuthAt ?? now },
+      extra,
+    );
   }
 
   async getSession(id: unknown): Promise<SSOSession | null> {
-    return this.ctx.ssoSessions.findById(checkId(id, 'sessionId'));
+    const key = lookupId(id, 'sessionId');
+    return key === null ? null : this.ctx.ssoSessions.findById(key);
   }
 }

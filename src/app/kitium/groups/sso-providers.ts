@@ -5,7 +5,7 @@ import type { SSOProviderRecord } from '../../../domain/records.js';
 import { SSO_PROVIDER_SPECS } from '../../../domain/specs/sso.js';
 import { isPlainObject, oneOf } from '../../../domain/validation.js';
 import type { KitiumContext } from '../context.js';
-import { checkId, orNotFound } from '../guards.js';
+import { checkId, lookupId, notFound, orNotFound } from '../guards.js';
 
 const entity = 'ssoProvider';
 const typeRule = oneOf(['oidc', 'saml'] as const);
@@ -40,7 +40,8 @@ export class SsoProviderFacade {
   }
 
   async get(id: unknown): Promise<SSOProviderRecord | null> {
-    return this.ctx.ssoProviders.findById(checkId(id, 'providerId'));
+    const key = lookupId(id, 'providerId');
+    return key === null ? null : this.ctx.ssoProviders.findById(key);
   }
 
   /**
@@ -48,7 +49,8 @@ export class SsoProviderFacade {
    * when unchanged, unknown keys are rejected. Read, merged and written under the row's lock.
    */
   async update(id: unknown, data: unknown): Promise<SSOProviderRecord> {
-    const key = checkId(id, 'providerId');
+    const key = lookupId(id, 'providerId');
+    if (key === null) notFound(entity);
     if (!isPlainObject(data)) {
       throw new ValidationError(`${entity} update must be a plain object`, { details: { entity } });
     }
@@ -63,12 +65,14 @@ export class SsoProviderFacade {
 
   /** Removes the provider with its SSO links and sessions. */
   async delete(id: unknown): Promise<void> {
-    await this.ctx.ssoProviders.delete(checkId(id, 'providerId'));
+    const key = lookupId(id, 'providerId');
+    if (key !== null) await this.ctx.ssoProviders.delete(key);
   }
 
   async list(orgId?: unknown): Promise<SSOProviderRecord[]> {
     return this.ctx.ssoProviders.list(
-      orgId === undefined || orgId === null ? undefined : checkId(orgId, 'orgId'),
+      // As upstream's memory adapter: no orgId, or an empty one, lists every provider.
+      orgId === undefined || orgId === null || orgId === '' ? undefined : checkId(orgId, 'orgId'),
     );
   }
 }

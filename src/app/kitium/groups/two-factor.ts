@@ -1,7 +1,8 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../../domain/errors.js';
 import { assertFixedUnchanged, parsePatchWithFixed } from '../../../domain/fixed-fields.js';
-import { parseInput } from '../../../domain/record-spec.js';
-import type { BackupCode, TwoFactorDevice, TwoFactorSession } from '../../../domain/records.js';
+import { LIMITS } from '../../../domain/limits.js';
+import { parseInputWithExtra } from '../../../domain/record-spec.js';
+import type { BackupCode, TwoFactorDeviceRecord, TwoFactorSession } from '../../../domain/records.js';
 import {
   backupCodeSpec,
   DEFAULT_TWO_FACTOR_MAX_ATTEMPTS,
@@ -14,58 +15,69 @@ import {
   type TwoFactorDevicePatchInput,
   type TwoFactorSessionInput,
 } from '../../../domain/specs/two-factor.js';
-import { LIMITS } from '../../../domain/limits.js';
 import type { KitiumContext } from '../context.js';
-import { checkId, orNotFound } from '../guards.js';
+import { checkId, lookupId, notFound, orNotFound } from '../guards.js';
 
-/** Two-factor devices (secrets sealed at rest), backup codes and two-factor sessions (single-use). */
+const deviceEntity = 'twoFactorDevice';
+
+/**
+ * Two-factor devices (secret, metadata and SMS code sealed at rest, the caller's own fields kept),
+ * backup codes and two-factor sessions (single-use).
+ */
 export class TwoFactorFacade {
   constructor(private readonly ctx: KitiumContext) {}
 
-  async createDevice(data: unknown): Promise<TwoFactorDevice> {
-    const input = parseInput<TwoFactorDeviceInput>(twoFactorDeviceSpec, data, [
-      'id',
+  /** Keeps the caller's id when given (TwoFactorAuthService passes `totp_…` / `sms_…`). */
+  async createDevice(data: unknown): Promise<TwoFactorDeviceRecord> {
+    const { fields, extra } = parseInputWithExtra<TwoFactorDeviceInput>(twoFactorDeviceSpec, data, [
       'createdAt',
       'updatedAt',
     ]);
     const now = this.ctx.clock.now();
-    return this.ctx.twoFactorDevices.insert({
-      ...input,
-      verified: input.verified ?? false,
-      id: this.ctx.ids.id(),
-      createdAt: now,
-      updatedAt: now,
-    });
+    return this.ctx.twoFactorDevices.insert(
+      {
+        ...fields,
+        verified: fields.verified ?? false,
+        id: fields.id ?? this.ctx.ids.id(),
+        createdAt: now,
+        updatedAt: now,
+      },
+      extra,
+    );
   }
 
-  async getDevice(id: unknown): Promise<TwoFactorDevice | null> {
-    return this.ctx.twoFactorDevices.findById(checkId(id, 'deviceId'));
+  async getDevice(id: unknown): Promise<TwoFactorDeviceRecord | null> {
+    const key = lookupId(id, 'deviceId');
+    return key === null ? null : this.ctx.twoFactorDevices.findById(key);
   }
 
-  /** A full record may be passed back: userId is accepted when unchanged. */
-  async updateDevice(id: unknown, data: unknown): Promise<TwoFactorDevice> {
-    const key = checkId(id, 'deviceId');
-    const { patch, fixed } = parsePatchWithFixed<TwoFactorDevicePatchInput>(
+  /** A full record may be passed back: userId is accepted when unchanged; extra fields merge per field. */
+  async updateDevice(id: unknown, data: unknown): Promise<TwoFactorDeviceRecord> {
+    const key = lookupId(id, 'deviceId');
+    const { patch, fixed, extra } = parsePatchWithFixed<TwoFactorDevicePatchInput>(
       twoFactorDevicePatchSpec,
       TWO_FACTOR_DEVICE_FIXED_FIELDS,
       data,
     );
+    if (key === null) notFound(deviceEntity);
     if (Object.keys(fixed).length > 0) {
-      const current = orNotFound(await this.ctx.twoFactorDevices.findById(key), 'twoFactorDevice');
-      assertFixedUnchanged('twoFactorDevice', fixed, current);
+      const current = orNotFound(await this.ctx.twoFactorDevices.findById(key), deviceEntity);
+      assertFixedUnchanged(deviceEntity, fixed, current);
     }
     return orNotFound(
-      await this.ctx.twoFactorDevices.update(key, patch, this.ctx.clock.now()),
-      'twoFactorDevice',
+      await this.ctx.twoFactorDevices.update(key, patch, extra, this.ctx.clock.now()),
+      deviceEntity,
     );
   }
 
-  async listDevices(userId: unknown): Promise<TwoFactorDevice[]> {
-    return this.ctx.twoFactorDevices.listByUser(checkId(userId, 'userId'));
+  async listDevices(userId: unknown): Promise<TwoFactorDeviceRecord[]> {
+    const key = lookupId(userId, 'userId');
+    return key === null ? [] : this.ctx.twoFactorDevices.listByUser(key);
   }
 
   async deleteDevice(id: unknown): Promise<void> {
-    await this.ctx.twoFactorDevices.delete(checkId(id, 'deviceId'));
+    const key = lookupId(id, 'deviceId');
+    if (key !== null) await this.ctx.twoFactorDevices.delete(key);
   }
 
   /** Stores the caller's (already hashed) codes, all or none; each code's userId must be `userId`. */
@@ -79,56 +91,62 @@ export class TwoFactorFacade {
       });
     }
     const now = this.ctx.clock.now();
-    const records = codes.map((code) => {
-      const input = parseInput<BackupCodeInput>(backupCodeSpec, code);
-      if (input.userId !== owner) {
+    const entries = codes.map((code) => {
+      const { fields, extra } = parseInputWithExtra<BackupCodeInput>(backupCodeSpec, code);
+      if (fields.userId !== owner) {
         throw new ValidationError('backupCode.userId must match the userId argument', {
           details: { field: 'userId' },
         });
       }
-      return {
-        ...input,
-        id: input.id ?? this.ctx.ids.id(),
-        used: input.used ?? false,
-        createdAt: input.createdAt ?? now,
+      const record: BackupCode = {
+        ...fields,
+        id: fields.id ?? this.ctx.ids.id(),
+        used: fields.used ?? false,
+        createdAt: fields.createdAt ?? now,
       };
+      return { code: record, extra };
     });
-    return this.ctx.backupCodes.insertMany(records);
+    return this.ctx.backupCodes.insertMany(entries);
   }
 
   async getBackupCodes(userId: unknown): Promise<BackupCode[]> {
-    return this.ctx.backupCodes.listByUser(checkId(userId, 'userId'));
+    const key = lookupId(userId, 'userId');
+    return key === null ? [] : this.ctx.backupCodes.listByUser(key);
   }
 
   /** Single use: exactly one caller succeeds; a second call is a conflict, an unknown id not_found. */
   async markBackupCodeUsed(codeId: unknown): Promise<void> {
-    const key = checkId(codeId, 'codeId');
-    if (await this.ctx.backupCodes.markUsed(key, this.ctx.clock.now())) return;
-    orNotFound(await this.ctx.backupCodes.findById(key), 'backupCode');
+    const key = lookupId(codeId, 'codeId');
+    if (key !== null && (await this.ctx.backupCodes.markUsed(key, this.ctx.clock.now()))) return;
+    if (key === null || !(await this.ctx.backupCodes.findById(key))) notFound('backupCode');
     throw new ConflictError('backup code was already used', { details: { entity: 'backupCode' } });
   }
 
   /** Takes the caller's whole record (its id included); a missing id, counters or createdAt are filled in. */
   async createSession(session: unknown): Promise<TwoFactorSession> {
-    const input = parseInput<TwoFactorSessionInput>(twoFactorSessionSpec, session);
-    return this.ctx.twoFactorSessions.insert({
-      ...input,
-      id: input.id ?? this.ctx.ids.id(),
-      attemptCount: input.attemptCount ?? 0,
-      maxAttempts: input.maxAttempts ?? DEFAULT_TWO_FACTOR_MAX_ATTEMPTS,
-      createdAt: input.createdAt ?? this.ctx.clock.now(),
-    });
+    const { fields, extra } = parseInputWithExtra<TwoFactorSessionInput>(twoFactorSessionSpec, session);
+    return this.ctx.twoFactorSessions.insert(
+      {
+        ...fields,
+        id: fields.id ?? this.ctx.ids.id(),
+        attemptCount: fields.attemptCount ?? 0,
+        maxAttempts: fields.maxAttempts ?? DEFAULT_TWO_FACTOR_MAX_ATTEMPTS,
+        createdAt: fields.createdAt ?? this.ctx.clock.now(),
+      },
+      extra,
+    );
   }
 
   async getSession(id: unknown): Promise<TwoFactorSession | null> {
-    return this.ctx.twoFactorSessions.findById(checkId(id, 'sessionId'));
+    const key = lookupId(id, 'sessionId');
+    return key === null ? null : this.ctx.twoFactorSessions.findById(key);
   }
 
   /** Single use: exactly one caller completes the session; a second call is a conflict. */
   async completeSession(id: unknown): Promise<void> {
-    const key = checkId(id, 'sessionId');
-    if (await this.ctx.twoFactorSessions.complete(key, this.ctx.clock.now())) return;
-    if (!(await this.ctx.twoFactorSessions.exists(key))) {
+    const key = lookupId(id, 'sessionId');
+    if (key !== null && (await this.ctx.twoFactorSessions.complete(key, this.ctx.clock.now()))) return;
+    if (key === null || !(await this.ctx.twoFactorSessions.exists(key))) {
       throw new NotFoundError('twoFactorSession not found', { details: { entity: 'twoFactorSession' } });
     }
     throw new ConflictError('two-factor session was already completed', {

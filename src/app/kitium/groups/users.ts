@@ -4,7 +4,7 @@ import { parseInput, parsePatch } from '../../../domain/record-spec.js';
 import type { CreateUserInput, OAuthLink, UserRecord } from '../../../domain/records.js';
 import { oauthLinkSpec, userSpec } from '../../../domain/specs/core.js';
 import type { KitiumContext } from '../context.js';
-import { checkId, checkLookup, orNotFound } from '../guards.js';
+import { checkId, checkLookup, lookupId, lookupValue, notFound, orNotFound } from '../guards.js';
 
 /** Trims the email (whitespace around an address is never part of it); an all-blank email is refused. */
 function withTrimmedEmail<T extends { email?: string }>(input: T): T {
@@ -43,21 +43,27 @@ export class UserFacade {
   }
 
   async get(id: unknown): Promise<UserRecord | null> {
-    return this.ctx.users.findById(checkId(id));
+    const key = lookupId(id);
+    return key === null ? null : this.ctx.users.findById(key);
   }
 
   async getByEmail(email: unknown): Promise<UserRecord | null> {
+    const address = lookupValue(email, 'email');
+    if (address === null) return null;
     // An address the identity rules refuse cannot belong to anyone: not found, without a query.
-    const key = emailLookupKey(checkLookup(email, 'email'));
+    const key = emailLookupKey(address);
     return key === null ? null : this.ctx.users.findByEmail(key);
   }
 
   async getByOAuth(provider: unknown, sub: unknown): Promise<UserRecord | null> {
-    return this.ctx.users.findByOAuth(checkLookup(provider, 'provider'), checkLookup(sub, 'sub'));
+    const name = lookupValue(provider, 'provider');
+    const subject = lookupValue(sub, 'sub');
+    return name === null || subject === null ? null : this.ctx.users.findByOAuth(name, subject);
   }
 
   async update(id: unknown, data: unknown): Promise<UserRecord> {
-    const key = checkId(id);
+    const key = lookupId(id);
+    if (key === null) notFound('user');
     const patch = withTrimmedEmail(parsePatch<CreateUserInput>(userSpec, data));
     try {
       return orNotFound(await this.ctx.users.update(key, patch, this.ctx.clock.now()), 'user');
@@ -73,7 +79,8 @@ export class UserFacade {
   }
 
   async delete(id: unknown): Promise<void> {
-    return this.ctx.users.delete(checkId(id));
+    const key = lookupId(id);
+    if (key !== null) await this.ctx.users.delete(key);
   }
 
   async linkOAuth(userId: unknown, provider: unknown, link: unknown): Promise<UserRecord> {

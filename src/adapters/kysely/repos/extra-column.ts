@@ -1,0 +1,70 @@
+import { IntegrityError } from '../../../domain/errors.js';
+import {
+  mergeExtraFields,
+  withExtraFields,
+  type ExtraFields,
+  type ExtraFieldsPatch,
+} from '../../../domain/extra-fields.js';
+import { parseWithDates, stringifyWithDates } from '../../../domain/json-dates.js';
+import { isPlainObject } from '../../../domain/validation.js';
+import type { SqlStore } from '../sql-store.js';
+
+/**
+ * The `extra` text column (migration 0006): a caller's extra fields as dated JSON, so Dates come back
+ * as Dates; NULL when there are none. Column values never come from the field names.
+ */
+export function writeExtra(extra: ExtraFields | undefined): string | null {
+  return extra && Object.keys(extra).length > 0 ? stringifyWithDates(extra) : null;
+}
+
+export function readExtra(stored: unknown): ExtraFields | undefined {
+  if (stored === null || stored === undefined) return undefined;
+  if (typeof stored !== 'string') throw new IntegrityError('stored extra fields are not text');
+  const value = parseWithDates(stored);
+  if (!isPlainObject(value)) throw new IntegrityError('stored extra fields are not an object');
+  return value;
+}
+
+/** The record read from a row, with the row's extra fields added under it. */
+export function withStoredExtra<T extends object>(record: T, stored: unknown): T {
+  return withExtraFields(record, readExtra(stored));
+}
+
+/** The `extra` column after applying `patch` to the stored value. */
+export function patchedExtra(entity: string, stored: unknown, patch: ExtraFieldsPatch): string | null {
+  return writeExtra(mergeExtraFields(entity, readExtra(stored) ?? {}, patch));
+}
+
+export const hasExtraChanges = (patch: ExtraFieldsPatch | undefined): patch is ExtraFieldsPatch =>
+  patch !== undefined && Object.keys(patch).length > 0;
+
+/**
+ * Updates one row by id, merging `extra` into its stored extra fields: read and write in one transaction
+ * that holds the row, so concurrent updates lose none of each other's fields. Null when there is no row.
+ */
+export async function updateWithExtra<R>(
+  store: SqlStore,
+  table: 'roles' | 'twofa_devices',
+  entity: string,
+  id: string,
+  values: Record<string, unknown>,
+  extra: ExtraFieldsPatch,
+  toRecord: (row: Record<string, unknown>) => R,
+): Promise<R | null> {
+  return store.transaction(
+    async (trx) => {
+      let select = trx.selectFrom(table).select('extra').where('id', '=', id);
+      if (store.dialect === 'postgres') select = select.forUpdate();
+      const current = await select.executeTakeFirst();
+      if (!current) return null;
+      const row = await trx
+        .updateTable(table)
+        .set({ ...values, extra: patchedExtra(entity, current.extra, extra) } as never)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toRecord(row as Record<string, unknown>);
+    },
+    { idempotent: true, entity },
+  );
+}

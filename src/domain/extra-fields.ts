@@ -1,0 +1,86 @@
+import { ValidationError } from './errors.js';
+import { setOwn } from './json-dates.js';
+import { LIMITS } from './limits.js';
+import { checkJsonValue, isPlainObject, UNSAFE_KEYS } from './validation.js';
+
+/**
+ * Fields a caller adds beyond the record's own (a subtype's, or the application's). Upstream's memory
+ * adapter keeps them, so we do too: plain JSON data (Dates kept as Dates), stored apart from the columns.
+ */
+export type ExtraFields = Record<string, unknown>;
+
+/** Extra fields of an update: a value sets the field, `undefined` removes it (as a spread would). */
+export type ExtraFieldsPatch = Record<string, unknown>;
+
+function checkKey(entity: string, key: string): void {
+  const field = `${entity}.${key}`;
+  if (UNSAFE_KEYS.has(key)) {
+    throw new ValidationError(`${field} is not an allowed field name`, { details: { entity, field: key } });
+  }
+  if (key.length > LIMITS.shortText || key.includes('\u0000') || !key.isWellFormed()) {
+    throw new ValidationError(`${entity} has a field name that is too long or not text`, {
+      details: { entity },
+    });
+  }
+}
+
+function checkSize(entity: string, extra: ExtraFields): void {
+  if (Buffer.byteLength(JSON.stringify(extra)) > LIMITS.jsonBytes) {
+    throw new ValidationError(`${entity} extra fields must be at most ${LIMITS.jsonBytes} bytes as JSON`, {
+      details: { entity },
+    });
+  }
+}
+
+/** Deep copy of validated JSON data, keeping Dates as Dates. */
+function copy(value: unknown): unknown {
+  if (value instanceof Date) return new Date(value.getTime());
+  if (Array.isArray(value)) return value.map(copy);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(value)) if (entry !== undefined) setOwn(out, key, copy(entry));
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Validates the extra fields of a create or update: safe names, JSON-able values (no cycles, bounded
+ * depth, finite numbers, valid Dates), bounded size. `undefined` values are kept only in a patch.
+ */
+export function parseExtraFields(entity: string, entries: [string, unknown][], patch: boolean): ExtraFields {
+  const out: ExtraFields = {};
+  for (const [key, value] of entries) {
+    checkKey(entity, key);
+    if (value === undefined) {
+      if (patch) setOwn(out, key, undefined);
+      continue;
+    }
+    checkJsonValue(value, `${entity}.${key}`);
+    setOwn(out, key, copy(value));
+  }
+  checkSize(entity, out);
+  return out;
+}
+
+/** The stored extra fields after a patch: shallow, per field, as `{ ...current, ...patch }` would be. */
+export function mergeExtraFields(entity: string, current: ExtraFields, patch: ExtraFieldsPatch): ExtraFields {
+  const out: ExtraFields = {};
+  for (const [key, value] of Object.entries(current)) setOwn(out, key, value);
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) delete out[key];
+    else setOwn(out, key, value);
+  }
+  checkSize(entity, out);
+  return out;
+}
+
+/** A record with its extra fields under it: the record's own fields always win. */
+export function withExtraFields<T extends object>(record: T, extra: ExtraFields | undefined): T {
+  if (!extra) return record;
+  const keys = Object.keys(extra);
+  if (keys.length === 0) return record;
+  const out = { ...record };
+  for (const key of keys) if (!Object.hasOwn(record, key)) setOwn(out, key, extra[key]);
+  return out;
+}
