@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStorageAdapter, replicaRoutingStats } from '../../src/index.js';
@@ -172,6 +173,28 @@ describe.skipIf(!available)('read replicas: revoked credentials are never served
       expect(JSON.stringify(warnings)).not.toContain(String(replica.port));
     } finally {
       await replica.start();
+    }
+  }, 60_000);
+
+  it('a replica that accepts connections but never answers holds a read only until the connect deadline', async () => {
+    const silent = createServer(() => undefined); // accepts, never speaks
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const hung = open([`postgres://postgres@127.0.0.1:${port}/postgres`], { replicaRetryMs: 600_000 });
+    try {
+      await hung.connect();
+      const session = await hung.createSession(input());
+      const started = Date.now();
+      const read = hung.getSession(session.id);
+      await expect(read).resolves.toEqual(session);
+      // The replica pool's connect deadline is 2 s; generous for a loaded machine, far below "hangs".
+      expect(Date.now() - started).toBeLessThan(15_000);
+      for (let index = 0; index < 10; index += 1) expect(await hung.getSession(session.id)).toEqual(session);
+      // Tried once, then skipped: every read went to the primary, and one line says why.
+      expect(replicaRoutingStats(hung.sqlStore)).toMatchObject({ replica: 0, primary: 11 });
+    } finally {
+      await hung.disconnect();
+      silent.close();
     }
   }, 60_000);
 
