@@ -24,3 +24,10 @@ export { KyselySsoProviderRepo } from './repos/sso-provider-repo.js';
 export { KyselySsoLinkRepo } from './repos/sso-link-repo.js';
 export { KyselySsoSessionRepo } from './repos/sso-session-repo.js';
 export { KyselySamlTenantConfigRepo } from './repos/saml-tenant-config-repo.js';
+export {
+  planMigrations,
+  inScratch,
+  type MigrationScriptEntry,
+  type MigrationScriptOptions,
+} from './migration-script.js';
+export { verifySchema } from './schema-verify.js';

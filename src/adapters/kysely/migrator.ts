@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from '../../ports/system.js';
 import type { Codec, Dialect } from './codec.js';
-import type { SqlStore, Trx } from './sql-store.js';
+import type { AuthDatabase } from './schema.js';
+import type { SqlStore } from './sql-store.js';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -25,7 +26,7 @@ export interface MigrationStatus {
   pending: string[];
 }
 
-async function ensureLedger(trx: Trx, dialect: Dialect): Promise<void> {
+export async function ensureLedger(trx: Kysely<AuthDatabase>, dialect: Dialect): Promise<void> {
   const now = dialect === 'postgres' ? sql`now()` : sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
   await trx.schema
     .createTable('auth_migrations')
@@ -37,7 +38,7 @@ async function ensureLedger(trx: Trx, dialect: Dialect): Promise<void> {
     .execute();
 }
 
-async function appliedIds(trx: Trx, codec: Codec): Promise<MigrationStatus['applied']> {
+export async function appliedIds(trx: Kysely<AuthDatabase>, codec: Codec): Promise<MigrationStatus['applied']> {
   const rows = await trx.selectFrom('auth_migrations').select(['id', 'applied_at']).orderBy('id').execute();
   return rows.map((row) => ({ id: row.id as string, appliedAt: codec.readTimestamp(row.applied_at) }));
 }

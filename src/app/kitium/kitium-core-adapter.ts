@@ -1,7 +1,13 @@
-import { runMigrations, type SqlStore } from '../../adapters/kysely/index.js';
+import {
+  runMigrations,
+  verifySchema,
+  type MigrationContext,
+  type SqlStore,
+} from '../../adapters/kysely/index.js';
 import { Sha256TokenDigest } from '../../adapters/crypto/token-digest.js';
 import { createPinoLogger } from '../../adapters/log/pino-logger.js';
 import { systemClock, uuidV7Ids } from '../../adapters/system/ids.js';
+import { ConfigError } from '../../domain/errors.js';
 import type {
   ApiKeyRecord,
   AuthEvent,
@@ -37,7 +43,16 @@ export interface KitiumAdapterOptions extends KitiumCacheOptions, KitiumCipherOp
    * as local time). Default: AUTHKEEP_UPSTREAM_TIME_ZONE, else this process's zone.
    */
   upstreamTimeZone?: string;
+  /**
+   * What connect() does with the schema: `'apply'` runs pending migrations (default); `'verify'` only
+   * checks that the schema matches (for teams that apply `authkeep schema` output themselves) and fails
+   * with a `config` error listing the differences; `'skip'` trusts it.
+   */
+  migrations?: MigrationsMode;
 }
+
+export type MigrationsMode = 'apply' | 'verify' | 'skip';
+const MIGRATIONS_MODES: readonly MigrationsMode[] = ['apply', 'verify', 'skip'];
 
 /**
  * The required half of the @kitiumai/auth StorageAdapter over one SQL store, plus upstream's extras.
@@ -55,12 +70,17 @@ export class KitiumCoreAdapter implements StorageAdapter {
   private connected: Promise<void> | undefined;
   private readonly cache: KitiumCache | undefined;
   private readonly upstreamTimeZone: string | undefined;
+  private readonly migrationsMode: MigrationsMode;
 
   protected constructor(store: SqlStore, options: KitiumAdapterOptions) {
     // First: a bad key is a config error before anything else (cache connections) is opened.
     const cipher = resolveCipher(options);
     if (options.upstreamTimeZone !== undefined) upstreamTimeZone(options.upstreamTimeZone);
     this.upstreamTimeZone = options.upstreamTimeZone;
+    this.migrationsMode = options.migrations ?? 'apply';
+    if (!MIGRATIONS_MODES.includes(this.migrationsMode)) {
+      throw new ConfigError(`migrations must be one of ${MIGRATIONS_MODES.join(', ')}`);
+    }
     const logger = options.logger ?? createPinoLogger();
     const clock = options.clock ?? systemClock;
     this.cache = openKitiumCache(options, logger, clock, {
@@ -90,15 +110,9 @@ export class KitiumCoreAdapter implements StorageAdapter {
     return this.ctx.store;
   }
 
-  /** Runs pending migrations (once per adapter; safe when many processes connect at once). */
+  /** Prepares the schema as the `migrations` option says (once per adapter; safe across processes). */
   async connect(): Promise<void> {
-    this.connected ??= runMigrations(this.ctx.store, kitiumMigrations, {
-      dialect: this.ctx.store.dialect,
-      codec: this.ctx.store.codec,
-      logger: this.ctx.logger,
-      digestToken: (token) => this.ctx.digest.digest(token),
-      ...(this.upstreamTimeZone ? { upstreamTimeZone: this.upstreamTimeZone } : {}),
-    }).then(
+    this.connected ??= this.prepareSchema().then(
       () => undefined,
       (error: unknown) => {
         this.connected = undefined;
@@ -106,6 +120,36 @@ export class KitiumCoreAdapter implements StorageAdapter {
       },
     );
     return this.connected;
+  }
+
+  private async prepareSchema(): Promise<void> {
+    if (this.migrationsMode === 'skip') return;
+    if (this.migrationsMode === 'apply') {
+      await this.migrate();
+      return;
+    }
+    const differences = await verifySchema(this.ctx.store, kitiumMigrations, this.migrationContext());
+    if (differences.length > 0) {
+      throw new ConfigError(`the database schema does not match authkeep's: ${differences.join('; ')}`, {
+        details: { differences },
+      });
+    }
+  }
+
+  /** Applies pending migrations now and returns the ids applied, in order (empty when up to date). */
+  migrate(): Promise<string[]> {
+    return runMigrations(this.ctx.store, kitiumMigrations, this.migrationContext());
+  }
+
+  /** What migrations run with, for operator tooling (CLI dry runs and schema output). */
+  migrationContext(): MigrationContext {
+    return {
+      dialect: this.ctx.store.dialect,
+      codec: this.ctx.store.codec,
+      logger: this.ctx.logger,
+      digestToken: (token) => this.ctx.digest.digest(token),
+      ...(this.upstreamTimeZone ? { upstreamTimeZone: this.upstreamTimeZone } : {}),
+    };
   }
 
   async disconnect(): Promise<void> {
