@@ -1,5 +1,6 @@
 import { ConfigError } from '../domain/errors.js';
 import { resolveCacheTarget } from './cache/open-cache.js';
+import { envValue, type Env } from './env.js';
 import {
   PostgresStorageAdapter,
   SqliteStorageAdapter,
@@ -30,30 +31,37 @@ export function databaseKind(url: string): DatabaseKind {
   return 'sqlite';
 }
 
-export function resolveDatabaseUrl(
-  database: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): string {
+export function resolveDatabaseUrl(database: string | undefined, env: Env = process.env): string {
   if (database !== undefined && database !== '') return database;
-  const fromEnv = env.AUTHKEEP_DATABASE_URL;
-  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : DEFAULT_SQLITE_FILE;
+  return envValue(env, 'AUTHKEEP_DATABASE_URL') ?? DEFAULT_SQLITE_FILE;
 }
 
-/** The kitium facade for a URL (or AUTHKEEP_DATABASE_URL, or the embedded SQLite file), cached per `cache` or AUTHKEEP_REDIS_URL. */
+/**
+ * The kitium facade for a URL (or AUTHKEEP_DATABASE_URL, or the embedded SQLite file), in `schema` (or
+ * AUTHKEEP_DATABASE_SCHEMA) on PostgreSQL, cached per `cache` (or AUTHKEEP_REDIS_URL). Variables come
+ * from `env` (default process.env), read as the CLI reads them (src/app/env.ts).
+ */
 export function createAuthStorage(
   config: AuthStorageConfig = {},
 ): PostgresStorageAdapter | SqliteStorageAdapter {
   const { database, busyTimeoutMs, readonly, ...options } = config;
-  const url = resolveDatabaseUrl(database);
-  const rest = { ...options, cache: resolveCacheTarget(options.cache) };
+  const env = options.env ?? process.env;
+  const url = resolveDatabaseUrl(database, env);
+  const rest = { ...options, env, cache: resolveCacheTarget(options.cache, env) };
   if (databaseKind(url) === 'postgres') {
-    const replicas = resolveReplicaUrls(options.replicas);
-    return new PostgresStorageAdapter(url, { ...rest, ...(replicas ? { replicas } : {}) });
+    const replicas = resolveReplicaUrls(options.replicas, env);
+    const schema = options.schema ?? envValue(env, 'AUTHKEEP_DATABASE_SCHEMA');
+    return new PostgresStorageAdapter(url, {
+      ...rest,
+      ...(replicas ? { replicas } : {}),
+      ...(schema !== undefined ? { schema } : {}),
+    });
   }
   if (options.replicas !== undefined && options.replicas.length > 0) {
     throw new ConfigError('replicas are for PostgreSQL; a SQLite database has none');
   }
-  const { logger, tokenPepper, clock, maxRetries, cache, cacheOptions, cipher, encryptionKeys } = rest;
+  const { logger, tokenPepper, clock, maxRetries, cache, cacheOptions, cipher, encryptionKeys, migrations } =
+    rest;
   return new SqliteStorageAdapter(url, {
     logger,
     tokenPepper,
@@ -65,5 +73,7 @@ export function createAuthStorage(
     cacheOptions,
     cipher,
     encryptionKeys,
+    migrations,
+    env,
   });
 }

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/app/cli/io.js';
 import { runCli } from '../../src/app/cli/main.js';
-import { databaseUrl, dropSchema, freshSchemaName } from '../support/postgres.js';
+import { kitiumMigrations } from '../../migrations/index.js';
+import { upstreamDdl } from '../fixtures/upstream-schema.js';
+import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
 
 function io(env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
@@ -39,26 +41,51 @@ const args = (target: (typeof targets)[number]) => [
   ...(target.schema ? ['--schema', target.schema] : []),
 ];
 
+const MIGRATION_IDS = kitiumMigrations.map((migration) => migration.id);
+
 for (const target of targets) {
   describe.skipIf(!target.available)(`authkeep CLI on ${target.name}`, () => {
-    it('status lists pending migrations, migrate applies them, status lists them applied', async () => {
+    it('status lists pending migrations, --dry-run prints their SQL and applies nothing, migrate lists each one applied', async () => {
       const before = io();
       expect(await runCli(['status', ...args(target)], before.handle)).toBe(0);
       expect(before.out.some((l) => l.startsWith('pending  0001_initial_schema_v2'))).toBe(true);
+      const dry = io();
+      expect(await runCli(['migrate', '--dry-run', ...args(target)], dry.handle)).toBe(0);
+      expect(dry.out[0]).toBe(
+        `-- dry run: ${MIGRATION_IDS.length} pending migration(s); nothing was applied`,
+      );
+      expect(dry.out).toContain('-- 0001_initial_schema_v2');
+      expect(dry.out.some((l) => /^create table "users" \(/.test(l))).toBe(true);
+      const still = io();
+      expect(await runCli(['status', '--json', ...args(target)], still.handle)).toBe(0);
+      expect(JSON.parse(still.out[0] as string)).toEqual({ applied: [], pending: MIGRATION_IDS });
+
       const migrate = io();
       expect(await runCli(['migrate', ...args(target)], migrate.handle)).toBe(0);
+      expect(migrate.out).toEqual([
+        ...MIGRATION_IDS.map((id) => `applied  ${id}`),
+        `${MIGRATION_IDS.length} migration(s) applied`,
+      ]);
+      const again = io();
+      expect(await runCli(['migrate', '--json', ...args(target)], again.handle)).toBe(0);
+      expect(JSON.parse(again.out[0] as string)).toEqual({ applied: [] });
       const after = io();
-      expect(await runCli(['status', ...args(target)], after.handle)).toBe(0);
-      expect(after.out.at(-1)).toMatch(/^\d+ applied, 0 pending$/);
+      expect(await runCli(['status', '--json', ...args(target)], after.handle)).toBe(0);
+      const status = JSON.parse(after.out[0] as string) as { applied: { id: string }[]; pending: string[] };
+      expect(status.applied.map((entry) => entry.id)).toEqual(MIGRATION_IDS);
+      expect(status.pending).toEqual([]);
     });
 
-    it('health, demo and sweep succeed; the database may also come from the environment', async () => {
+    it('health, demo and sweep succeed, with --json where asked; the database may come from the environment', async () => {
       const health = io({
         AUTHKEEP_DATABASE_URL: target.database(),
         ...(target.schema ? { AUTHKEEP_DATABASE_SCHEMA: target.schema } : {}),
       });
       expect(await runCli(['health'], health.handle)).toBe(0);
       expect(health.out[0]).toMatch(/^database: ok/);
+      const healthJson = io();
+      expect(await runCli(['health', '--json', ...args(target)], healthJson.handle)).toBe(0);
+      expect(JSON.parse(healthJson.out[0] as string)).toMatchObject({ database: 'ok' });
       const demo = io();
       expect(await runCli(['demo', ...args(target)], demo.handle)).toBe(0);
       expect(demo.out.join('\n')).toMatch(/verified the key: valid; a wrong key: rejected/);
@@ -66,9 +93,39 @@ for (const target of targets) {
       const sweep = io();
       expect(await runCli(['sweep', ...args(target), '--batch-size', '50'], sweep.handle)).toBe(0);
       expect(sweep.out).toContain('sessions: 0 expired rows deleted');
+      expect(sweep.err).toEqual([]); // no terminal: no progress
+      const sweepJson = io();
+      expect(await runCli(['sweep', '--json', ...args(target)], sweepJson.handle)).toBe(0);
+      expect(JSON.parse(sweepJson.out[0] as string)).toMatchObject({ deleted: { sessions: 0 } });
     });
   });
 }
+
+describe.skipIf(!url)('authkeep migrate on an adopted @kitiumai/auth-postgres database', () => {
+  const adopted = freshSchemaName('cliadopt');
+  afterAll(async () => {
+    if (url) await dropSchema(url, adopted);
+  });
+
+  it('shows the adoption warnings on stderr (two users whose emails differ only in case)', async () => {
+    await withClient(url!, undefined, async (client) => {
+      await client.query(`create schema ${adopted}`);
+      await client.query(`set search_path = ${adopted}`);
+      await client.query(upstreamDdl('3.1'));
+      await client.query(
+        `insert into users (id, email, name, created_at) values
+          ('user-1', 'Alice@Example.com', 'Alice', '2024-01-01 10:00:00'),
+          ('user-3', 'ALICE@example.COM', 'Alice again', '2024-02-01 00:00:00')`,
+      );
+    });
+    const run = io();
+    expect(await runCli(['migrate', '--database', url!, '--schema', adopted], run.handle)).toBe(0);
+    expect(run.out.at(-1)).toMatch(/^\d+ migration\(s\) applied$/);
+    expect(run.err).toContain(
+      'authkeep warning: duplicate email (case-insensitive) left without a unique key {"table":"users","id":"user-3"}',
+    );
+  });
+});
 
 describe('authkeep CLI errors', () => {
   it('exits non-zero with one line for an unknown command, a bad flag, or an unreachable database', async () => {
@@ -83,6 +140,12 @@ describe('authkeep CLI errors', () => {
       await runCli(['health', '--database', 'postgres://postgres:pw-secret@127.0.0.1:1/x'], down.handle),
     ).toBe(1);
     expect([...down.out, ...down.err].join('\n')).not.toContain('pw-secret');
+    const deadMigrate = io();
+    expect(
+      await runCli(['migrate', '--database', 'postgres://postgres@127.0.0.1:1/x'], deadMigrate.handle),
+    ).toBe(1);
+    expect(deadMigrate.err).toHaveLength(1);
+    expect(deadMigrate.err[0]).toMatch(/^authkeep migrate: .*\[unavailable\]$/);
     const badSweep = io();
     expect(
       await runCli(['sweep', '--database', 'sqlite::memory:', '--batch-size', '0'], badSweep.handle),
@@ -98,14 +161,34 @@ describe('authkeep CLI errors', () => {
     }
   });
 
-  it('prints help for the tool and for each command', async () => {
+  it('prints help for the tool, and for each command the flags it takes', async () => {
     const help = io();
     expect(await runCli(['--help'], help.handle)).toBe(0);
-    for (const command of ['demo', 'migrate', 'status', 'health', 'sweep', 'keys']) {
+    const flags: Record<string, string[]> = {
+      demo: ['--database', '--schema', '--redis'],
+      migrate: ['--database', '--dry-run', '--json'],
+      status: ['--json'],
+      health: ['--json'],
+      sweep: ['--batch-size', '--progress', '--json'],
+      schema: ['--dialect <postgres|sqlite>', '--from <migration id>'],
+      verify: ['--database', '--json'],
+      'keys generate': ['--id <id>'],
+      'keys rotate': [
+        '--keys <list>',
+        '--batch-size',
+        '--dry-run',
+        '--seal-plaintext',
+        '--progress',
+        '--json',
+      ],
+    };
+    for (const [command, expected] of Object.entries(flags)) {
       expect(help.out.join('\n')).toContain(command);
       const one = io();
-      expect(await runCli([command, '--help'], one.handle)).toBe(0);
-      expect(one.out.join('\n').length).toBeGreaterThan(20);
+      expect(await runCli([...command.split(' '), '--help'], one.handle), command).toBe(0);
+      const text = one.out.join('\n');
+      expect(text).toContain(`usage: authkeep ${command} [options]`);
+      for (const flag of [...expected, '--help']) expect(text, `${command} ${flag}`).toContain(flag);
     }
   });
 });

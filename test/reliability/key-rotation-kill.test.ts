@@ -24,7 +24,9 @@ interface Run {
   child: ChildProcess;
   lines: string[];
   stderr: string[];
-  /** Resolves with the first stdout line matching `pattern`. */
+  /** stderr split into lines: where `--progress` reports each batch. */
+  stderrLines: string[];
+  /** Resolves with the first stdout or stderr line matching `pattern`. */
   waitFor(pattern: RegExp): Promise<string>;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -37,29 +39,38 @@ function runCli(args: string[], env: Record<string, string>): Run {
   });
   const lines: string[] = [];
   const stderr: string[] = [];
+  const stderrLines: string[] = [];
   const waiters: { pattern: RegExp; resolve(line: string): void }[] = [];
-  let buffered = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const line of parts) {
-      lines.push(line);
-      for (const waiter of waiters.filter((w) => w.pattern.test(line))) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(line);
+  const splitInto = (into: string[]) => {
+    let buffered = '';
+    return (chunk: string) => {
+      buffered += chunk;
+      const parts = buffered.split('\n');
+      buffered = parts.pop() ?? '';
+      for (const line of parts) {
+        into.push(line);
+        for (const waiter of waiters.filter((w) => w.pattern.test(line))) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(line);
+        }
       }
-    }
+    };
+  };
+  child.stdout?.setEncoding('utf8').on('data', splitInto(lines));
+  const stderrSplitter = splitInto(stderrLines);
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr.push(chunk);
+    stderrSplitter(chunk);
   });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
   const exit = once(child, 'exit').then(([code, signal]) => ({ code, signal }));
   return {
     child,
     lines,
     stderr,
+    stderrLines,
     exit,
     waitFor: (pattern) => {
-      const seen = lines.find((line) => pattern.test(line));
+      const seen = [...lines, ...stderrLines].find((line) => pattern.test(line));
       return seen !== undefined
         ? Promise.resolve(seen)
         : new Promise((resolve) => waiters.push({ pattern, resolve }));
@@ -131,7 +142,7 @@ describe.skipIf(!url)('authkeep keys rotate, killed half-way [postgres, 10,400 r
       await blocker.query('begin');
       await blocker.query('select id from twofa_devices where id = $1 for update', [held]);
       const run = runCli(
-        ['rotate', '--database', database, '--schema', schema, '--batch-size', String(BATCH)],
+        ['rotate', '--progress', '--database', database, '--schema', schema, '--batch-size', String(BATCH)],
         {
           AUTHKEEP_ENCRYPTION_KEYS: keys.rotatedEnv,
         },
@@ -140,7 +151,7 @@ describe.skipIf(!url)('authkeep keys rotate, killed half-way [postgres, 10,400 r
       await until(async () => (await countWaiting()).waiting > 0);
       // Still running and stuck on the held row: nine batches reported, the tenth in flight.
       expect(run.child.exitCode).toBeNull();
-      expect(run.lines.filter((l) => l.startsWith('twofa_devices.secret: '))).toHaveLength(9);
+      expect(run.stderrLines.filter((l) => l.startsWith('twofa_devices.secret: '))).toHaveLength(9);
       run.child.kill('SIGKILL');
       expect(await run.exit).toEqual({ code: null, signal: 'SIGKILL' });
       await blocker.query('rollback');

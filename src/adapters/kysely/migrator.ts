@@ -38,7 +38,10 @@ export async function ensureLedger(trx: Kysely<AuthDatabase>, dialect: Dialect):
     .execute();
 }
 
-export async function appliedIds(trx: Kysely<AuthDatabase>, codec: Codec): Promise<MigrationStatus['applied']> {
+export async function appliedIds(
+  trx: Kysely<AuthDatabase>,
+  codec: Codec,
+): Promise<MigrationStatus['applied']> {
   const rows = await trx.selectFrom('auth_migrations').select(['id', 'applied_at']).orderBy('id').execute();
   return rows.map((row) => ({ id: row.id as string, appliedAt: codec.readTimestamp(row.applied_at) }));
 }

@@ -51,7 +51,8 @@ export function createPinoLogger(options: PinoLoggerOptions = {}): Logger {
   return pino(
     {
       name: 'authkeep',
-      level: options.level ?? process.env.AUTHKEEP_LOG_LEVEL ?? 'warn',
+      // The app layer reads AUTHKEEP_LOG_LEVEL (src/app/env.ts defaultLogger); adapters read no environment.
+      level: options.level ?? 'warn',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
     options.destination ?? pino.destination(2),

@@ -1,4 +1,5 @@
 import { MemoryCache, type MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
+import { envValue, type Env } from '../env.js';
 import { RedisCache } from '../../adapters/cache/redis-cache.js';
 import { isRedisUrl, redisConnectionFromUrl } from '../../adapters/cache/redis-url.js';
 import { ResilientCache } from '../../adapters/cache/resilient-cache.js';
@@ -129,10 +130,9 @@ function isCacheStore(value: unknown): value is CacheStore {
 /** The configured cache, else AUTHKEEP_REDIS_URL, else none. */
 export function resolveCacheTarget(
   cache: CacheTarget | undefined,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Env = process.env,
 ): CacheTarget | undefined {
   if (cache !== undefined) return cache;
-  const fromEnv = env.AUTHKEEP_REDIS_URL;
   // openCache checks the scheme; the value may carry a password, so it is never echoed whole.
-  return fromEnv !== undefined && fromEnv !== '' ? (fromEnv as CacheTarget) : undefined;
+  return envValue(env, 'AUTHKEEP_REDIS_URL') as CacheTarget | undefined;
 }

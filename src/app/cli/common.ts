@@ -1,46 +1,53 @@
 import { randomBytes } from 'node:crypto';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { silentLogger } from '../../adapters/log/pino-logger.js';
 import { CACHE_SECRET_ENV } from '../cache/cache-secret.js';
 import type { CacheTarget } from '../cache/open-cache.js';
 import { createAuthStorage } from '../config.js';
-import { CliError, type CliIo } from './io.js';
+import { envValue } from '../env.js';
+import { cliLogger } from './cli-logger.js';
+import type { FlagSpecs } from './flags.js';
+import type { CliIo } from './io.js';
 
-export const DATABASE_OPTION = {
-  database: { type: 'string', short: 'd' },
-  schema: { type: 'string' },
-  redis: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
+export const DATABASE_FLAGS = {
+  database: {
+    type: 'string',
+    short: 'd',
+    value: '<url>',
+    help: 'postgres://…, sqlite:./file.db or :memory: (default: AUTHKEEP_DATABASE_URL, else ./.authkeep/authkeep.db)',
+  },
+  schema: {
+    type: 'string',
+    value: '<name>',
+    help: 'PostgreSQL schema of the auth tables (default: AUTHKEEP_DATABASE_SCHEMA)',
+  },
+  redis: {
+    type: 'string',
+    value: '<url>',
+    help: 'Redis cache (default: AUTHKEEP_REDIS_URL), opened only by commands that read through it',
+  },
+} as const satisfies FlagSpecs;
 
-/** parseArgs with our error style: an unknown flag is a one-line usage error. */
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
-  argv: string[],
-  options: O,
-): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new CliError((error as Error).message, 2);
-  }
+/** The log level of the CLI: AUTHKEEP_LOG_LEVEL, else warnings and errors only. */
+export function cliLogLevel(io: CliIo): string {
+  return envValue(io.env, 'AUTHKEEP_LOG_LEVEL') ?? 'warn';
 }
 
 /**
- * The kitium storage for `--database` or AUTHKEEP_DATABASE_URL (or the embedded file), in `--schema` or
- * AUTHKEEP_DATABASE_SCHEMA on PostgreSQL, cached by
- * `--redis` or AUTHKEEP_REDIS_URL, else by `fallbackCache` (none unless a command asks for one).
+ * The kitium storage for `--database`/`--schema`/`--redis`, each else read from the environment the way
+ * createAuthStorage() reads it; the cache falls back to `fallbackCache` (none unless a command asks).
+ * Warnings (e.g. from adopting an upstream database) go to stderr.
  */
 export function openStorage(
-  values: { database?: string; schema?: string; redis?: string },
+  values: { database?: string | undefined; schema?: string | undefined; redis?: string | undefined },
   io: CliIo,
   fallbackCache?: CacheTarget,
 ) {
-  const cache = (values.redis ?? io.env.AUTHKEEP_REDIS_URL ?? fallbackCache) as CacheTarget | undefined;
-  const schema = values.schema ?? io.env.AUTHKEEP_DATABASE_SCHEMA;
+  const cache = (values.redis ?? envValue(io.env, 'AUTHKEEP_REDIS_URL') ?? fallbackCache) as
+    CacheTarget | undefined;
   return createAuthStorage({
-    database: values.database ?? io.env.AUTHKEEP_DATABASE_URL,
-    logger: silentLogger,
-    ...(schema ? { schema } : {}),
+    env: io.env,
+    logger: cliLogger(io, cliLogLevel(io)),
+    ...(values.database !== undefined ? { database: values.database } : {}),
+    ...(values.schema !== undefined ? { schema: values.schema } : {}),
     ...(cache ? { cache, cacheOptions: { secret: cliCacheSecret(io) } } : {}),
   });
 }
@@ -50,6 +57,5 @@ export function openStorage(
  * entries it writes are merely unreadable to the servers (a miss), and its invalidations need no secret.
  */
 function cliCacheSecret(io: CliIo): string {
-  const configured = io.env[CACHE_SECRET_ENV];
-  return configured !== undefined && configured !== '' ? configured : randomBytes(32).toString('base64url');
+  return envValue(io.env, CACHE_SECRET_ENV) ?? randomBytes(32).toString('base64url');
 }

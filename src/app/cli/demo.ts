@@ -1,14 +1,18 @@
-import { DATABASE_OPTION, openStorage, parse } from './common.js';
+import { envValue } from '../env.js';
+import { defineCommand } from './command.js';
+import { DATABASE_FLAGS, openStorage } from './common.js';
 import type { CliIo } from './io.js';
 
 const EMBEDDED = 'the embedded SQLite file ./.authkeep/authkeep.db';
 
 /** `npm start`: a short guided run on the embedded default that shows the main job end to end. */
-export async function demoCommand(argv: string[], io: CliIo): Promise<void> {
-  const { values } = parse(argv, DATABASE_OPTION);
-  const redis = values.redis ?? io.env.AUTHKEEP_REDIS_URL;
+async function demo(values: { database?: string; schema?: string; redis?: string }, io: CliIo) {
+  const redis = values.redis ?? envValue(io.env, 'AUTHKEEP_REDIS_URL');
   const storage = openStorage(values, io, 'memory');
-  const where = (values.database ?? io.env.AUTHKEEP_DATABASE_URL ?? EMBEDDED).replace(/\/\/[^@/]*@/, '//');
+  const where = (values.database ?? envValue(io.env, 'AUTHKEEP_DATABASE_URL') ?? EMBEDDED).replace(
+    /\/\/[^@/]*@/,
+    '//',
+  );
   const step = (n: number, text: string) => io.out(`${n}. ${text}`);
   const yes = (ok: boolean, good: string, bad: string) => (ok ? good : bad);
   try {
@@ -62,3 +66,10 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<void> {
     await storage.disconnect();
   }
 }
+
+export const demoCommand = defineCommand({
+  name: 'demo',
+  summary: 'a guided run: create a user, a session and an API key, then verify the key',
+  flags: DATABASE_FLAGS,
+  run: demo,
+});

@@ -1,8 +1,8 @@
-/** Where a command writes: stdout for results, stderr for diagnostics; injectable for tests. */
+/** Where a command writes: stdout for results, stderr for diagnostics and progress; injectable for tests. */
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
-  /** Whether stdout is an interactive terminal (progress bars) or a pipe/log (plain lines). */
+  /** Whether stderr is an interactive terminal: progress is drawn there, and stays quiet otherwise. */
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
 }
@@ -10,7 +10,7 @@ export interface CliIo {
 export const processIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
-  isTTY: Boolean(process.stdout.isTTY),
+  isTTY: Boolean(process.stderr.isTTY),
   env: process.env,
 };
 

@@ -6,61 +6,50 @@ import { assertKeyId, ENCRYPTION_KEYS_ENV, KEY_BYTES } from '../../adapters/cryp
 import { LegacyReadingCipher } from '../../adapters/crypto/legacy-cipher.js';
 import { openPostgres, openSqlite, type SqlStore } from '../../adapters/kysely/index.js';
 import { rotateEncryptedColumns, type ColumnRotation } from '../../adapters/kysely/key-rotation.js';
-import { createPinoLogger } from '../../adapters/log/pino-logger.js';
 import type { CipherPort } from '../../ports/cipher.js';
 import type { Logger } from '../../ports/system.js';
 import { databaseKind, resolveDatabaseUrl } from '../config.js';
+import { envValue } from '../env.js';
 import { sqlitePath } from '../kitium/adapters.js';
-import { parse } from './common.js';
+import { cliLogger } from './cli-logger.js';
+import { defineCommand, type CliCommand } from './command.js';
+import { cliLogLevel, DATABASE_FLAGS } from './common.js';
+import { JSON_FLAG, parseFlags } from './flags.js';
 import { CliError, type CliIo } from './io.js';
-import { ProgressReporter } from './progress.js';
-
-export const KEYS_USAGE = [
-  'usage: authkeep keys <generate|rotate> [options]',
-  '',
-  '  keys generate [--id <id>]',
-  '      prints a new 32-byte key as id:base64; put it first in AUTHKEEP_ENCRYPTION_KEYS to make it active',
-  '  keys rotate [--database <url>] [--schema <name>] [--keys <list>] [--batch-size <n>] [--dry-run]',
-  '             [--seal-plaintext]',
-  '      re-encrypts every encrypted column with the active (first) key, in batches; safe to interrupt',
-  '      and run again. --dry-run only counts. --seal-plaintext also encrypts values still in clear',
-  '      (a database adopted from @kitiumai/auth-postgres). Keys come from --keys or',
-  '      AUTHKEEP_ENCRYPTION_KEYS (prefer the variable: arguments are visible to other local users).',
-].join('\n');
-
-const ROTATE_OPTIONS = {
-  database: { type: 'string', short: 'd' },
-  schema: { type: 'string' },
-  keys: { type: 'string' },
-  'batch-size': { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  'seal-plaintext': { type: 'boolean' },
-  // Accepted like on every command; rotation touches no cached record (the cache holds no secrets).
-  redis: { type: 'string' },
-} as const;
+import { PROGRESS_FLAG, ProgressReporter } from './progress.js';
 
 /** `k<yyyymmdd>_<4 hex>`: sortable by creation day, and unlikely to collide on the same day. */
 function defaultKeyId(now = new Date()): string {
   return `k${now.toISOString().slice(0, 10).replaceAll('-', '')}_${randomBytes(2).toString('hex')}`;
 }
 
-function generate(argv: string[], io: CliIo): void {
-  const { values } = parse(argv, {
-    id: { type: 'string' },
-    database: { type: 'string' },
-    redis: { type: 'string' },
-  });
-  const id = assertKeyId(values.id ?? defaultKeyId(), '--id');
-  io.out(`${id}:${randomBytes(KEY_BYTES).toString('base64')}`);
-  io.err(`put it first in ${ENCRYPTION_KEYS_ENV} (first key active), then run "authkeep keys rotate"`);
-}
+const generateCommand = defineCommand({
+  name: 'keys generate',
+  summary: 'print a new 32-byte key as id:base64',
+  details: [
+    `Put it first in ${ENCRYPTION_KEYS_ENV} to make it active (the first key encrypts; every listed key`,
+    'decrypts), then run "authkeep keys rotate". Only the key goes to stdout, so $(...) captures it.',
+  ],
+  flags: {
+    id: { type: 'string', value: '<id>', help: 'key id (default k<yyyymmdd>_<4 hex>)' },
+    // Accepted like on every command, so a shared wrapper script may pass them; a new key needs neither.
+    database: { ...DATABASE_FLAGS.database, help: 'accepted and ignored: a new key needs no database' },
+    redis: { ...DATABASE_FLAGS.redis, help: 'accepted and ignored' },
+  },
+  run(values, io) {
+    const id = assertKeyId(values.id ?? defaultKeyId(), '--id');
+    io.out(`${id}:${randomBytes(KEY_BYTES).toString('base64')}`);
+    io.err(`put it first in ${ENCRYPTION_KEYS_ENV} (first key active), then run "authkeep keys rotate"`);
+  },
+});
 
 /** The store for a URL, with a generous statement timeout: a rotation batch may wait on a busy row. */
-function openStore(url: string, schema: string | undefined, logger: Logger): SqlStore {
+function openStore(url: string, schemaFlag: string | undefined, io: CliIo, logger: Logger): SqlStore {
   if (databaseKind(url) === 'postgres') {
+    const schema = schemaFlag ?? envValue(io.env, 'AUTHKEEP_DATABASE_SCHEMA');
     return openPostgres(url, { max: 2, statementTimeoutMs: 60_000, ...(schema ? { schema } : {}) }, logger);
   }
-  if (schema) throw new CliError('--schema applies to PostgreSQL only', 2);
+  if (schemaFlag) throw new CliError('--schema applies to PostgreSQL only', 2);
   return openSqlite(sqlitePath(url), {}, logger);
 }
 
@@ -75,8 +64,18 @@ function describe(progress: ColumnRotation, dryRun: boolean): string {
   return `${progress.rotated} ${verb}, ${progress.current} current, ${progress.conflicts} changed concurrently, ${progress.failed} failed`;
 }
 
-async function rotate(argv: string[], io: CliIo): Promise<void> {
-  const { values } = parse(argv, ROTATE_OPTIONS);
+type RotateValues = {
+  database?: string;
+  schema?: string;
+  keys?: string;
+  'batch-size'?: string;
+  'dry-run'?: boolean;
+  'seal-plaintext'?: boolean;
+  progress?: boolean;
+  json?: boolean;
+};
+
+async function rotate(values: RotateValues, io: CliIo): Promise<void> {
   const dryRun = values['dry-run'] === true;
   const batchSize = batchSizeOf(values['batch-size']);
   const keyring =
@@ -85,15 +84,17 @@ async function rotate(argv: string[], io: CliIo): Promise<void> {
   const cipher: CipherPort = values['seal-plaintext']
     ? new LegacyReadingCipher({ primary: keyring, plaintext: 'allow' })
     : keyring;
-  const logger = createPinoLogger();
-  const store = openStore(resolveDatabaseUrl(values.database, io.env), values.schema, logger);
-  const progress = new ProgressReporter(io);
+  const logger = cliLogger(io, cliLogLevel(io));
+  const store = openStore(resolveDatabaseUrl(values.database, io.env), values.schema, io, logger);
+  const progress = new ProgressReporter(io, values.progress === true);
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    io.out(`${dryRun ? 'dry run: counting' : 'rotating'} encrypted columns to key ${cipher.activeKeyId}`);
+    if (!values.json) {
+      io.out(`${dryRun ? 'dry run: counting' : 'rotating'} encrypted columns to key ${cipher.activeKeyId}`);
+    }
     const report = await rotateEncryptedColumns(store, {
       cipher,
       dryRun,
@@ -109,7 +110,10 @@ async function rotate(argv: string[], io: CliIo): Promise<void> {
       },
     });
     progress.finish();
-    for (const column of report.columns) {
+    if (values.json) {
+      io.out(JSON.stringify(report));
+    }
+    for (const column of values.json ? [] : report.columns) {
       const name = `${column.table}.${column.column}`;
       io.out(
         column.missing
@@ -130,6 +134,7 @@ async function rotate(argv: string[], io: CliIo): Promise<void> {
         `${failed} value(s) could not be decrypted with the configured keys and were left unchanged`,
       );
     }
+    if (values.json) return;
     io.out(
       dryRun
         ? 'dry run complete: nothing was written'
@@ -142,15 +147,44 @@ async function rotate(argv: string[], io: CliIo): Promise<void> {
   }
 }
 
-/** `authkeep keys generate | rotate`. */
+const rotateCommand = defineCommand({
+  name: 'keys rotate',
+  summary: 're-encrypt every encrypted column with the active (first) key, in batches',
+  details: [
+    'Safe to interrupt and run again. Keys come from --keys or AUTHKEEP_ENCRYPTION_KEYS (prefer the',
+    'variable: arguments are visible to other local users).',
+  ],
+  flags: {
+    database: DATABASE_FLAGS.database,
+    schema: DATABASE_FLAGS.schema,
+    keys: { type: 'string', value: '<list>', help: 'id:base64,… (default: AUTHKEEP_ENCRYPTION_KEYS)' },
+    'batch-size': { type: 'string', value: '<n>', help: 'rows per batch (default 500)' },
+    'dry-run': { type: 'boolean', help: 'only count what would be rotated; write nothing' },
+    'seal-plaintext': {
+      type: 'boolean',
+      help: 'also encrypt values still in clear (a database adopted from @kitiumai/auth-postgres)',
+    },
+    // Accepted like on every command; rotation touches no cached record (the cache holds no secrets).
+    redis: { ...DATABASE_FLAGS.redis, help: 'accepted and ignored: the cache holds no secrets' },
+    ...PROGRESS_FLAG,
+    ...JSON_FLAG,
+  },
+  run: rotate,
+});
+
+export const KEYS_COMMANDS: readonly CliCommand[] = [generateCommand, rotateCommand];
+
+/** `authkeep keys generate | rotate …`, for callers that hold the argument list after `keys`. */
 export async function runKeysCommand(argv: string[], io: CliIo): Promise<void> {
   const [sub, ...rest] = argv;
-  if (sub === 'generate') return generate(rest, io);
-  if (sub === 'rotate') return rotate(rest, io);
-  if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
-    io.out(KEYS_USAGE);
-    if (sub === undefined) throw new CliError('a keys subcommand is required', 2);
-    return;
+  const command = KEYS_COMMANDS.find((candidate) => candidate.name === `keys ${sub}`);
+  if (!command) {
+    io.out(KEYS_COMMANDS.map((c) => `  authkeep ${c.name.padEnd(14)} ${c.summary}`).join('\n'));
+    if (sub === 'help' || sub === '--help' || sub === '-h') return;
+    throw new CliError(
+      sub === undefined ? 'a keys subcommand is required' : `unknown keys subcommand "${sub}"`,
+      2,
+    );
   }
-  throw new CliError(`unknown keys subcommand "${sub}" (generate or rotate)`, 2);
+  await command.run(parseFlags(rest, command.flags), io);
 }

@@ -5,17 +5,20 @@ const BAR_WIDTH = 24;
 const REWRITE = '\x1b[1A\x1b[2K';
 
 /**
- * Progress for long jobs: a bar redrawn in place when stdout is a terminal, plain lines otherwise
- * (logs and pipes keep every step, and a reader can act on them).
+ * Progress for long jobs, on stderr: a bar redrawn in place when stderr is a terminal, nothing otherwise
+ * (a log or pipe gets the results, not the steps), unless `lines` asks for one plain line per step.
  */
 export class ProgressReporter {
   private drawn: string | undefined;
 
-  constructor(private readonly io: CliIo) {}
+  constructor(
+    private readonly io: CliIo,
+    private readonly lines = false,
+  ) {}
 
   update(label: string, done: number, total: number, detail: string): void {
     if (!this.io.isTTY) {
-      this.io.out(`${label}: ${done}/${total} ${detail}`);
+      if (this.lines) this.io.err(`${label}: ${done}/${total} ${detail}`);
       return;
     }
     const ratio = total > 0 ? Math.min(1, done / total) : 1;
@@ -23,7 +26,7 @@ export class ProgressReporter {
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
     const percent = `${Math.floor(ratio * 100)}%`.padStart(4);
     const line = `${label} ${bar} ${percent} ${done}/${total} ${detail}`;
-    this.io.out(this.drawn === label ? `${REWRITE}${line}` : line);
+    this.io.err(this.drawn === label ? `${REWRITE}${line}` : line);
     this.drawn = label;
   }
 
@@ -32,3 +35,10 @@ export class ProgressReporter {
     this.drawn = undefined;
   }
 }
+
+export const PROGRESS_FLAG = {
+  progress: {
+    type: 'boolean',
+    help: 'print progress lines on stderr even when it is not a terminal',
+  },
+} as const;

@@ -5,7 +5,7 @@ import {
   keyValueTableName,
   KyselyKeyValueRepo,
 } from '../../adapters/kysely/keyvalue/index.js';
-import { createPinoLogger } from '../../adapters/log/pino-logger.js';
+import { defaultLogger } from '../env.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { CipherPort } from '../../ports/cipher.js';
 import type { Logger } from '../../ports/system.js';
@@ -69,7 +69,7 @@ export function createKeyValueStore(options: KeyValueStoreOptions): KeyValueStor
     throw new ConfigError('pageSize must be an integer between 1 and 10000');
   }
   const codec = valueCodec(options, table);
-  const logger = options.logger ?? createPinoLogger();
+  const logger = options.logger ?? defaultLogger();
   const { store, owned } = openDatabase(options.database, options.connection ?? {}, logger);
   return new KeyValueStore({
     store,

@@ -4,8 +4,8 @@ import {
   type PostgresConnectionOptions,
   type SqliteConnectionOptions,
 } from '../../adapters/kysely/index.js';
-import { createPinoLogger } from '../../adapters/log/pino-logger.js';
 import { ConfigError } from '../../domain/errors.js';
+import { defaultLogger } from '../env.js';
 import { resolveCipher } from './cipher-option.js';
 import { KitiumStorageAdapter, type KitiumAdapterOptions } from './kitium-adapter.js';
 
@@ -18,18 +18,16 @@ export class PostgresStorageAdapter extends KitiumStorageAdapter {
     if (typeof connectionString !== 'string' || connectionString.length === 0) {
       throw new ConfigError('a PostgreSQL connection string is required');
     }
+    const { tokenPepper, clock, cache, cacheOptions, cacheBusDatabase, migrations, env, ...rest } = options;
     const {
-      logger = createPinoLogger(),
-      tokenPepper,
-      clock,
-      cache,
-      cacheOptions,
-      cacheBusDatabase,
-      ...rest
-    } = options;
-    const { cipher: cipherOption, encryptionKeys, upstreamTimeZone, ...connection } = rest;
+      logger = defaultLogger(env),
+      cipher: cipherOption,
+      encryptionKeys,
+      upstreamTimeZone,
+      ...connection
+    } = rest;
     // Keys are checked before the pool opens, so a bad key leaks no connection.
-    const cipher = resolveCipher({ cipher: cipherOption, encryptionKeys });
+    const cipher = resolveCipher({ cipher: cipherOption, encryptionKeys }, env);
     // LISTEN for the cache's invalidation bus needs a direct connection, never a transaction pooler.
     const direct = (connection as { directUrl?: unknown }).directUrl;
     const busUrl = typeof direct === 'string' && direct !== '' ? direct : connectionString;
@@ -42,6 +40,7 @@ export class PostgresStorageAdapter extends KitiumStorageAdapter {
       cacheBusDatabase: cacheBusDatabase ?? { url: busUrl, schema: connection.schema },
       cipher,
       upstreamTimeZone,
+      ...(migrations !== undefined ? { migrations } : {}),
     });
   }
 }
@@ -60,10 +59,16 @@ export function sqlitePath(target: string): string {
 export class SqliteStorageAdapter extends KitiumStorageAdapter {
   constructor(target: string = ':memory:', options: SqliteStorageAdapterOptions = {}) {
     if (typeof target !== 'string') throw new ConfigError('the SQLite target must be a string');
-    const { logger = createPinoLogger(), tokenPepper, clock, cache, cacheOptions, ...rest } = options;
-    const { cipher: cipherOption, encryptionKeys, upstreamTimeZone, ...connection } = rest;
+    const { tokenPepper, clock, cache, cacheOptions, migrations, env, ...rest } = options;
+    const {
+      logger = defaultLogger(env),
+      cipher: cipherOption,
+      encryptionKeys,
+      upstreamTimeZone,
+      ...connection
+    } = rest;
     // Keys are checked before the file opens, so a bad key leaks no handle.
-    const cipher = resolveCipher({ cipher: cipherOption, encryptionKeys });
+    const cipher = resolveCipher({ cipher: cipherOption, encryptionKeys }, env);
     super(openSqlite(sqlitePath(target), connection, logger), {
       logger,
       tokenPepper,
@@ -72,6 +77,7 @@ export class SqliteStorageAdapter extends KitiumStorageAdapter {
       cacheOptions,
       cipher,
       upstreamTimeZone,
+      ...(migrations !== undefined ? { migrations } : {}),
     });
   }
 }

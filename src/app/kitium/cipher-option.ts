@@ -1,4 +1,5 @@
 import { AesGcmKeyring } from '../../adapters/crypto/aes-gcm-keyring.js';
+import { envValue } from '../env.js';
 import { envelopeKeyId } from '../../adapters/crypto/envelope.js';
 import { ENCRYPTION_KEYS_ENV, type KeyInput } from '../../adapters/crypto/key-config.js';
 import { ConfigError } from '../../domain/errors.js';
@@ -72,7 +73,6 @@ export function resolveCipher(
     return cipher;
   }
   if (encryptionKeys !== undefined) return new AesGcmKeyring({ keys: encryptionKeys });
-  const fromEnv = env[ENCRYPTION_KEYS_ENV];
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return AesGcmKeyring.fromEnv(env);
+  if (envValue(env, ENCRYPTION_KEYS_ENV) !== undefined) return AesGcmKeyring.fromEnv(env);
   return new MissingKeyCipher();
 }

@@ -5,7 +5,6 @@ import {
   type SqlStore,
 } from '../../adapters/kysely/index.js';
 import { Sha256TokenDigest } from '../../adapters/crypto/token-digest.js';
-import { createPinoLogger } from '../../adapters/log/pino-logger.js';
 import { systemClock, uuidV7Ids } from '../../adapters/system/ids.js';
 import { ConfigError } from '../../domain/errors.js';
 import type {
@@ -22,6 +21,7 @@ import type {
 import type { Clock, HealthStatus, Logger } from '../../ports/system.js';
 import { kitiumMigrations } from '../../../migrations/index.js';
 import { upstreamTimeZone } from '../../../migrations/upstream/time-zones.js';
+import { defaultLogger, envValue, type Env } from '../env.js';
 import { openKitiumCache, type KitiumCache, type KitiumCacheOptions } from '../cache/kitium-cache.js';
 import { resolveCipher, type KitiumCipherOptions } from './cipher-option.js';
 import { createKitiumContext, type KitiumContext } from './context.js';
@@ -38,6 +38,8 @@ export interface KitiumAdapterOptions extends KitiumCacheOptions, KitiumCipherOp
   /** HMAC pepper for session-token and API-key digests (at least 16 bytes). Changing it invalidates them. */
   tokenPepper?: string;
   clock?: Clock;
+  /** Where AUTHKEEP_* variables are read from (default process.env); see the README's table. */
+  env?: Env;
   /**
    * Adopting an @kitiumai/auth-postgres database: the IANA zone its process ran in (its Dates were stored
    * as local time). Default: AUTHKEEP_UPSTREAM_TIME_ZONE, else this process's zone.
@@ -74,14 +76,16 @@ export class KitiumCoreAdapter implements StorageAdapter {
 
   protected constructor(store: SqlStore, options: KitiumAdapterOptions) {
     // First: a bad key is a config error before anything else (cache connections) is opened.
-    const cipher = resolveCipher(options);
-    if (options.upstreamTimeZone !== undefined) upstreamTimeZone(options.upstreamTimeZone);
-    this.upstreamTimeZone = options.upstreamTimeZone;
+    const cipher = resolveCipher(options, options.env);
+    const zone =
+      options.upstreamTimeZone ?? envValue(options.env ?? process.env, 'AUTHKEEP_UPSTREAM_TIME_ZONE');
+    if (zone !== undefined) upstreamTimeZone(zone);
+    this.upstreamTimeZone = zone;
     this.migrationsMode = options.migrations ?? 'apply';
     if (!MIGRATIONS_MODES.includes(this.migrationsMode)) {
       throw new ConfigError(`migrations must be one of ${MIGRATIONS_MODES.join(', ')}`);
     }
-    const logger = options.logger ?? createPinoLogger();
+    const logger = options.logger ?? defaultLogger(options.env);
     const clock = options.clock ?? systemClock;
     this.cache = openKitiumCache(options, logger, clock, {
       tokenPepper: options.tokenPepper,

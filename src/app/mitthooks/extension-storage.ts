@@ -4,7 +4,7 @@ import {
   extensionTableName,
   KyselyExtensionRepo,
 } from '../../adapters/kysely/mitthooks/index.js';
-import { createPinoLogger } from '../../adapters/log/pino-logger.js';
+import { defaultLogger } from '../env.js';
 import { ConfigError, NotFoundError, UnavailableError, ValidationError } from '../../domain/errors.js';
 import type { CipherPort } from '../../ports/cipher.js';
 import type { Logger } from '../../ports/system.js';
@@ -95,7 +95,7 @@ export class MitthooksExtensionStorage implements ExtensionStorage {
     this.table = extensionTableName(options.table);
     this.removal = removal;
     this.keys = { masterPassword, salt, keyring };
-    this.logger = options.logger ?? createPinoLogger();
+    this.logger = options.logger ?? defaultLogger();
     const opened = openDatabase(options.database, options.connection ?? {}, this.logger);
     this.store = opened.store;
     this.ownsStore = opened.owned;

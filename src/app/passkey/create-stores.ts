@@ -8,7 +8,7 @@ import {
   type PostgresConnectionOptions,
   type SqliteConnectionOptions,
 } from '../../adapters/kysely/index.js';
-import { createPinoLogger } from '../../adapters/log/pino-logger.js';
+import { defaultLogger } from '../env.js';
 import { systemClock } from '../../adapters/system/ids.js';
 import type { CacheStore } from '../../ports/cache.js';
 import type { Clock, Logger } from '../../ports/system.js';
@@ -64,7 +64,7 @@ function openCache(config: PasskeyConfig, options: CreatePasskeyStoresOptions, l
  */
 export function createPasskeyStores(options: CreatePasskeyStoresOptions = {}): PasskeyStores {
   const config = resolvePasskeyConfig(options, options.env ?? process.env, { cache: !options.cacheStore });
-  const logger = options.logger ?? createPinoLogger();
+  const logger = options.logger ?? defaultLogger(options.env);
   const clock = options.clock ?? systemClock;
   const store =
     config.data.type === 'postgres'

@@ -73,7 +73,7 @@ describe('authkeep keys rotate output', () => {
   const keys = { k1: Buffer.alloc(32, 1).toString('base64'), k2: Buffer.alloc(32, 2).toString('base64') };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('draws a bar on a terminal and plain lines otherwise', async () => {
+  it('draws a bar on a terminal (stderr), stays quiet otherwise, and prints lines with --progress', async () => {
     const store = openSqlite(file, {}, silentLogger);
     await migrateKitium(store, silentLogger);
     const secrets = columnCipher(new AesGcmKeyring({ keys: `k1:${keys.k1}` }), 'twofa_devices', 'secret');
@@ -87,22 +87,36 @@ describe('authkeep keys rotate output', () => {
     await store.close();
     const env = { AUTHKEEP_ENCRYPTION_KEYS: `k2:${keys.k2},k1:${keys.k1}` };
 
+    const quiet = captureIo(false, env);
+    await runKeysCommand(['rotate', '--dry-run', '--database', `sqlite:${file}`], quiet.io);
+    expect(quiet.err).toEqual([]);
+    expect(quiet.out).toEqual([
+      'dry run: counting encrypted columns to key k2',
+      ...quiet.out.slice(1, -1),
+      'dry run complete: nothing was written',
+    ]);
+    expect(quiet.out).toContain(
+      'twofa_devices.secret: 25 values, 25 to rotate, 0 current, 0 changed concurrently, 0 failed',
+    );
+
     const plain = captureIo(false, env);
     await runKeysCommand(
-      ['rotate', '--dry-run', '--database', `sqlite:${file}`, '--batch-size', '10'],
+      ['rotate', '--dry-run', '--progress', '--database', `sqlite:${file}`, '--batch-size', '10'],
       plain.io,
     );
-    expect(plain.out.filter((l) => l.startsWith('twofa_devices.secret: '))).toEqual([
+    expect(plain.err.filter((l) => l.startsWith('twofa_devices.secret: '))).toEqual([
       'twofa_devices.secret: 10/25 10 to rotate, 0 current, 0 changed concurrently, 0 failed',
       'twofa_devices.secret: 20/25 20 to rotate, 0 current, 0 changed concurrently, 0 failed',
       'twofa_devices.secret: 25/25 25 to rotate, 0 current, 0 changed concurrently, 0 failed',
-      'twofa_devices.secret: 25 values, 25 to rotate, 0 current, 0 changed concurrently, 0 failed',
     ]);
+    expect(plain.out).toContain(
+      'twofa_devices.secret: 25 values, 25 to rotate, 0 current, 0 changed concurrently, 0 failed',
+    );
     expect(plain.out.at(-1)).toBe('dry run complete: nothing was written');
 
     const tty = captureIo(true, env);
     await runKeysCommand(['rotate', '--database', `sqlite:${file}`, '--batch-size', '10'], tty.io);
-    const bars = tty.out.filter((l) => l.includes('twofa_devices.secret ['));
+    const bars = tty.err.filter((l) => l.includes('twofa_devices.secret ['));
     expect(bars).toHaveLength(3);
     expect(bars[0]).toMatch(/^twofa_devices\.secret \[#{10}-{14}\] {2}40% 10\/25 /);
     // Later updates redraw the same line in place.
@@ -126,7 +140,9 @@ describe('authkeep keys rotate output', () => {
     ).rejects.toMatchObject({
       exitCode: 1,
     });
-    expect(refused.err).toEqual(['cannot decrypt twofa_devices.secret row plain-1: left unchanged']);
+    // The CLI's own line, after the library's warning (stderr carries both; stdout stays results only).
+    expect(refused.err.at(-1)).toBe('cannot decrypt twofa_devices.secret row plain-1: left unchanged');
+    expect(refused.err.filter((l) => l.startsWith('authkeep warning: '))).toHaveLength(1);
     const sealed = captureIo(false, env);
     await runKeysCommand(['rotate', '--seal-plaintext', '--database', `sqlite:${file}`], sealed.io);
     expect(sealed.out).toContain(
@@ -146,8 +162,8 @@ describe('authkeep keys rotate output', () => {
   });
 
   it('a progress reporter with an empty total shows a full bar', () => {
-    const { io, out } = captureIo(true);
+    const { io, err } = captureIo(true);
     new ProgressReporter(io).update('t.c', 0, 0, 'nothing');
-    expect(out[0]).toContain('100%');
+    expect(err[0]).toContain('100%');
   });
 });

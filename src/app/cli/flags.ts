@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import { CliError } from './io.js';
+
+/** One command-line flag, with the line `--help` shows for it. */
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** Placeholder shown in help for a string flag, e.g. `<url>`. */
+  value?: string;
+  help: string;
+}
+
+export type FlagSpecs = Record<string, FlagSpec>;
+
+export type FlagValues<F extends FlagSpecs> = {
+  [K in keyof F]?: F[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+/** node:util parseArgs with our error style: an unknown flag or a stray argument is a usage error (exit 2). */
+export function parseFlags<F extends FlagSpecs>(argv: string[], flags: F): FlagValues<F> {
+  const options = Object.fromEntries(
+    Object.entries(flags).map(([name, flag]) => [
+      name,
+      flag.short ? { type: flag.type, short: flag.short } : { type: flag.type },
+    ]),
+  );
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError((error as Error).message, 2);
+  }
+  if (parsed.positionals.length > 0) {
+    throw new CliError(`unexpected argument "${parsed.positionals[0]}"`, 2);
+  }
+  return parsed.values as FlagValues<F>;
+}
+
+/** The flag table of a command's `--help`. */
+export function describeFlags(flags: FlagSpecs): string[] {
+  const rows = Object.entries(flags).map(([name, flag]) => {
+    const short = flag.short ? `-${flag.short}, ` : '    ';
+    const value = flag.type === 'string' ? ` ${flag.value ?? '<value>'}` : '';
+    return [`  ${short}--${name}${value}`, flag.help] as const;
+  });
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  return rows.map(([left, help]) => `${left.padEnd(width)}${help}`);
+}
+
+export const HELP_FLAG: FlagSpecs = { help: { type: 'boolean', short: 'h', help: 'show this help' } };
+export const JSON_FLAG = {
+  json: { type: 'boolean', help: 'print the result as one JSON document on stdout' },
+} as const satisfies FlagSpecs;
