@@ -72,7 +72,7 @@ for (const target of targets) {
       const after = io();
       expect(await runCli(['status', '--json', ...args(target)], after.handle)).toBe(0);
       const status = JSON.parse(after.out[0] as string) as { applied: { id: string }[]; pending: string[] };
-      expect(status.applied.map((entry) => entry.id)).toEqual(MIGRATION_IDS);
+      expect(status.applied.map((entry) => entry.id).sort()).toEqual([...MIGRATION_IDS].sort());
       expect(status.pending).toEqual([]);
     });
 
