@@ -104,6 +104,29 @@ describe.skipIf(!url)('an adopted upstream database has exactly a fresh authkeep
     });
   });
 
+  describe('adopted by three processes connecting at once', () => {
+    const schema = freshSchemaName('adoptrace');
+
+    afterAll(async () => {
+      await dropSchema(url!, schema);
+    });
+
+    it('adopts once under the migration lock; every connect() succeeds', async () => {
+      await createUpstreamDatabase(url!, schema, { generation: '3.1', writerZone: 'America/New_York' });
+      const adapters = [open(schema), open(schema), open(schema)];
+      try {
+        await Promise.all(adapters.map((a) => a.connect()));
+      } finally {
+        await Promise.all(adapters.map((a) => a.disconnect()));
+      }
+      const ids = await withClient(url!, schema, async (c) =>
+        (await c.query('select id from auth_migrations')).rows.map((r) => r.id).sort(),
+      );
+      expect(ids).toEqual(kitiumMigrations.map((m) => m.id).sort());
+      expect(await schemaSnapshot(url!, schema)).toEqual(freshSnapshot);
+    });
+  });
+
   // 3.1.1 over a 3.0.x database: CREATE TABLE IF NOT EXISTS keeps 3.0.x's tables (4 foreign keys), while
   // the ledger row and the triggers are added. Recognised by its parts, not by a generation label.
   describe('made by 3.0.x, then upgraded by 3.1.x', () => {
