@@ -30,6 +30,11 @@ export interface CacheStore {
    */
   compareAndSet(key: string, expected: string | null, next: string | null, ttlMs?: number): Promise<boolean>;
   close(): Promise<void>;
+  /**
+   * Optional: identifies the store's current lifetime (a Redis run id); undefined while unknown. A value
+   * written under another lifetime may predate writes the store lost (a restart from a snapshot, a failover).
+   */
+  instanceId?(): string | undefined;
 }
 
 /**

@@ -146,6 +146,11 @@ export class RedisServerProcess {
     children.delete(child);
   }
 
+  /** Sends a signal to the server process (SIGSTOP pauses it mid-work, SIGCONT resumes it). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
   async cli(...args: string[]): Promise<string> {
     const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...args]);
     return stdout;

@@ -41,6 +41,7 @@ export class RedisCache implements CacheStore, CacheIndex {
   private readonly isCluster: boolean;
   private readonly maxUpdateAttempts: number;
   private readonly scripts: ScriptedClient;
+  private runId: string | undefined;
 
   constructor(connection: RedisConnection, options: RedisCacheOptions = {}) {
     this.namespace = options.namespace ?? 'authkeep:';
@@ -52,6 +53,16 @@ export class RedisCache implements CacheStore, CacheIndex {
     this.client = this.handle.client;
     this.isCluster = isCluster(this.client);
     this.scripts = defineScripts(this.client);
+    this.watchInstance();
+  }
+
+  /**
+   * The Redis server's run id (a restart or a failover changes it), once known on the current connection;
+   * undefined while (re)connecting. Entries written under another instance may predate writes it lost.
+   * A Cluster has one per node: there it is a constant and this protection does not apply.
+   */
+  instanceId(): string | undefined {
+    return this.isCluster ? 'cluster' : this.runId;
   }
 
   async get(key: string): Promise<string | null> {
@@ -170,6 +181,22 @@ export class RedisCache implements CacheStore, CacheIndex {
 
   async close(): Promise<void> {
     await closeRedisClient(this.handle);
+  }
+
+  private watchInstance(): void {
+    if (this.isCluster) return;
+    const client = this.client as Redis;
+    const learn = () => {
+      client.info('server').then(
+        (info) => {
+          this.runId = /run_id:([0-9a-f]+)/.exec(info)?.[1]?.slice(0, 16);
+        },
+        () => undefined,
+      );
+    };
+    client.on('ready', learn);
+    client.on('close', () => (this.runId = undefined));
+    if (client.status === 'ready') learn();
   }
 
   private full(key: string): string {

@@ -73,6 +73,10 @@ export class ResilientCache implements CacheStore, CacheIndex {
     this.flushPrefix = options.flushPrefix ?? '';
   }
 
+  instanceId(): string | undefined {
+    return this.inner.instanceId ? this.inner.instanceId() : 'store';
+  }
+
   health(): CacheHealth {
     return this.degradedSince === undefined ? 'healthy' : 'degraded';
   }

@@ -57,32 +57,35 @@ export class EntryCodec {
     return RESERVATION + randomBytes(12).toString('base64url');
   }
 
-  encodeRecord(key: string, record: unknown, expiresAt: number): string {
-    return this.seal(key, JSON.stringify({ t: 'rec', d: record }), expiresAt);
+  encodeRecord(key: string, record: unknown, expiresAt: number, instance: string): string {
+    return this.seal(key, JSON.stringify({ t: 'rec', d: record }), expiresAt, instance);
   }
 
-  encodeNone(key: string, expiresAt: number): string {
-    return this.seal(key, '{"t":"none"}', expiresAt);
+  encodeNone(key: string, expiresAt: number, instance: string): string {
+    return this.seal(key, '{"t":"none"}', expiresAt, instance);
   }
 
-  decode<T>(key: string, raw: string, codec: RecordCodec<T>, now: number): CachedEntry<T> {
+  /** `instance`: the store's current lifetime; an entry of another one is a miss (never a forgery). */
+  decode<T>(key: string, raw: string, codec: RecordCodec<T>, now: number, instance: string): CachedEntry<T> {
     if (raw.startsWith(RESERVATION)) return { kind: 'reservation' };
     if (!raw.startsWith(ENTRY)) return { kind: 'unreadable' };
     const nonceEnd = raw.indexOf('.', ENTRY.length);
     const expiryEnd = nonceEnd < 0 ? -1 : raw.indexOf('.', nonceEnd + 1);
-    const macEnd = expiryEnd + 1 + MAC_LENGTH;
-    if (expiryEnd < 0 || raw.charCodeAt(macEnd) !== 46 /* . */) return { kind: 'forged' };
-    const head = raw.slice(0, expiryEnd);
+    const instanceEnd = expiryEnd < 0 ? -1 : raw.indexOf('.', expiryEnd + 1);
+    const macEnd = instanceEnd + 1 + MAC_LENGTH;
+    if (instanceEnd < 0 || raw.charCodeAt(macEnd) !== 46 /* . */) return { kind: 'forged' };
+    const head = raw.slice(0, instanceEnd);
     const json = raw.slice(macEnd + 1);
     const expected = this.mac(key, head, json);
-    const given = Buffer.from(raw.slice(expiryEnd + 1, macEnd), 'latin1');
+    const given = Buffer.from(raw.slice(instanceEnd + 1, macEnd), 'latin1');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { kind: 'forged' };
     if (Number(raw.slice(nonceEnd + 1, expiryEnd)) <= now) return { kind: 'unreadable' };
+    if (raw.slice(expiryEnd + 1, instanceEnd) !== instance) return { kind: 'unreadable' };
     return parseBody(json, codec);
   }
 
-  private seal(key: string, json: string, expiresAt: number): string {
-    const head = `${ENTRY}${randomBytes(9).toString('base64url')}.${Math.ceil(expiresAt)}`;
+  private seal(key: string, json: string, expiresAt: number, instance: string): string {
+    const head = `${ENTRY}${randomBytes(9).toString('base64url')}.${Math.ceil(expiresAt)}.${instance}`;
     return `${head}.${this.mac(key, head, json).toString('latin1')}.${json}`;
   }
 

@@ -8,7 +8,11 @@ import { RecordCache, type RecordCacheSettings } from './record-cache.js';
 export interface LocalTierSettings extends MemoryCacheOptions {
   /** How often this process sends itself a heartbeat over the bus (default 250 ms). */
   heartbeatMs?: number;
-  /** The in-process tier is trusted only while its last heartbeat came back within this (default 1 s). */
+  /**
+   * The in-process tier is trusted only while a heartbeat sent less than this ago has come back (default 1 s).
+   * Bus messages arrive in publish order, so once one sent after a revocation is back, so is the revocation:
+   * this is the hard bound on serving a revoked entry; normal propagation is a few milliseconds.
+   */
   leaseMs?: number;
 }
 
@@ -30,6 +34,7 @@ export class LocalTier implements InvalidationListener {
   private readonly heartbeatMs: number;
   private readonly leaseMs: number;
   private subscribed = false;
+  /** When (performance.now()) the newest heartbeat that came back was sent. */
   private lastEcho = -Infinity;
   private started = false;
   private timer: NodeJS.Timeout | undefined;
@@ -74,7 +79,8 @@ export class LocalTier implements InvalidationListener {
 
   invalidated(message: Invalidation): void {
     if ('ping' in message) {
-      if (message.ping === this.id) this.echo();
+      const [id, sentAt] = message.ping.split(':');
+      if (id === this.id) this.echo(Number(sentAt));
       return;
     }
     // MemoryCache runs synchronously inside its async methods: the keys are gone when this returns.
@@ -107,16 +113,16 @@ export class LocalTier implements InvalidationListener {
   }
 
   /** A heartbeat came back: if the lease had lapsed meanwhile, a message may have been missed. */
-  private echo(): void {
-    const now = performance.now();
-    if (now - this.lastEcho > this.leaseMs) this.flush();
-    this.lastEcho = now;
+  private echo(sentAt: number): void {
+    if (!(sentAt > this.lastEcho)) return;
+    if (performance.now() - this.lastEcho > this.leaseMs) this.flush();
+    this.lastEcho = sentAt;
   }
 
   private beat(): void {
     if (!this.bus || !this.subscribed) return;
     if (performance.now() - this.lastEcho > this.leaseMs) this.flush();
-    this.bus.publish({ ping: this.id }).then(
+    this.bus.publish({ ping: `${this.id}:${performance.now()}` }).then(
       () => this.republish(),
       () => undefined,
     );

@@ -78,7 +78,7 @@ export class RecordCache {
   ): Promise<T | null> {
     const raw = await this.store.get(key);
     if (raw !== null) {
-      const entry = this.codec.decode(key, raw, codec, this.now());
+      const entry = this.codec.decode(key, raw, codec, this.now(), this.instance() ?? '');
       if (entry.kind === 'record') {
         if (!this.expired(facts(entry.record).expiresAt)) return entry.record;
       } else if (entry.kind === 'none') {
@@ -136,8 +136,11 @@ export class RecordCache {
     record: T | null,
     facts: (record: T) => RecordFacts,
   ): Promise<void> {
+    // Written under the instance we know now; unknown (reconnecting) means no fill at all.
+    const instance = this.instance();
+    if (instance === undefined) return;
     if (record === null) {
-      const entry = this.codec.encodeNone(key, this.now() + this.negativeTtlMs);
+      const entry = this.codec.encodeNone(key, this.now() + this.negativeTtlMs, instance);
       await this.store.compareAndSet(key, ticket, entry, this.negativeTtlMs);
       return;
     }
@@ -152,7 +155,8 @@ export class RecordCache {
     // TTL computed last, so the entry never outlives the record by the time the steps above took.
     const ttl = this.ttlFor(expiresAt);
     if (ttl <= 0) return;
-    await this.store.compareAndSet(key, ticket, this.codec.encodeRecord(key, record, this.now() + ttl), ttl);
+    const entry = this.codec.encodeRecord(key, record, this.now() + ttl, instance);
+    await this.store.compareAndSet(key, ticket, entry, ttl);
   }
 
   private refused(): void {
@@ -173,6 +177,11 @@ export class RecordCache {
 
   private expired(expiresAt: Date | undefined): boolean {
     return expiresAt !== undefined && expiresAt.getTime() <= this.now();
+  }
+
+  /** The store's current lifetime (a Redis run id); an in-process store has just one. */
+  private instance(): string | undefined {
+    return this.store.instanceId ? this.store.instanceId() : 'local';
   }
 
   private now(): number {

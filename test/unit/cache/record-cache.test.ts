@@ -146,16 +146,21 @@ for (const backend of backends) {
       const key = cacheKeys.session('v');
       const admin = { id: 'v', owner: 'admin', version: 99 };
       const farFuture = Date.now() + 3_600_000;
-      const genuine = entries.encodeRecord(key, admin, farFuture);
+      // Written under the instance the store is now (a Redis run id once connected).
+      await store.get('warm-up');
+      const instance = store.instanceId?.() ?? 'local';
+      const genuine = entries.encodeRecord(key, admin, farFuture, instance);
       const attempts = [
         // Plain JSON, as the old format stored it.
         JSON.stringify({ v: 1, t: 'rec', d: admin }),
         // A genuine entry with its record changed.
         genuine.replace('"version":99', '"version":98'),
         // A genuine entry of another key, moved here.
-        entries.encodeRecord(cacheKeys.session('other'), admin, farFuture),
+        entries.encodeRecord(cacheKeys.session('other'), admin, farFuture, instance),
         // Written by a deployment with another secret.
-        new EntryCodec(randomBytes(32), 'ns:').encodeRecord(key, admin, farFuture),
+        new EntryCodec(randomBytes(32), 'ns:').encodeRecord(key, admin, farFuture, instance),
+        // Our own entry, relabelled as written to the current instance though it was not.
+        entries.encodeRecord(key, admin, farFuture, 'before-restart').replace('before-restart', instance),
         // Our own entry with its expiry pushed out.
         genuine.replace(/^(e2\.[^.]+\.)\d+/, `$1${farFuture + 86_400_000}`),
       ];
@@ -163,8 +168,13 @@ for (const backend of backends) {
         await store.set(key, forged);
         expect(await cache.read(key, codec, db.load('v'), facts)).toEqual(db.rows.get('v'));
       }
+      // Genuine, but written to an earlier instance of the store (before a restart from a snapshot): a miss.
+      await store.set(key, entries.encodeRecord(key, admin, farFuture, 'before-restart'));
+      expect(await cache.read(key, codec, db.load('v'), facts)).toEqual(db.rows.get('v'));
+      attempts.push('restart');
       expect(db.loads).toBe(attempts.length);
-      expect(cache.stats().forgedEntries).toBe(attempts.length - 1); // the old plain JSON is merely unreadable
+      // The old plain JSON and the other instance's entry are merely unreadable.
+      expect(cache.stats().forgedEntries).toBe(attempts.length - 2);
       expect(logger.lines.filter((line) => line.level === 'warn')).toHaveLength(1);
       // The refused entry was replaced by the genuine record.
       expect(await cache.read(key, codec, db.load('v'), facts)).toEqual(db.rows.get('v'));
