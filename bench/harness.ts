@@ -5,7 +5,7 @@
  * reports the median of those ratios and their min–max spread. Results are ratios, never absolute promises.
  *
  * The bar rule: a bar "ratio ≥ B" passes only when the LOWEST per-round ratio is ≥ B — i.e. the whole
- * measured spread clears the bar, not just the median. A noisy run can fail a bar; it cannot pass one.
+ * measured spread clears the bar, not just the median.
  */
 export interface BenchResult {
   case: string;
