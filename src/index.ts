@@ -148,3 +148,4 @@ export {
   type ExtensionToBeUpdated,
 } from './app/mitthooks/index.js';
 export type { DatabaseTarget, ConnectionOptions } from './app/open-database.js';
+export type { DatabaseHandle, BetterSqliteDatabaseLike } from './app/database-handle.js';

@@ -1,4 +1,5 @@
 import { ConfigError } from '../domain/errors.js';
+import { handleDialect, isDatabaseHandle, type DatabaseHandle } from './database-handle.js';
 import { resolveCacheTarget } from './cache/open-cache.js';
 import { envValue, type Env } from './env.js';
 import {
@@ -14,9 +15,13 @@ export const DEFAULT_SQLITE_FILE = './.authkeep/authkeep.db';
 
 export type DatabaseKind = 'postgres' | 'sqlite';
 
-export interface AuthStorageConfig extends PostgresStorageAdapterOptions, SqliteStorageAdapterOptions {
-  /** `postgres://…`, `postgresql://…`, `sqlite:./file.db`, `:memory:` or a file path. */
-  database?: string;
+export interface AuthStorageConfig
+  extends Omit<PostgresStorageAdapterOptions, 'database'>, SqliteStorageAdapterOptions {
+  /**
+   * `postgres://…`, `postgresql://…`, `sqlite:./file.db`, `:memory:` or a file path; or your own
+   * `pg.Pool`, `Kysely` or better-sqlite3 `Database`, which disconnect() leaves open.
+   */
+  database?: string | DatabaseHandle;
 }
 
 /** Which backend a database URL names; only the scheme is ever echoed back in errors. */
@@ -46,8 +51,13 @@ export function createAuthStorage(
 ): PostgresStorageAdapter | SqliteStorageAdapter {
   const { database, busyTimeoutMs, readonly, ...options } = config;
   const env = options.env ?? process.env;
-  const url = resolveDatabaseUrl(database, env);
   const rest = { ...options, env, cache: resolveCacheTarget(options.cache, env) };
+  if (isDatabaseHandle(database)) {
+    return handleDialect(database) === 'postgres'
+      ? new PostgresStorageAdapter(database, rest)
+      : new SqliteStorageAdapter(database, rest);
+  }
+  const url = resolveDatabaseUrl(database, env);
   if (databaseKind(url) === 'postgres') {
     const replicas = resolveReplicaUrls(options.replicas, env);
     const schema = options.schema ?? envValue(env, 'AUTHKEEP_DATABASE_SCHEMA');

@@ -8,10 +8,14 @@ import {
 import { ConfigError } from '../domain/errors.js';
 import type { Logger } from '../ports/system.js';
 import { databaseKind } from './config.js';
+import { isDatabaseHandle, openDatabaseHandle, type DatabaseHandle } from './database-handle.js';
 import { sqlitePath } from './kitium/adapters.js';
 
-/** A database URL (`postgres://…`, `sqlite:./file.db`, `:memory:`, a file path) or an open store to share. */
-export type DatabaseTarget = string | SqlStore;
+/**
+ * A database URL (`postgres://…`, `sqlite:./file.db`, `:memory:`, a file path), an open store to share,
+ * or your own connection (`pg.Pool`, `Kysely`, better-sqlite3 `Database`), which is never closed for you.
+ */
+export type DatabaseTarget = string | SqlStore | DatabaseHandle;
 
 /** Connection settings used when a store opens the database from a URL. */
 export type ConnectionOptions = PostgresConnectionOptions & SqliteConnectionOptions;
@@ -29,8 +33,13 @@ export function openDatabase(
   logger: Logger,
 ): OpenedDatabase {
   if (database instanceof SqlStore) return { store: database, owned: false };
+  // Owned: closing the store releases authkeep's side only; the caller's connection stays open.
+  if (isDatabaseHandle(database))
+    return { store: openDatabaseHandle(database, connection, logger), owned: true };
   if (typeof database !== 'string' || database.length === 0) {
-    throw new ConfigError('database must be a URL, a SQLite path or an open SqlStore');
+    throw new ConfigError(
+      'database must be a URL, a SQLite path, an open SqlStore, a pg.Pool, a Kysely instance or a better-sqlite3 Database',
+    );
   }
   if (databaseKind(database) === 'postgres') {
     return { store: openPostgres(database, connection, logger), owned: true };

@@ -38,6 +38,11 @@ export interface PostgresConnectionOptions extends Omit<pg.PoolConfig, 'connecti
    * statements, no startup parameters; timeout and schema are set per transaction. Also `?pgbouncer=true`.
    */
   pooler?: PoolerMode;
+  /**
+   * A direct (not pooled) URL of the same database, for what needs a session of its own: the LISTEN of
+   * the memory cache's invalidation bus. Migrations do not need it (their lock is transaction-scoped).
+   */
+  directUrl?: string;
 }
 
 // Lower case only: PostgreSQL folds unquoted names, and search_path is given unquoted.
@@ -52,7 +57,7 @@ export function assertIdentifier(name: string, what: string): string {
   return name;
 }
 
-function nonNegative(value: number, name: string): number {
+export function nonNegative(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer`);
   return value;
 }
@@ -72,7 +77,7 @@ export function openPostgres(
   logger: Logger,
 ): SqlStore {
   const { statementTimeoutMs = 5000, maxRetries = 2, schema, pooler: poolerOption, ...rest } = options;
-  const { replicas, replicaMaxLagMs, replicaRetryMs, ...deadlinesAndPool } = rest;
+  const { replicas, replicaMaxLagMs, replicaRetryMs, directUrl: _direct, ...deadlinesAndPool } = rest;
   const {
     connectTimeoutMs = 5000,
     queryTimeoutMs,
@@ -105,6 +110,12 @@ export function openPostgres(
   if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10) {
     throw new ConfigError('maxRetries must be an integer between 0 and 10');
   }
+  const settings = {
+    maxRetries,
+    logger,
+    schema,
+    healthCheckTimeoutMs: nonNegative(healthCheckTimeoutMs, 'healthCheckTimeoutMs'),
+  };
   const startupOptions = [poolOptions.options, schema ? `-c search_path=${schema}` : undefined]
     .filter(Boolean)
     .join(' ');
@@ -151,7 +162,7 @@ export function openPostgres(
     const db = new Kysely<AuthDatabase>({
       dialect: { ...postgresDialectParts(), createDriver: () => pooled },
     });
-    return storeFor(db, (compiled) => pooled.fastQuery(compiled));
+    return postgresStore(db, (compiled) => pooled.fastQuery(compiled), settings);
   }
   const driver = new PreparedPostgresDriver(createPool(primaryUrl));
   // A replica that does not answer must not hold a read long: the primary is the fallback.
@@ -169,22 +180,30 @@ export function openPostgres(
     dialect: { ...postgresDialectParts(), createDriver: () => reads?.driver ?? driver },
   });
   if (reads) registerReplicaRouter(db, reads.router);
-  return storeFor(db, reads ? reads.fastQuery : (compiled) => driver.fastQuery(compiled));
+  return postgresStore(db, reads ? reads.fastQuery : (compiled) => driver.fastQuery(compiled), settings);
+}
 
-  function storeFor(db: Kysely<AuthDatabase>, fastQuery: SqlStoreConfig['fastQuery']): SqlStore {
-    return new SqlStore({
-      db,
-      codec: postgresCodec,
-      maxRetries,
-      logger,
-      ...(schema ? { schema } : {}),
-      healthCheckTimeoutMs: nonNegative(healthCheckTimeoutMs, 'healthCheckTimeoutMs'),
-      fastQuery,
-      // A transaction-scoped advisory lock: it holds through a transaction pooler too.
-      async lockMigrations(trx) {
-        await sql`select pg_advisory_xact_lock(${lockKey(schema)})`.execute(trx);
-        if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
-      },
-    });
-  }
+/** The SqlStore over a PostgreSQL Kysely: retry policy, health deadline and the cross-process migration lock. */
+export function postgresStore(
+  db: Kysely<AuthDatabase>,
+  fastQuery: SqlStoreConfig['fastQuery'],
+  settings: { maxRetries: number; logger: Logger; schema?: string; healthCheckTimeoutMs: number },
+  closeDb?: () => Promise<void>,
+): SqlStore {
+  const { schema } = settings;
+  return new SqlStore({
+    db,
+    codec: postgresCodec,
+    maxRetries: settings.maxRetries,
+    logger: settings.logger,
+    ...(schema ? { schema } : {}),
+    healthCheckTimeoutMs: settings.healthCheckTimeoutMs,
+    fastQuery,
+    ...(closeDb ? { closeDb } : {}),
+    // A transaction-scoped advisory lock: it holds through a transaction pooler too.
+    async lockMigrations(trx) {
+      await sql`select pg_advisory_xact_lock(${lockKey(schema)})`.execute(trx);
+      if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+    },
+  });
 }

@@ -113,7 +113,11 @@ export class PreparedPostgresDriver implements Driver {
   /** Set once a transaction pooler is detected: every later call fails with it at once. */
   private misconfigured: ConfigError | undefined;
 
-  constructor(private readonly pool: Pool) {}
+  /** `ownsPool: false` for a pool the caller passed in: destroy() then leaves it open. */
+  constructor(
+    private readonly pool: Pool,
+    private readonly ownsPool = true,
+  ) {}
 
   async init(): Promise<void> {}
 
@@ -151,7 +155,7 @@ export class PreparedPostgresDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    await this.pool.end();
+    if (this.ownsPool) await this.pool.end();
   }
 
   /**

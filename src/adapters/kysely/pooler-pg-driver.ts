@@ -22,9 +22,22 @@ export interface PoolerSettings {
  * A failing statement turns the commit into a rollback; the first error (settings, then statement) wins.
  */
 async function runWrapped(client: PoolClient, begin: string, compiled: CompiledQuery): Promise<PgResult> {
+  const values = [...(compiled.parameters as unknown[])];
+  if (!(client as { pipeline?: boolean }).pipeline) {
+    // A caller's pool without pipelining: the same three messages, one after the other.
+    try {
+      await client.query(begin);
+      const result = await client.query(compiled.sql, values);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    }
+  }
   const [opened, statement, closed] = await Promise.allSettled([
     client.query(begin),
-    client.query(compiled.sql, [...(compiled.parameters as unknown[])]),
+    client.query(compiled.sql, values),
     client.query('commit'),
   ]);
   for (const step of [opened, statement, closed]) if (step.status === 'rejected') throw step.reason;
@@ -67,6 +80,8 @@ export class TransactionPoolerDriver implements Driver {
   constructor(
     private readonly pool: Pool,
     private readonly settings: PoolerSettings,
+    /** False for a pool the caller passed in: destroy() then leaves it open. */
+    private readonly ownsPool = true,
   ) {
     const wrap = settings.statementTimeoutMs > 0 || settings.schema !== undefined;
     this.begin = wrap ? beginWithSettings('begin', settings) : undefined;
@@ -119,7 +134,7 @@ export class TransactionPoolerDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    await this.pool.end();
+    if (this.ownsPool) await this.pool.end();
   }
 
   /** The hot path: the same wrapped statement on any pooled connection. */

@@ -42,6 +42,8 @@ export interface SqlStoreConfig {
   schema?: string;
   /** Takes the cross-process migration lock inside `trx`. */
   lockMigrations(trx: Trx): Promise<void>;
+  /** Releases the connection on close() (default db.destroy()); a borrowed connection passes a no-op. */
+  closeDb?: () => Promise<void>;
   /** How long ping() (behind healthCheck) may take before it fails (0 = no limit). */
   healthCheckTimeoutMs?: number;
   /** Executes one compiled statement outside any transaction through the driver's statement cache. */
@@ -62,6 +64,7 @@ export class SqlStore {
   private readonly fastQuery: SqlStoreConfig['fastQuery'];
   private closed = false;
   private readonly healthCheckTimeoutMs: number;
+  private readonly closeDb: () => Promise<void>;
 
   constructor(config: SqlStoreConfig) {
     this.db = config.db;
@@ -73,6 +76,7 @@ export class SqlStore {
     this.lockMigrationsFn = config.lockMigrations;
     this.fastQuery = config.fastQuery;
     this.healthCheckTimeoutMs = config.healthCheckTimeoutMs ?? 0;
+    this.closeDb = config.closeDb ?? (() => this.db.destroy());
   }
 
   /** Runs a query compiled once (see prepared.ts) on the hot path, with the same retry policy as `run`. */
@@ -148,7 +152,7 @@ export class SqlStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.db.destroy();
+    await this.closeDb();
   }
 }
 

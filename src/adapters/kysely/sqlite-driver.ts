@@ -76,7 +76,11 @@ export class PreparedSqliteDriver implements Driver {
   private readonly lock = new ConnectionLock();
   private readonly connection: PreparedSqliteConnection;
 
-  constructor(db: BetterSqlite3.Database) {
+  /** `ownsHandle: false` for a handle the caller passed in: destroy() then leaves it open. */
+  constructor(
+    db: BetterSqlite3.Database,
+    private readonly ownsHandle = true,
+  ) {
     this.connection = new PreparedSqliteConnection(db);
   }
 
@@ -120,6 +124,6 @@ export class PreparedSqliteDriver implements Driver {
 
   async destroy(): Promise<void> {
     this.connection.clearStatements();
-    if (this.connection.db.open) this.connection.db.close();
+    if (this.ownsHandle && this.connection.db.open) this.connection.db.close();
   }
 }

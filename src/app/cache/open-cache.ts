@@ -1,6 +1,7 @@
 import { MemoryCache, type MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
 import { envValue, type Env } from '../env.js';
 import { RedisCache } from '../../adapters/cache/redis-cache.js';
+import type { RedisClientLike } from '../../adapters/cache/redis-connection.js';
 import { isRedisUrl, redisConnectionFromUrl } from '../../adapters/cache/redis-url.js';
 import { ResilientCache } from '../../adapters/cache/resilient-cache.js';
 import { ConfigError } from '../../domain/errors.js';
@@ -22,7 +23,18 @@ export type CacheTarget =
   | `rediss+cluster://${string}`
   | `redis+sentinel://${string}`
   | `rediss+sentinel://${string}`
-  | CacheStore;
+  | CacheStore
+  | RedisClientLike;
+
+/** An ioredis `Redis` or `Cluster` the caller made (and keeps: closing the facade leaves it connected). */
+function isIoredisClient(value: unknown): value is RedisClientLike {
+  if (typeof value !== 'object' || value === null) return false;
+  const client = value as Record<string, unknown>;
+  return (
+    typeof client.status === 'string' &&
+    ['sendCommand', 'duplicate', 'disconnect'].every((name) => typeof client[name] === 'function')
+  );
+}
 
 export interface CacheSettings extends RecordCacheSettings {
   /**
@@ -101,8 +113,15 @@ export function openCache(target: CacheTarget, settings: CacheSettings, logger: 
     const redis = new RedisCache(connection, { namespace: settings.namespace, logger });
     return { store: resilient(redis, settings, logger, !('cluster' in connection)), redis, owned: true };
   }
+  if (isIoredisClient(target)) {
+    // The caller's client may have no command timeout of its own: the wrapper enforces the budget.
+    const redis = new RedisCache({ client: target }, { namespace: settings.namespace, logger });
+    return { store: resilient(redis, settings, logger), owned: true };
+  }
   if (!isCacheStore(target)) {
-    throw new ConfigError('cache must be "memory", a redis:// URL or a CacheStore (with compareAndSet)');
+    throw new ConfigError(
+      'cache must be "memory", a redis:// URL, an ioredis client or a CacheStore (with compareAndSet)',
+    );
   }
   const store =
     target instanceof MemoryCache || target instanceof ResilientCache

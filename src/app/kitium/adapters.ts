@@ -4,7 +4,15 @@ import {
   type PostgresConnectionOptions,
   type SqliteConnectionOptions,
 } from '../../adapters/kysely/index.js';
+import { splitPoolerFlag } from '../../adapters/kysely/pooler.js';
 import { ConfigError } from '../../domain/errors.js';
+import type { Logger } from '../../ports/system.js';
+import {
+  isDatabaseHandle,
+  openDatabaseHandle,
+  type BetterSqliteDatabaseLike,
+  type DatabaseHandle,
+} from '../database-handle.js';
 import { defaultLogger } from '../env.js';
 import { resolveCipher } from './cipher-option.js';
 import { KitiumStorageAdapter, type KitiumAdapterOptions } from './kitium-adapter.js';
@@ -12,11 +20,41 @@ import { KitiumStorageAdapter, type KitiumAdapterOptions } from './kitium-adapte
 export interface PostgresStorageAdapterOptions extends PostgresConnectionOptions, KitiumAdapterOptions {}
 export interface SqliteStorageAdapterOptions extends SqliteConnectionOptions, KitiumAdapterOptions {}
 
-/** Drop-in for @kitiumai/auth-postgres's PostgresStorageAdapter: `new PostgresStorageAdapter(url, options)`. */
+/** A store over the caller's own connection (never closed for us), or undefined for a URL. */
+function borrowed(
+  target: unknown,
+  connection: PostgresConnectionOptions,
+  logger: Logger,
+): ReturnType<typeof openDatabaseHandle> | undefined {
+  if (!isDatabaseHandle(target)) return undefined;
+  const { maxRetries, healthCheckTimeoutMs, pooler, statementTimeoutMs, schema } = connection;
+  return openDatabaseHandle(
+    target,
+    { maxRetries, healthCheckTimeoutMs, pooler, statementTimeoutMs, schema },
+    logger,
+  );
+}
+
+/** The URL the cache bus may LISTEN on: directUrl, else the URL itself unless it goes through a pooler. */
+function busDatabaseUrl(target: unknown, connection: PostgresConnectionOptions): string | undefined {
+  const { directUrl } = connection;
+  if (typeof directUrl === 'string' && directUrl !== '') return directUrl;
+  if (typeof target !== 'string') return undefined;
+  const { url, pooler } = splitPoolerFlag(target);
+  return (connection.pooler ?? pooler) ? undefined : url;
+}
+
+/**
+ * Drop-in for @kitiumai/auth-postgres's PostgresStorageAdapter: `new PostgresStorageAdapter(url, options)`,
+ * or over your own `pg.Pool` or PostgreSQL `Kysely` (disconnect() then leaves it open).
+ */
 export class PostgresStorageAdapter extends KitiumStorageAdapter {
-  constructor(connectionString: string, options: PostgresStorageAdapterOptions = {}) {
-    if (typeof connectionString !== 'string' || connectionString.length === 0) {
-      throw new ConfigError('a PostgreSQL connection string is required');
+  constructor(connectionString: string | DatabaseHandle, options: PostgresStorageAdapterOptions = {}) {
+    if (
+      !isDatabaseHandle(connectionString) &&
+      (typeof connectionString !== 'string' || connectionString.length === 0)
+    ) {
+      throw new ConfigError('a PostgreSQL connection string, pg.Pool or Kysely instance is required');
     }
     const { tokenPepper, clock, cache, cacheOptions, cacheBusDatabase, migrations, env, ...rest } = options;
     const {
@@ -28,16 +66,28 @@ export class PostgresStorageAdapter extends KitiumStorageAdapter {
     } = rest;
     // Keys are checked before the pool opens, so a bad key leaks no connection.
     const cipher = resolveCipher({ cipher: cipherOption, encryptionKeys }, env);
+    const store =
+      borrowed(connectionString, connection, logger) ??
+      openPostgres(connectionString as string, connection, logger);
+    if (store.dialect !== 'postgres')
+      throw new ConfigError('PostgresStorageAdapter needs a PostgreSQL connection');
     // LISTEN for the cache's invalidation bus needs a direct connection, never a transaction pooler.
-    const direct = (connection as { directUrl?: unknown }).directUrl;
-    const busUrl = typeof direct === 'string' && direct !== '' ? direct : connectionString;
-    super(openPostgres(connectionString, connection, logger), {
+    const busUrl = busDatabaseUrl(connectionString, connection);
+    if (busUrl === undefined && cache === 'memory' && cacheOptions?.bus !== 'off') {
+      void store.close();
+      throw new ConfigError(
+        "cache: 'memory' keeps processes coherent with LISTEN/NOTIFY, which needs a direct connection: " +
+          "set directUrl (behind a transaction pooler or with your own pool), or cacheOptions.bus: 'off'",
+      );
+    }
+    super(store, {
       logger,
       tokenPepper,
       clock,
       cache,
       cacheOptions,
-      cacheBusDatabase: cacheBusDatabase ?? { url: busUrl, schema: connection.schema },
+      cacheBusDatabase:
+        cacheBusDatabase ?? (busUrl === undefined ? undefined : { url: busUrl, schema: connection.schema }),
       cipher,
       upstreamTimeZone,
       ...(migrations !== undefined ? { migrations } : {}),
@@ -55,10 +105,20 @@ export function sqlitePath(target: string): string {
   return decodeURIComponent(rest);
 }
 
-/** The same StorageAdapter on SQLite: `':memory:'`, a file path or a `sqlite:` URL (WAL mode for files). */
+/**
+ * The same StorageAdapter on SQLite: `':memory:'`, a file path or a `sqlite:` URL (WAL mode for files),
+ * or your own better-sqlite3 `Database` or SQLite `Kysely` (disconnect() then leaves it open).
+ */
 export class SqliteStorageAdapter extends KitiumStorageAdapter {
-  constructor(target: string = ':memory:', options: SqliteStorageAdapterOptions = {}) {
-    if (typeof target !== 'string') throw new ConfigError('the SQLite target must be a string');
+  constructor(
+    target: string | BetterSqliteDatabaseLike | DatabaseHandle = ':memory:',
+    options: SqliteStorageAdapterOptions = {},
+  ) {
+    if (typeof target !== 'string' && !isDatabaseHandle(target)) {
+      throw new ConfigError(
+        'the SQLite target must be a path, a better-sqlite3 Database or a Kysely instance',
+      );
+    }
     const { tokenPepper, clock, cache, cacheOptions, migrations, env, ...rest } = options;
     const {
       logger = defaultLogger(env),
@@ -69,7 +129,11 @@ export class SqliteStorageAdapter extends KitiumStorageAdapter {
     } = rest;
     // Keys are checked before the file opens, so a bad key leaks no handle.
     const cipher = resolveCipher({ cipher: cipherOption, encryptionKeys }, env);
-    super(openSqlite(sqlitePath(target), connection, logger), {
+    const store =
+      borrowed(target, { maxRetries: connection.maxRetries }, logger) ??
+      openSqlite(sqlitePath(target as string), connection, logger);
+    if (store.dialect !== 'sqlite') throw new ConfigError('SqliteStorageAdapter needs a SQLite connection');
+    super(store, {
       logger,
       tokenPepper,
       clock,

@@ -9,6 +9,14 @@ import {
   type SqliteConnectionOptions,
 } from '../../adapters/kysely/index.js';
 import { defaultLogger } from '../env.js';
+import type { RedisClientLike } from '../../adapters/cache/redis-connection.js';
+import { ConfigError } from '../../domain/errors.js';
+import {
+  handleDialect,
+  isDatabaseHandle,
+  openDatabaseHandle,
+  type DatabaseHandle,
+} from '../database-handle.js';
 import { systemClock } from '../../adapters/system/ids.js';
 import type { CacheStore } from '../../ports/cache.js';
 import type { Clock, Logger } from '../../ports/system.js';
@@ -22,6 +30,13 @@ export interface CreatePasskeyStoresOptions extends PasskeyConfigOverrides {
   env?: Record<string, string | undefined>;
   logger?: Logger;
   clock?: Clock;
+  /**
+   * Your own connection (`pg.Pool`, `Kysely`, better-sqlite3 `Database`) instead of GENERIC_DATA_STORE_*;
+   * close() leaves it open.
+   */
+  database?: DatabaseHandle;
+  /** Your own ioredis client for the cache instead of GENERIC_CACHE_STORE_*; close() leaves it open. */
+  redisClient?: RedisClientLike;
   /** Pool and connection settings for PostgreSQL (e.g. `schema`, `max`). */
   postgres?: PostgresConnectionOptions;
   /** SQLite settings; the busy timeout defaults to the crate's 30 s. */
@@ -47,6 +62,7 @@ export interface PasskeyStores {
 
 function openCache(config: PasskeyConfig, options: CreatePasskeyStoresOptions, logger: Logger): CacheStore {
   if (options.cacheStore) return options.cacheStore;
+  if (options.redisClient) return new RedisCache({ client: options.redisClient }, { namespace: '', logger });
   if (config.cache?.type === 'redis') {
     // No namespace: the crate's keys are `cache:{prefix}:{key}` at the top of the keyspace.
     return new RedisCache(
@@ -63,13 +79,23 @@ function openCache(config: PasskeyConfig, options: CreatePasskeyStoresOptions, l
  * Nothing connects until first use; `data.init()` creates or checks the tables.
  */
 export function createPasskeyStores(options: CreatePasskeyStoresOptions = {}): PasskeyStores {
-  const config = resolvePasskeyConfig(options, options.env ?? process.env, { cache: !options.cacheStore });
+  const { database } = options;
+  if (database !== undefined && !isDatabaseHandle(database)) {
+    throw new ConfigError('database must be a pg.Pool, a Kysely instance or a better-sqlite3 Database');
+  }
+  const config = resolvePasskeyConfig(options, options.env ?? process.env, {
+    cache: !options.cacheStore && !options.redisClient,
+    ...(database ? { borrowed: handleDialect(database) } : {}),
+  });
   const logger = options.logger ?? defaultLogger(options.env);
   const clock = options.clock ?? systemClock;
+  const { data: target } = config;
   const store =
-    config.data.type === 'postgres'
-      ? openPostgres(config.data.url, options.postgres ?? {}, logger)
-      : openSqlite(config.data.path, { busyTimeoutMs: 30_000, ...options.sqlite }, logger);
+    'borrowed' in target
+      ? openDatabaseHandle(database!, options.postgres ?? {}, logger)
+      : target.type === 'postgres'
+        ? openPostgres(target.url, options.postgres ?? {}, logger)
+        : openSqlite(target.path, { busyTimeoutMs: 30_000, ...options.sqlite }, logger);
   let cacheStore: CacheStore;
   try {
     cacheStore = openCache(config, options, logger);

@@ -5,7 +5,11 @@ import { ConfigError } from '../../domain/errors.js';
 /** Where the crate's data lives, as GENERIC_DATA_STORE_TYPE / _URL name it. */
 export type PasskeyDataStoreConfig =
   | { type: 'sqlite'; /** What better-sqlite3 opens: a file path or ':memory:'. */ path: string }
-  | { type: 'postgres'; url: string };
+  | { type: 'postgres'; url: string }
+  | {
+      type: 'sqlite' | 'postgres';
+      /** The caller's own connection: GENERIC_DATA_STORE_* not read. */ borrowed: true;
+    };
 
 export type PasskeyCacheStoreConfig = { type: 'memory' } | { type: 'redis'; url: string };
 
@@ -145,12 +149,17 @@ function demoMode(value: boolean | string | undefined): boolean {
 export function resolvePasskeyConfig(
   overrides: PasskeyConfigOverrides = {},
   env: Env = process.env,
-  options: { cache?: boolean } = {},
+  options: {
+    cache?: boolean;
+    /** The dialect of a connection the caller brings. */ borrowed?: 'sqlite' | 'postgres';
+  } = {},
 ): PasskeyConfig {
-  const data = dataStore(
-    overrides.dataStoreType ?? env.GENERIC_DATA_STORE_TYPE,
-    overrides.dataStoreUrl ?? env.GENERIC_DATA_STORE_URL,
-  );
+  const data: PasskeyDataStoreConfig = options.borrowed
+    ? { type: options.borrowed, borrowed: true }
+    : dataStore(
+        overrides.dataStoreType ?? env.GENERIC_DATA_STORE_TYPE,
+        overrides.dataStoreUrl ?? env.GENERIC_DATA_STORE_URL,
+      );
   const cache =
     options.cache === false
       ? null
