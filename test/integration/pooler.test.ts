@@ -175,3 +175,24 @@ describe.skipIf(!bouncerUrl)('PgBouncer with one server connection: nothing is l
     expect(state).toEqual({ prepared: 0, timeout: '0', path: '"$user", public' });
   });
 });
+
+describe.skipIf(!bouncerUrl)('session-level features behind the pooler', () => {
+  it("cache: 'memory' (LISTEN/NOTIFY bus) through the pooler needs directUrl or bus: 'off'", async () => {
+    const name = freshSchemaName('bus');
+    const through = `${bouncerUrl!}?pgbouncer=true`;
+    expect(
+      () => new PostgresStorageAdapter(through, { schema: name, cache: 'memory', logger: silentLogger }),
+    ).toThrow(expect.objectContaining({ code: 'config', message: expect.stringContaining('directUrl') }));
+    const adapter = new PostgresStorageAdapter(through, {
+      schema: name,
+      cache: 'memory',
+      directUrl: direct!,
+      logger: silentLogger,
+    });
+    await adapter.connect();
+    const user = await adapter.createUser({ email: 'bus@example.com' });
+    expect((await adapter.getUser(user.id))?.id).toBe(user.id);
+    await adapter.disconnect();
+    await dropSchema(direct!, name);
+  });
+});
