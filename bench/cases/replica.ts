@@ -62,6 +62,40 @@ async function replicaCases(): Promise<BenchResult[]> {
         perRead < 1,
       ),
     );
+
+    // The same with a write load on the primary: the position moves with every commit, so most routed
+    // reads pay the replay check and wait for the standby to replay it.
+    let writing = true;
+    const writer = async () => {
+      while (writing) {
+        await direct.createSession({
+          userId: 'writer',
+          entitlements: [],
+          expiresAt: new Date(Date.now() + 86_400_000),
+        });
+      }
+    };
+    const writers = Promise.allSettled([writer(), writer()]);
+    try {
+      const loaded = replicaRoutingStats(routed.sqlStore)!;
+      const samples = await rounds(contenders, { concurrency: 16 });
+      const done = replicaRoutingStats(routed.sqlStore)!;
+      const result = ratioResult(
+        'getSession via a streaming replica, 16 callers, 2 writers on the primary',
+        samples,
+        'authkeep',
+        'primary only',
+        0.1,
+      );
+      const routedReads = done.replica - loaded.replica + done.primary - loaded.primary;
+      result.extra = {
+        replica_share: Number(((done.replica - loaded.replica) / Math.max(1, routedReads)).toFixed(3)),
+      };
+      results.push(result);
+    } finally {
+      writing = false;
+      await writers;
+    }
     return results;
   } finally {
     await routed.disconnect();
