@@ -18,54 +18,23 @@ export const CRATE_CACHE_TTL_SECONDS = {
 
 const MAX_PART_BYTES = 250;
 const WHITESPACE = /[ \t\r\n]/;
-// Bare command words the crate refuses as a whole prefix or key (case-insensitive), so a key can never be
-// mistaken for a command by a text-protocol client.
+// The crate's CacheKey/CachePrefix::new (storage/cache_store/types.rs) refuses exactly these words when a
+// whole prefix or key equals one (case-insensitive); we refuse the same and nothing more, so every key the
+// crate writes can be read here and every key written here can be read there.
 const COMMAND_WORDS = new Set([
   'SET',
   'GET',
   'DEL',
-  'EXPIRE',
-  'KEYS',
-  'SCAN',
-  'EVAL',
-  'EVALSHA',
-  'FLUSHALL',
   'FLUSHDB',
-  'CONFIG',
-  'SHUTDOWN',
-  'MULTI',
-  'EXEC',
-  'DISCARD',
-  'WATCH',
-  'UNWATCH',
-  'SETNX',
-  'GETDEL',
-  'INCR',
-  'DECR',
-  'APPEND',
-  'RENAME',
+  'FLUSHALL',
+  'EVAL',
   'SCRIPT',
+  'SHUTDOWN',
+  'CONFIG',
+  'CLIENT',
   'DEBUG',
   'MONITOR',
-  'CLIENT',
-  'AUTH',
-  'SELECT',
-  'MIGRATE',
-  'RESTORE',
-  'DUMP',
-  'SAVE',
-  'BGSAVE',
-  'PING',
-  'QUIT',
-  'INFO',
-  'SUBSCRIBE',
-  'PUBLISH',
-  'HSET',
-  'HGET',
-  'LPUSH',
-  'RPUSH',
-  'SADD',
-  'ZADD',
+  'SYNC',
 ]);
 
 function checkPart(value: unknown, field: 'prefix' | 'key'): string {

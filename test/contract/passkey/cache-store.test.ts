@@ -86,6 +86,14 @@ describePasskeyCache('oauth2-passkey cache store', (h) => {
     await expect(cache.put('session', 'é'.repeat(126), 'v')).rejects.toMatchObject({ code: 'validation' });
     await expect(cache.put('session', 'FLUSHALL', 'v')).rejects.toMatchObject({ code: 'validation' });
     await expect(cache.put('set', 'k', 'v')).rejects.toMatchObject({ code: 'validation' });
+    await expect(cache.put('session', 'sync', 'v')).rejects.toMatchObject({ code: 'validation' });
+    // Only the crate's 13 words, and only as a whole part: other command names and keys that merely
+    // contain one are keys the crate writes and reads.
+    for (const allowed of ['PING', 'keys', 'Settings', 'xDELx']) {
+      await cache.put('session', allowed, 'v');
+      expect(await cache.get('session', allowed)).toBe('v');
+      await cache.remove('session', allowed);
+    }
     await cache.put('', '', 'empty parts are allowed');
     expect(await cache.get('', '')).toBe('empty parts are allowed');
     await cache.remove('', '');
