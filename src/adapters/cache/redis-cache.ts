@@ -1,3 +1,4 @@
+import { INSPECT } from '../../domain/masking.js';
 import type { Cluster, Redis } from 'ioredis';
 import { ConfigError, ConflictError } from '../../domain/errors.js';
 import type { CacheIndex, CacheStore } from '../../ports/cache.js';
@@ -42,6 +43,15 @@ export class RedisCache implements CacheStore, CacheIndex {
   private readonly maxUpdateAttempts: number;
   private readonly scripts: ScriptedClient;
   private runId: string | undefined;
+
+  /** Printed and serialised without the client, whose options hold the Redis password. */
+  [INSPECT](): Record<string, unknown> {
+    return this.toJSON();
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { kind: 'RedisCache', namespace: this.namespace, cluster: this.isCluster };
+  }
 
   constructor(connection: RedisConnection, options: RedisCacheOptions = {}) {
     this.namespace = options.namespace ?? 'authkeep:';

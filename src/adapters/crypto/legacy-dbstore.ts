@@ -55,10 +55,10 @@ export function dbstoreKeyBytes(key: string | Uint8Array): Buffer {
  * The format has no associated data, so a value is not bound to its row.
  */
 export class DbstoreCipher {
-  private readonly key: Buffer;
+  readonly #key: Buffer;
 
   constructor(key: string | Uint8Array) {
-    this.key = dbstoreKeyBytes(key);
+    this.#key = dbstoreKeyBytes(key);
   }
 
   /** Decrypts a stored value that `classifyDbstoreValue` calls an envelope; returns its JSON text. */
@@ -75,7 +75,7 @@ export class DbstoreCipher {
     const iv = decodeStrictBase64(envelope.iv, 'dbstore IV');
     const tag = decodeStrictBase64(envelope.authTag, 'dbstore auth tag');
     const ciphertext = decodeStrictBase64(envelope.ciphertext, 'dbstore ciphertext');
-    const plaintext = openLegacyGcm(this.key, iv, ciphertext, tag, 'a dbstore value');
+    const plaintext = openLegacyGcm(this.#key, iv, ciphertext, tag, 'a dbstore value');
     let text: string;
     try {
       text = utf8.decode(plaintext);
@@ -93,7 +93,7 @@ export class DbstoreCipher {
       throw new ValidationError('a dbstore plaintext must be well-formed JSON text');
     }
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
     const ciphertext = Buffer.concat([cipher.update(jsonText, 'utf8'), cipher.final()]);
     return {
       ciphertext: ciphertext.toString('base64'),

@@ -41,13 +41,13 @@ export async function deriveMitthooksKey(masterPassword: string, salt: string): 
  * The format has no associated data, so a value is not bound to its row.
  */
 export class MitthooksCipher {
-  private readonly key: Buffer;
+  readonly #key: Buffer;
 
   private constructor(key: Uint8Array) {
     if (key.length !== MITTHOOKS_SCRYPT.keyLength) {
       throw new ConfigError('a mitthooks key must be 32 bytes');
     }
-    this.key = Buffer.from(key);
+    this.#key = Buffer.from(key);
   }
 
   /** The cipher for an already derived 32-byte key. */
@@ -79,7 +79,7 @@ export class MitthooksCipher {
     const iv = decodeStrictBase64(ivText, 'mitthooks IV');
     const ciphertext = decodeStrictBase64(ciphertextText, 'mitthooks ciphertext');
     const tag = decodeStrictBase64(tagText, 'mitthooks auth tag');
-    const plaintext = openLegacyGcm(this.key, iv, ciphertext, tag, 'a mitthooks secret');
+    const plaintext = openLegacyGcm(this.#key, iv, ciphertext, tag, 'a mitthooks secret');
     try {
       return utf8.decode(plaintext);
     } catch (error) {
@@ -94,7 +94,7 @@ export class MitthooksCipher {
       throw new ValidationError('a mitthooks secret must be a well-formed string');
     }
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
     return `${iv.toString('base64')}:${ciphertext.toString('base64')}:${tag.toString('base64')}`;

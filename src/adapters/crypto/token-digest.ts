@@ -7,18 +7,18 @@ import type { TokenDigest } from '../../ports/system.js';
  * cannot even be checked against guessed tokens without the pepper).
  */
 export class Sha256TokenDigest implements TokenDigest {
-  private readonly pepper: Buffer | undefined;
+  readonly #pepper: Buffer | undefined;
 
   constructor(pepper?: string | Buffer) {
     if (pepper !== undefined && Buffer.byteLength(pepper) < 16) {
       throw new ConfigError('the token pepper must be at least 16 bytes');
     }
-    this.pepper = pepper === undefined ? undefined : Buffer.from(pepper);
+    this.#pepper = pepper === undefined ? undefined : Buffer.from(pepper);
   }
 
   digest(token: string): string {
-    return this.pepper
-      ? createHmac('sha256', this.pepper).update(token, 'utf8').digest('hex')
+    return this.#pepper
+      ? createHmac('sha256', this.#pepper).update(token, 'utf8').digest('hex')
       : createHash('sha256').update(token, 'utf8').digest('hex');
   }
 
@@ -26,5 +26,9 @@ export class Sha256TokenDigest implements TokenDigest {
     const left = Buffer.from(a, 'utf8');
     const right = Buffer.from(b, 'utf8');
     return left.length === right.length && timingSafeEqual(left, right);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { peppered: this.#pepper !== undefined };
   }
 }

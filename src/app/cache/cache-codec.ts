@@ -47,10 +47,15 @@ const MAC_LENGTH = 43; // base64url of 32 bytes
  * Value layout: `e2.<nonce>.<expiresAtMs>.<mac>.<json>`; a reservation is `r2.<nonce>`.
  */
 export class EntryCodec {
+  /** Private, so the MAC key (enough to forge entries) never prints or serialises. */
+  readonly #macKey: Buffer;
+
   constructor(
-    private readonly macKey: Buffer,
+    macKey: Buffer,
     private readonly namespace: string,
-  ) {}
+  ) {
+    this.#macKey = macKey;
+  }
 
   /** A fresh reservation, unique, so no later one can be mistaken for it. */
   reservation(): string {
@@ -90,7 +95,7 @@ export class EntryCodec {
   }
 
   private mac(key: string, head: string, json: string): Buffer {
-    const digest = createHmac('sha256', this.macKey)
+    const digest = createHmac('sha256', this.#macKey)
       .update(`${this.namespace}\0${key}\0${head}\0`, 'utf8')
       .update(json, 'utf8')
       .digest('base64url');

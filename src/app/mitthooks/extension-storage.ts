@@ -82,7 +82,7 @@ export class MitthooksExtensionStorage implements ExtensionStorage {
   private readonly ownsStore: boolean;
   private readonly removal: 'hard' | 'soft';
   private readonly logger: Logger;
-  private readonly keys: Pick<MitthooksExtensionStorageOptions, 'masterPassword' | 'salt' | 'keyring'>;
+  readonly #keys: Pick<MitthooksExtensionStorageOptions, 'masterPassword' | 'salt' | 'keyring'>;
   private ready: Promise<{ repo: KyselyExtensionRepo; secrets: SecretCodec }> | undefined;
   private closed = false;
 
@@ -94,7 +94,7 @@ export class MitthooksExtensionStorage implements ExtensionStorage {
     if (removal !== 'hard' && removal !== 'soft') throw new ConfigError("removal must be 'hard' or 'soft'");
     this.table = extensionTableName(options.table);
     this.removal = removal;
-    this.keys = { masterPassword, salt, keyring };
+    this.#keys = { masterPassword, salt, keyring };
     this.logger = options.logger ?? defaultLogger();
     const opened = openDatabase(options.database, options.connection ?? {}, this.logger);
     this.store = opened.store;
@@ -184,7 +184,7 @@ export class MitthooksExtensionStorage implements ExtensionStorage {
     this.ready ??= (async () => {
       const [columns, secrets] = await Promise.all([
         ensureExtensionTable(this.store, this.table),
-        createSecretCodec(this.keys, this.table),
+        createSecretCodec(this.#keys, this.table),
       ]);
       return { repo: new KyselyExtensionRepo(this.store, this.table, columns), secrets };
     })().catch((error: unknown) => {

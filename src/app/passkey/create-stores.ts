@@ -18,6 +18,7 @@ import {
   type DatabaseHandle,
 } from '../database-handle.js';
 import { systemClock } from '../../adapters/system/ids.js';
+import { maskUrlPassword } from '../../domain/masking.js';
 import type { CacheStore } from '../../ports/cache.js';
 import type { Clock, Logger } from '../../ports/system.js';
 import { PasskeyCacheStore } from './cache-store.js';
@@ -78,6 +79,15 @@ function openCache(config: PasskeyConfig, options: CreatePasskeyStoresOptions, l
  * GENERIC_CACHE_STORE_TYPE/URL, DB_TABLE_*, O2P_*), with explicit options taking precedence.
  * Nothing connects until first use; `data.init()` creates or checks the tables.
  */
+function shownConfig(config: PasskeyConfig): PasskeyConfig {
+  const data = 'url' in config.data ? { ...config.data, url: maskUrlPassword(config.data.url) } : config.data;
+  const cache =
+    config.cache?.type === 'redis'
+      ? { ...config.cache, url: maskUrlPassword(config.cache.url) }
+      : config.cache;
+  return { ...config, data, cache };
+}
+
 export function createPasskeyStores(options: CreatePasskeyStoresOptions = {}): PasskeyStores {
   const { database } = options;
   if (database !== undefined && !isDatabaseHandle(database)) {
@@ -113,7 +123,8 @@ export function createPasskeyStores(options: CreatePasskeyStoresOptions = {}): P
     data,
     cache,
     sessions: new PasskeySessionCache(cache, clock),
-    config,
+    // What was configured, for display: URLs keep their host and path, never their password.
+    config: shownConfig(config),
     async close() {
       const results = await Promise.allSettled([data.close(), cache.close()]);
       const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
