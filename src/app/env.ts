@@ -122,8 +122,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   },
   {
     name: 'O2P_LOGIN_HISTORY_RETENTION_DAYS',
-    default: 'the crate default',
-    meaning: 'days of login history kept (`0` keeps everything)',
+    default: '`0` (keep everything)',
+    meaning: 'days of login history kept; older rows are deleted',
     readBy: 'passkey',
   },
   {

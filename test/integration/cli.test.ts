@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/app/cli/io.js';
 import { runCli } from '../../src/app/cli/main.js';
+import { createAuthStorage } from '../../src/app/config.js';
+import { silentLogger } from '../../src/adapters/log/pino-logger.js';
 import { kitiumMigrations } from '../../migrations/index.js';
 import { upstreamDdl } from '../fixtures/upstream-schema.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
@@ -100,6 +102,24 @@ for (const target of targets) {
     });
   });
 }
+
+describe.skipIf(!url)('one configuration surface', () => {
+  const envSchema = freshSchemaName('envschema');
+  afterAll(async () => {
+    if (url) await dropSchema(url, envSchema);
+  });
+
+  it('createAuthStorage() reads AUTHKEEP_DATABASE_SCHEMA as the CLI does: the app finds what migrate created', async () => {
+    const env = { AUTHKEEP_DATABASE_URL: url!, AUTHKEEP_DATABASE_SCHEMA: envSchema };
+    expect(await runCli(['migrate'], io(env).handle)).toBe(0);
+    const storage = createAuthStorage({ env, migrations: 'verify', logger: silentLogger });
+    await storage.connect(); // verify: the tables are there, in envSchema
+    const user = await storage.createUser({ email: 'env-schema@example.com' });
+    await storage.disconnect();
+    const rows = await withClient(url!, envSchema, (c) => c.query('select id from users'));
+    expect(rows.rows.map((row: { id: string }) => row.id)).toEqual([user.id]);
+  });
+});
 
 describe.skipIf(!url)('authkeep migrate on an adopted @kitiumai/auth-postgres database', () => {
   const adopted = freshSchemaName('cliadopt');

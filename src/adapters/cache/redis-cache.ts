@@ -10,6 +10,7 @@ import {
   openRedisClient,
   redisFailure,
   type RedisClientHandle,
+  type RedisClientLike,
   type RedisConnection,
 } from './redis-connection.js';
 import { defineScripts, type ScriptedClient } from './redis-scripts.js';
@@ -184,8 +185,11 @@ export class RedisCache implements CacheStore, CacheIndex {
     return this.run('indexTake', () => this.scripts.authkeepIndexTake(this.full(indexKey)));
   }
 
-  /** The ioredis client, for a bus that publishes on the same connection (tests and the cache wiring). */
-  get redisClient(): Redis | Cluster {
+  /**
+   * The ioredis client (a `Redis` or `Cluster`), for a bus that publishes on the same connection (tests and
+   * the cache wiring); typed loosely so the shipped types do not require ioredis.
+   */
+  get redisClient(): RedisClientLike {
     return this.client;
   }
 

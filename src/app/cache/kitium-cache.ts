@@ -1,3 +1,4 @@
+import type { Cluster, Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { MemoryCache } from '../../adapters/cache/memory-cache.js';
 import { PgNotifyBus } from '../../adapters/cache/pg-notify-bus.js';
@@ -119,7 +120,11 @@ function openTiers(
 }
 
 function redisBus(redis: RedisCache, namespace: string, logger: Logger): InvalidationBus {
-  return new RedisInvalidationBus(redis.redisClient, `${namespace}${cacheKeys.all}bus`, logger);
+  return new RedisInvalidationBus(
+    redis.redisClient as Redis | Cluster,
+    `${namespace}${cacheKeys.all}bus`,
+    logger,
+  );
 }
 
 /** One channel per namespace and schema: NOTIFY is database-wide, and schemas are separate deployments. */
