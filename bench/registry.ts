@@ -4,6 +4,7 @@ import { sqliteModule } from './cases/sqlite.js';
 import { redisModule } from './cases/cache.js';
 import { verifyModule, rotationModule } from './cases/operations.js';
 import { replicaModule } from './cases/replica.js';
+import { poolerModule } from './cases/pooler.js';
 
 /** Every benchmark module, in run order. Other modules register here: one import, one entry. */
 export const modules: BenchModule[] = [
@@ -13,4 +14,5 @@ export const modules: BenchModule[] = [
   rotationModule,
   sqliteModule,
   replicaModule,
+  poolerModule,
 ];

@@ -1,0 +1,70 @@
+import pg from 'pg';
+import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
+import { OwnPgBouncer } from '../../test/support/pgbouncer.js';
+import { rounds, ratioResult, type BenchResult } from '../harness.js';
+import type { BenchModule, BenchContext } from '../module.js';
+import { seedSessions } from './sql.js';
+
+const POOL = 10;
+const SCHEMA = 'bench_pooler';
+
+/**
+ * getSession through a PgBouncer 1.x of the benchmark's own in transaction mode: authkeep's pooler mode
+ * (unnamed statement inside a pipelined `begin; set local statement_timeout; set local search_path` …
+ * `commit`) against raw pg running the same select, unnamed, through the same PgBouncer. The ratio is
+ * the measured cost of the per-transaction settings; a direct connection keeps the named fast path.
+ */
+async function poolerCases(context: BenchContext): Promise<BenchResult[]> {
+  const bouncer = await OwnPgBouncer.start(context.databaseUrl);
+  const adapter = new PostgresStorageAdapter(`${bouncer.url}?pgbouncer=true`, {
+    schema: SCHEMA,
+    max: POOL,
+    logger: silentLogger,
+  });
+  const raw = new pg.Pool({ connectionString: bouncer.url, max: POOL });
+  try {
+    await adapter.connect();
+    const ids = await seedSessions(adapter, 1000);
+    let i = 0;
+    const nextId = () => ids[i++ % ids.length]!;
+    // The adapter stores the digest of the session id: raw pg reads the same rows by their stored keys.
+    const keys = (await raw.query(`select id from ${SCHEMA}.sessions`)).rows.map(
+      (row: { id: string }) => row.id,
+    );
+    let k = 0;
+    const text = `select * from ${SCHEMA}.sessions where id = $1`;
+    const contenders = {
+      authkeep: () => adapter.getSession(nextId()),
+      'raw pg via the same PgBouncer': () => raw.query(text, [keys[k++ % keys.length]]),
+    };
+    const results: BenchResult[] = [];
+    for (const concurrency of [1, 16]) {
+      const samples = await rounds(contenders, { concurrency });
+      results.push(
+        ratioResult(
+          `getSession through PgBouncer (transaction mode), ${concurrency} caller${concurrency > 1 ? 's' : ''}`,
+          samples,
+          'authkeep',
+          'raw pg via the same PgBouncer',
+          0.4,
+        ),
+      );
+    }
+    return results;
+  } finally {
+    await adapter.disconnect();
+    await raw.end();
+    await bouncer.stop();
+    const cleanup = new pg.Client({ connectionString: context.databaseUrl });
+    await cleanup.connect();
+    await cleanup.query(`drop schema if exists ${SCHEMA} cascade`);
+    await cleanup.end();
+  }
+}
+
+export const poolerModule: BenchModule = {
+  name: 'pooler',
+  summary:
+    "getSession through PgBouncer in transaction mode (pooler: 'transaction') against raw pg through the same PgBouncer",
+  run: (context) => poolerCases(context),
+};
