@@ -2,6 +2,7 @@ import type { BenchModule } from './module.js';
 import { peersModule } from './cases/peers/index.js';
 import { sqliteModule } from './cases/sqlite.js';
 import { redisModule } from './cases/cache.js';
+import { cacheTiersModule } from './cases/cache-tiers.js';
 import { verifyModule, rotationModule } from './cases/operations.js';
 import { replicaModule } from './cases/replica.js';
 import { poolerModule } from './cases/pooler.js';
@@ -10,6 +11,7 @@ import { poolerModule } from './cases/pooler.js';
 export const modules: BenchModule[] = [
   peersModule,
   redisModule,
+  cacheTiersModule,
   verifyModule,
   rotationModule,
   sqliteModule,

@@ -30,6 +30,7 @@ export class PgNotifyBus implements InvalidationBus {
   private subscribed = false;
   private closed = false;
   private attempt = 0;
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(options: PgNotifyBusOptions) {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.channel)) {
@@ -54,7 +55,7 @@ export class PgNotifyBus implements InvalidationBus {
     const client = this.subscribed ? this.client : undefined;
     if (!client) throw new UnavailableError('invalidation bus is not connected');
     for (const chunk of chunkInvalidation(message, MAX_PAYLOAD_BYTES)) {
-      await client.query('SELECT pg_notify($1, $2)', [this.channel, encodeInvalidation(chunk)]);
+      await this.serially(client, 'SELECT pg_notify($1, $2)', [this.channel, encodeInvalidation(chunk)]);
     }
   }
 
@@ -107,6 +108,16 @@ export class PgNotifyBus implements InvalidationBus {
     this.attempt = 0;
     this.subscribed = true;
     this.listener?.up();
+  }
+
+  /** One query at a time on the bus connection (pg queues them, but concurrent calls are deprecated). */
+  private serially(client: Client, text: string, values: string[]): Promise<unknown> {
+    const run = this.tail.then(() => client.query(text, values));
+    this.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   private retry(): void {

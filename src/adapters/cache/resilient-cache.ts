@@ -15,6 +15,11 @@ export interface ResilientCacheOptions {
   bulkTimeoutMs?: number;
   /** While degraded, at most one recovery attempt per this interval, started by an incoming call (default 1 s). */
   probeIntervalMs?: number;
+  /**
+   * How long an invalidation that could not be applied waits for its replay before returning with it queued
+   * (default 3 s): a revocation normally returns only once the shared store no longer holds the entry.
+   */
+  invalidationWaitMs?: number;
   /** Failed invalidations remembered for replay; past this the whole namespace is flushed on recovery (default 10 000). */
   maxPendingInvalidations?: number;
   /** What "the whole namespace" is for that flush: deletePrefix(flushPrefix) on the inner store (default ''). */
@@ -49,6 +54,7 @@ export class ResilientCache implements CacheStore, CacheIndex {
   private readonly failureThreshold: number;
   private readonly bulkTimeoutMs: number;
   private readonly probeIntervalMs: number;
+  private readonly invalidationWaitMs: number;
   private readonly flushPrefix: string;
   private readonly pending: PendingInvalidations;
   private failures = 0;
@@ -69,6 +75,7 @@ export class ResilientCache implements CacheStore, CacheIndex {
     this.innerEnforcesTimeout = options.innerEnforcesTimeout ?? false;
     this.bulkTimeoutMs = options.bulkTimeoutMs ?? 5_000;
     this.probeIntervalMs = options.probeIntervalMs ?? 1_000;
+    this.invalidationWaitMs = options.invalidationWaitMs ?? 3_000;
     this.pending = new PendingInvalidations(options.maxPendingInvalidations ?? 10_000);
     this.flushPrefix = options.flushPrefix ?? '';
   }
@@ -129,10 +136,20 @@ export class ResilientCache implements CacheStore, CacheIndex {
     return this.attempt(() => this.inner.compareAndSet(key, expected, next, ttlMs), false, keys);
   }
 
+  /**
+   * An invalidation. When it cannot be applied it is queued, and the call waits (up to invalidationWaitMs)
+   * for the replay: another process may be serving the entry, and only the replay removes it.
+   */
   async delete(...keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    if (this.degradedSince !== undefined) return this.remember(...keys);
-    await this.attempt(() => this.inner.delete(...keys), undefined, keys);
+    if (this.degradedSince === undefined) {
+      const generation = this.pending.generation;
+      await this.attempt(() => this.inner.delete(...keys), undefined, keys);
+      if (this.pending.generation === generation) return;
+    } else {
+      this.remember(...keys);
+    }
+    await this.untilReplayed(() => keys.some((key) => this.pending.keys.has(key)));
   }
 
   async take(key: string): Promise<string | null> {
@@ -157,7 +174,17 @@ export class ResilientCache implements CacheStore, CacheIndex {
       if (isCallerError(error)) throw error;
       this.rememberPrefix(prefix);
       this.countFailure(error);
+      await this.untilReplayed(() => this.pending.flush || this.pending.prefixes.has(prefix));
       return 0;
+    }
+  }
+
+  /** Waits while `stillPending()` (and a replay is being attempted), at most invalidationWaitMs. */
+  private async untilReplayed(stillPending: () => boolean): Promise<void> {
+    const deadline = Date.now() + this.invalidationWaitMs;
+    while (stillPending() && Date.now() < deadline && !this.closed) {
+      this.startRecovery();
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 

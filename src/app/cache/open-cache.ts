@@ -48,6 +48,8 @@ export interface CacheSettings extends RecordCacheSettings {
   failureThreshold?: number;
   /** While the store is down, how often a call may probe for its return (default 1 s). */
   probeIntervalMs?: number;
+  /** How long a revocation that could not reach Redis waits for its replay before returning queued (default 3 s). */
+  invalidationWaitMs?: number;
   /** Key prefix in Redis (default `authkeep:`). */
   namespace?: string;
   /** Bounds of the memory cache (and of the in-process tier in front of Redis). */
@@ -86,6 +88,7 @@ function resilient(
     timeoutMs: settings.timeoutMs,
     failureThreshold: settings.failureThreshold,
     probeIntervalMs: settings.probeIntervalMs,
+    invalidationWaitMs: settings.invalidationWaitMs,
     // An overflowing outage flushes our keys only: the store may be shared with others.
     flushPrefix: cacheKeys.all,
   });
