@@ -16,6 +16,8 @@ export {
   DEFAULT_SQLITE_FILE,
   type AuthStorageConfig,
 } from './app/config.js';
+export type { MigrationsMode } from './app/kitium/kitium-core-adapter.js';
+export { ENV_VARIABLES, type EnvVariable } from './app/env.js';
 export { generateBytes, type ByteEncoding } from './adapters/crypto/random.js';
 export { createPinoLogger, silentLogger } from './adapters/log/pino-logger.js';
 export type { Logger, Clock, HealthStatus } from './ports/system.js';
