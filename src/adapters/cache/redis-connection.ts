@@ -109,9 +109,20 @@ export async function closeRedisClient(handle: RedisClientHandle): Promise<void>
 /** Maps a driver failure to a typed error; the message names the operation, never a key or the URL. */
 export function redisFailure(operation: string, error: unknown): AuthkeepError {
   if (error instanceof AuthkeepError) return error;
+  // ioredis attaches the failed command (`command.args`: keys and cached values) to its errors: the
+  // cause keeps only the name, message and code.
+  const cause = sanitizedRedisError(error);
   // A reply error means Redis answered and refused (wrong type, script error): not an outage.
   if (error instanceof Error && error.name === 'ReplyError') {
-    return new InternalError(`redis refused ${operation}`, { cause: error, details: { operation } });
+    return new InternalError(`redis refused ${operation}`, { cause, details: { operation } });
   }
-  return new UnavailableError(`redis ${operation} failed`, { cause: error, details: { operation } });
+  return new UnavailableError(`redis ${operation} failed`, { cause, details: { operation } });
+}
+
+function sanitizedRedisError(error: unknown): Error {
+  const { name, message, code } = (error ?? {}) as { name?: unknown; message?: unknown; code?: unknown };
+  const safe = new Error(typeof message === 'string' ? message : 'redis error');
+  safe.name = typeof name === 'string' ? name : 'Error';
+  if (typeof code === 'string') Object.assign(safe, { code });
+  return safe;
 }
