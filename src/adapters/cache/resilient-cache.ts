@@ -16,8 +16,8 @@ export interface ResilientCacheOptions {
   /** While degraded, at most one recovery attempt per this interval, started by an incoming call (default 1 s). */
   probeIntervalMs?: number;
   /**
-   * How long an invalidation that could not be applied waits for its replay before returning with it queued
-   * (default 3 s): a revocation normally returns only once the shared store no longer holds the entry.
+   * How long after an outage began an invalidation that could not be applied waits for its replay before
+   * returning with it queued (default 3 s): a revocation normally returns only once the store dropped the entry.
    */
   invalidationWaitMs?: number;
   /** Failed invalidations remembered for replay; past this the whole namespace is flushed on recovery (default 10 000). */
@@ -179,10 +179,14 @@ export class ResilientCache implements CacheStore, CacheIndex {
     }
   }
 
-  /** Waits while `stillPending()` (and a replay is being attempted), at most invalidationWaitMs. */
+  /**
+   * Waits while `stillPending()` (a replay being attempted), until invalidationWaitMs after the outage began:
+   * in a long outage, revocations are queued without waiting (other processes see the outage by then too).
+   */
   private async untilReplayed(stillPending: () => boolean): Promise<void> {
-    const deadline = Date.now() + this.invalidationWaitMs;
-    while (stillPending() && Date.now() < deadline && !this.closed) {
+    const started = Date.now();
+    const deadline = () => Math.min(started, this.degradedSince ?? started) + this.invalidationWaitMs;
+    while (stillPending() && Date.now() < deadline() && !this.closed) {
       this.startRecovery();
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
