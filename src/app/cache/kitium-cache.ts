@@ -36,6 +36,8 @@ export interface CacheContext {
   cipher?: CipherPort | undefined;
   /** The PostgreSQL database (a direct URL, never a transaction pooler) for LISTEN/NOTIFY. */
   postgres?: { url: string; schema?: string | undefined } | undefined;
+  /** Where AUTHKEEP_CACHE_SECRET is read from (default process.env). */
+  env?: Record<string, string | undefined> | undefined;
 }
 
 /** The repositories a kitium cache sits in front of. */
@@ -63,7 +65,7 @@ export function openKitiumCache(
   const settings = options.cacheOptions ?? {};
   const shared = !(target === 'memory' || target instanceof MemoryCache);
   // Checked before any connection opens: a shared cache without a secret is a config error.
-  const macKey = cacheMacKey({ secret: settings.secret, ...context, shared });
+  const macKey = cacheMacKey({ secret: settings.secret, ...context, shared }, context.env);
   const namespace = settings.namespace ?? 'authkeep:';
   const codec = new EntryCodec(macKey, namespace);
   const parts = { codec, clock, logger };

@@ -91,6 +91,7 @@ export class KitiumCoreAdapter implements StorageAdapter {
       tokenPepper: options.tokenPepper,
       cipher,
       postgres: options.cacheBusDatabase,
+      env: options.env,
     });
     const ctx = createKitiumContext(store, {
       clock,
