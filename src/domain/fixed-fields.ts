@@ -29,7 +29,8 @@ export function parsePatchWithFixed<T>(
   const writable: Record<string, unknown> = {};
   const fixed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
-    const rule = rules[key];
+    // Own keys only: "__proto__" or "constructor" in an update object must not find Object.prototype.
+    const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
     if (rule === undefined) writable[key] = value;
     else if (value !== undefined) fixed[key] = rule(value, `${spec.entity}.${key}`);
   }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseInput, parsePatch } from '../../src/domain/record-spec.js';
+import { parsePatchWithFixed } from '../../src/domain/fixed-fields.js';
+import {
+  TWO_FACTOR_DEVICE_FIXED_FIELDS,
+  twoFactorDevicePatchSpec,
+} from '../../src/domain/specs/two-factor.js';
 import { organizationSpec, sessionSpec, userSpec } from '../../src/domain/specs/core.js';
 
 describe('record specs refuse Object.prototype names as fields', () => {
@@ -35,5 +40,27 @@ describe('record specs refuse Object.prototype names as fields', () => {
     expect(() => parseInput(organizationSpec, { name: 'o', plan: 'p', seats: 1, members: [member] })).toThrow(
       expect.objectContaining({ code: 'validation' }),
     );
+  });
+});
+
+describe('update objects with fixed fields', () => {
+  // Found by the reliability fuzz pass (seed 882933): "__proto__" looked up Object.prototype as a fixed-field rule.
+  it('treats prototype key names as fields, never as fixed-field rules', () => {
+    for (const json of ['{"__proto__": {"x": 1}}', '{"constructor": 1}', '{"toString": "x"}']) {
+      let failure: unknown = null;
+      try {
+        parsePatchWithFixed(twoFactorDevicePatchSpec, TWO_FACTOR_DEVICE_FIXED_FIELDS, JSON.parse(json));
+      } catch (error) {
+        failure = error;
+      }
+      if (failure !== null) expect(failure).toMatchObject({ code: 'validation' });
+    }
+    expect(() =>
+      parsePatchWithFixed(
+        twoFactorDevicePatchSpec,
+        TWO_FACTOR_DEVICE_FIXED_FIELDS,
+        JSON.parse('{"__proto__": {"x": 1}}'),
+      ),
+    ).toThrow(expect.objectContaining({ code: 'validation' }));
   });
 });
