@@ -3,6 +3,8 @@ import type { Migration, MigrationContext } from '../src/adapters/kysely/migrato
 import { emailIdentity } from '../src/domain/email.js';
 import { UPSTREAM_TABLES } from './0001_initial_schema_v2.js';
 import { columnTypes } from './column-types.js';
+// One trigger drop for adoption (0000) and this step; after 0000 it finds nothing left to drop.
+import { dropUpdatedAtTriggers } from './upstream/reshape.js';
 
 const BATCH = 1000;
 
@@ -16,19 +18,6 @@ async function timestampsToTimestamptz(db: Kysely<any>): Promise<void> {
     if (!tables.includes(table_name)) continue;
     await sql`alter table ${sql.table(table_name)} alter column ${sql.ref(column_name)}
       type timestamptz using ${sql.ref(column_name)} at time zone 'UTC'`.execute(db);
-  }
-}
-
-/** PostgreSQL: upstream's set_updated_at triggers; the store now sets updated_at itself, with its clock. */
-async function dropUpdatedAtTriggers(db: Kysely<any>): Promise<void> {
-  const { rows } = await sql<{ tgname: string; relname: string }>`
-    select t.tgname, c.relname from pg_trigger t
-    join pg_class c on c.oid = t.tgrelid
-    join pg_namespace n on n.oid = c.relnamespace
-    join pg_proc p on p.oid = t.tgfoid
-    where n.nspname = current_schema() and not t.tgisinternal and p.proname = 'set_updated_at'`.execute(db);
-  for (const { tgname, relname } of rows) {
-    await sql`drop trigger if exists ${sql.id(tgname)} on ${sql.table(relname)}`.execute(db);
   }
 }
 
