@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const BIN = '/usr/lib/postgresql/15/bin';
+export const BIN = '/usr/lib/postgresql/15/bin';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -20,9 +20,44 @@ export async function freePort(): Promise<number> {
 }
 
 /** PostgreSQL refuses to run as root: commands go through `runuser -u postgres` when we are root. */
-function asPostgres(command: string, args: string[]) {
+export function asPostgres(command: string, args: string[]) {
   if (process.getuid?.() === 0) return run('runuser', ['-u', 'postgres', '--', command, ...args]);
   return run(command, args);
+}
+
+/** A temporary directory the postgres user owns (initdb and pg_basebackup write into it). */
+export async function ownedTempDir(prefix: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (process.getuid?.() === 0) {
+    const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
+    const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
+    chownSync(dir, uid, gid);
+  }
+  return dir;
+}
+
+/** Starts the server in `dir`/data on `port` (loopback only, its socket in `dir`), with extra settings. */
+export async function pgCtlStart(dir: string, port: number, settings: string[] = []): Promise<void> {
+  const options = [
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    ...settings.map((setting) => `-c ${setting}`),
+    '-c max_connections=200',
+  ].join(' ');
+  await asPostgres(`${BIN}/pg_ctl`, [
+    '-D',
+    join(dir, 'data'),
+    '-o',
+    options,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    'start',
+  ]);
+}
+
+/** `fast` rolls back open transactions and disconnects clients, as an operator restart would. */
+export async function pgCtlStop(dir: string, mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+  await asPostgres(`${BIN}/pg_ctl`, ['-D', join(dir, 'data'), '-m', mode, '-w', 'stop']);
 }
 
 /**
@@ -40,13 +75,7 @@ export class OwnPostgres {
   }
 
   static async create(): Promise<OwnPostgres> {
-    const dir = mkdtempSync(join(tmpdir(), 'authkeep-pg-'));
-    if (process.getuid?.() === 0)
-      chownSync(
-        dir,
-        Number((await run('id', ['-u', 'postgres'])).stdout.trim()),
-        Number((await run('id', ['-g', 'postgres'])).stdout.trim()),
-      );
+    const dir = await ownedTempDir('authkeep-pg-');
     await asPostgres(`${BIN}/initdb`, [
       '-D',
       join(dir, 'data'),
@@ -64,22 +93,11 @@ export class OwnPostgres {
   }
 
   async start(): Promise<void> {
-    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-    await asPostgres(`${BIN}/pg_ctl`, [
-      '-D',
-      join(this.dir, 'data'),
-      '-o',
-      options,
-      '-l',
-      join(this.dir, 'log'),
-      '-w',
-      'start',
-    ]);
+    await pgCtlStart(this.dir, this.port);
   }
 
-  /** `fast` rolls back open transactions and disconnects clients, as an operator restart would. */
   async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
-    await asPostgres(`${BIN}/pg_ctl`, ['-D', join(this.dir, 'data'), '-m', mode, '-w', 'stop']);
+    await pgCtlStop(this.dir, mode);
   }
 
   async destroy(): Promise<void> {

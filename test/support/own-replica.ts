@@ -1,28 +1,19 @@
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort, OwnPostgres } from './own-postgres.js';
+import {
+  asPostgres,
+  BIN,
+  freePort,
+  OwnPostgres,
+  ownedTempDir,
+  pgCtlStart,
+  pgCtlStop,
+} from './own-postgres.js';
 
 const run = promisify(execFile);
-const BIN = '/usr/lib/postgresql/15/bin';
-
-function asPostgres(command: string, args: string[]) {
-  if (process.getuid?.() === 0) return run('runuser', ['-u', 'postgres', '--', command, ...args]);
-  return run(command, args);
-}
-
-async function ownedTempDir(prefix: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  if (process.getuid?.() === 0) {
-    const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
-    const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
-    chownSync(dir, uid, gid);
-  }
-  return dir;
-}
 
 /**
  * A hot standby of an OwnPostgres: `pg_basebackup -R` (which writes standby.signal and the
@@ -61,21 +52,11 @@ export class OwnReplica {
   }
 
   async start(): Promise<void> {
-    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c hot_standby=on -c max_connections=200`;
-    await asPostgres(`${BIN}/pg_ctl`, [
-      '-D',
-      join(this.dir, 'data'),
-      '-o',
-      options,
-      '-l',
-      join(this.dir, 'log'),
-      '-w',
-      'start',
-    ]);
+    await pgCtlStart(this.dir, this.port, ['hot_standby=on']);
   }
 
   async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
-    await asPostgres(`${BIN}/pg_ctl`, ['-D', join(this.dir, 'data'), '-m', mode, '-w', 'stop']);
+    await pgCtlStop(this.dir, mode);
   }
 
   /** Runs one statement on the standby (pause/resume replay, read its replay position). */
