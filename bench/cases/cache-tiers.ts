@@ -70,15 +70,18 @@ async function localHit(databaseUrl: string): Promise<BenchResult> {
   });
 }
 
-/** A Redis hit, MAC verified, against one ioredis GET + JSON.parse of the same bytes without verifying. */
-async function redisHit(databaseUrl: string, redisUrl: string): Promise<BenchResult> {
+/**
+ * A Redis hit, authenticated, against one ioredis GET + JSON.parse of the same bytes without verifying.
+ * `repeat`: entries this process verified before (bytes compared, no HMAC); otherwise every hit computes it.
+ */
+async function redisHit(databaseUrl: string, redisUrl: string, repeat: boolean): Promise<BenchResult> {
   return withSchema(databaseUrl, async (schema) => {
     const namespace = `bench:${randomBytes(4).toString('hex')}:`;
     const adapter = new PostgresStorageAdapter(databaseUrl, {
       schema,
       logger: silentLogger,
       cache: redisUrl as `redis://${string}`,
-      cacheOptions: { namespace, secret: SECRET },
+      cacheOptions: { namespace, secret: SECRET, verifiedEntries: repeat ? 10_000 : 0 },
     });
     await adapter.connect();
     const raw = new Redis(redisUrl);
@@ -96,11 +99,14 @@ async function redisHit(databaseUrl: string, redisUrl: string): Promise<BenchRes
         return parsed;
       };
       return await compare(
-        'getSession, Redis hit with entry authentication',
+        repeat
+          ? 'getSession, Redis hit, authenticated (entry verified before: bytes compared)'
+          : 'getSession, Redis hit, authenticated (HMAC computed on every hit)',
         () => adapter.getSession(nextId()),
         'ioredis GET + JSON.parse (no MAC)',
         baseline,
-        0.85,
+        // The first read of each entry version pays the HMAC: a regression bar, below the repeat hit's.
+        repeat ? 0.85 : 0.6,
         { concurrency: 16 },
       );
     } finally {
@@ -191,7 +197,8 @@ export const cacheTiersModule: BenchModule = {
     'in-process tier hit vs raw pg getSession; authenticated Redis hit vs raw GET; revocation propagation p50/p99 across 4 processes',
   run: async ({ databaseUrl, redisUrl }) => [
     await localHit(databaseUrl),
-    await redisHit(databaseUrl, redisUrl),
+    await redisHit(databaseUrl, redisUrl, true),
+    await redisHit(databaseUrl, redisUrl, false),
     await propagation(databaseUrl, redisUrl, 'memory'),
     await propagation(databaseUrl, redisUrl, 'redis'),
   ],

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../../domain/errors.js';
 import type { TokenDigest } from '../../ports/system.js';
 
@@ -19,7 +19,8 @@ export class Sha256TokenDigest implements TokenDigest {
   digest(token: string): string {
     return this.#pepper
       ? createHmac('sha256', this.#pepper).update(token, 'utf8').digest('hex')
-      : createHash('sha256').update(token, 'utf8').digest('hex');
+      : // One-shot: no Hash object per look-up (a fifth of an in-process cache hit).
+        hash('sha256', token, 'hex');
   }
 
   equals(a: string, b: string): boolean {

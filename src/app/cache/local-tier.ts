@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { MemoryCache, type MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
+import type { MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
 import type { Invalidation, InvalidationBus, InvalidationListener } from '../../ports/invalidation-bus.js';
 import type { Clock, Logger } from '../../ports/system.js';
-import type { EntryCodec } from './cache-codec.js';
-import { RecordCache, type RecordCacheSettings } from './record-cache.js';
+import { LocalRecords } from './local-records.js';
+import type { RecordCacheSettings } from './record-cache.js';
 
 export interface LocalTierSettings extends MemoryCacheOptions {
   /** How often this process sends itself a heartbeat over the bus (default 250 ms). */
@@ -20,15 +20,14 @@ export interface LocalTierSettings extends MemoryCacheOptions {
 const MAX_UNPUBLISHED = 1_000;
 
 /**
- * The in-process tier (a bounded LRU of authenticated entries) kept coherent with other processes by an
+ * The in-process tier (a bounded LRU of records) kept coherent with other processes by an
  * invalidation bus. It is used only while the subscription is live and this process's own heartbeat has
  * come back within the lease; otherwise it is flushed and bypassed, so a missed message (a dropped
  * connection, a paused broker) can never leave a revoked entry being served. Without a bus (SQLite, or
  * `bus: 'off'`) it is a single-process cache.
  */
 export class LocalTier implements InvalidationListener {
-  readonly records: RecordCache;
-  private readonly memory: MemoryCache;
+  readonly records: LocalRecords;
   private readonly logger: Logger;
   private readonly id = randomBytes(8).toString('hex');
   private readonly heartbeatMs: number;
@@ -42,12 +41,11 @@ export class LocalTier implements InvalidationListener {
   private warnedUnpublished = false;
 
   constructor(
-    parts: { codec: EntryCodec; clock: Clock; logger: Logger },
+    parts: { clock: Clock; logger: Logger },
     settings: LocalTierSettings & RecordCacheSettings,
     private readonly bus: InvalidationBus | undefined,
   ) {
-    this.memory = new MemoryCache(settings);
-    this.records = new RecordCache({ ...parts, store: this.memory }, settings);
+    this.records = new LocalRecords(parts.clock, settings);
     this.heartbeatMs = settings.heartbeatMs ?? 250;
     this.leaseMs = settings.leaseMs ?? 1_000;
     this.logger = parts.logger;
@@ -74,7 +72,7 @@ export class LocalTier implements InvalidationListener {
 
   /** Drops every in-process entry (and every reservation, so in-flight local fills are refused). */
   flush(): void {
-    void this.memory.deletePrefix('');
+    this.records.clear();
   }
 
   invalidated(message: Invalidation): void {
@@ -83,8 +81,8 @@ export class LocalTier implements InvalidationListener {
       if (id === this.id) this.echo(Number(sentAt));
       return;
     }
-    // MemoryCache runs synchronously inside its async methods: the keys are gone when this returns.
-    if ('keys' in message) void this.memory.delete(...message.keys);
+    // Synchronous: the keys are gone when this returns.
+    if ('keys' in message) this.records.delete(message.keys);
     else this.flush();
   }
 
@@ -102,7 +100,7 @@ export class LocalTier implements InvalidationListener {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.bus?.close();
-    await this.memory.close();
+    this.records.clear();
   }
 
   private start(): void {

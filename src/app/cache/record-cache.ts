@@ -1,6 +1,7 @@
 import type { CacheIndex, CacheStore } from '../../ports/cache.js';
 import type { Clock, Logger } from '../../ports/system.js';
 import { cacheKeys, type EntryCodec, type RecordCodec } from './cache-codec.js';
+import { VerifiedEntries } from './verified-entries.js';
 
 export interface RecordCacheSettings {
   /** Longest a record stays cached; never past its own expiry either (default 5 min). */
@@ -14,6 +15,11 @@ export interface RecordCacheSettings {
   reservationTtlMs?: number;
   /** Most live entries one owner's index holds; past it that owner's records are simply not cached (default 1000). */
   maxIndexEntries?: number;
+  /**
+   * How many recently verified shared-tier entries this process remembers, so a repeat hit on unchanged bytes
+   * skips the HMAC and the parse (default 10 000; 0 turns it off). See VerifiedEntries.
+   */
+  verifiedEntries?: number;
 }
 
 const EXPIRY_MARGIN_MS = 1_000;
@@ -51,6 +57,7 @@ export class RecordCache {
   private readonly negativeTtlMs: number;
   private readonly reservationTtlMs: number;
   private readonly maxIndexEntries: number;
+  private readonly verified: VerifiedEntries;
   private forged = 0;
 
   constructor(parts: RecordCacheParts, settings: RecordCacheSettings = {}) {
@@ -63,6 +70,7 @@ export class RecordCache {
     this.negativeTtlMs = settings.negativeTtlMs ?? 2_000;
     this.reservationTtlMs = settings.reservationTtlMs ?? 30_000;
     this.maxIndexEntries = settings.maxIndexEntries ?? 1_000;
+    this.verified = new VerifiedEntries(settings.verifiedEntries ?? 10_000);
   }
 
   /** Entries refused because their MAC did not verify (forged, tampered, moved, or another secret). */
@@ -78,9 +86,16 @@ export class RecordCache {
   ): Promise<T | null> {
     const raw = await this.store.get(key);
     if (raw !== null) {
-      const entry = this.codec.decode(key, raw, codec, this.now(), this.instance() ?? '');
+      const now = this.now();
+      const instance = this.instance() ?? '';
+      const seen = this.verified.lookup<T>(key, raw, now, instance);
+      if (seen !== undefined && !this.expired(facts(seen).expiresAt)) return seen;
+      const entry = this.codec.decode(key, raw, codec, now, instance);
       if (entry.kind === 'record') {
-        if (!this.expired(facts(entry.record).expiresAt)) return entry.record;
+        if (!this.expired(facts(entry.record).expiresAt)) {
+          this.verified.remember(key, raw, entry.record, entry.expiresAt, instance);
+          return entry.record;
+        }
       } else if (entry.kind === 'none') {
         return null;
       } else if (entry.kind === 'forged') {
@@ -99,11 +114,13 @@ export class RecordCache {
 
   /** Call after inserting a new record: clears a negative entry (and any reservation) for its key. */
   async forget(key: string): Promise<void> {
+    this.verified.forget([key]);
     await this.store.delete(key);
   }
 
   /** Call after every update or delete of the records behind `keys` (whether or not the write succeeded). */
   async invalidate(...keys: string[]): Promise<void> {
+    this.verified.forget(keys);
     if (keys.length > 0) await this.store.delete(...keys);
   }
 

@@ -181,6 +181,30 @@ for (const backend of backends) {
       expect(db.loads).toBe(attempts.length);
     });
 
+    it('re-authenticates an entry whose bytes changed after a verified hit, and hands out copies', async () => {
+      const { cache, store, entries } = setup();
+      const key = cacheKeys.session('m');
+      const db = table([{ id: 'm', owner: 'u', version: 1 }]);
+      await cache.read(key, codec, db.load('m'), facts);
+      // Served from the bytes verified before: mutating what a caller got changes nothing for the next.
+      const first = await cache.read(key, codec, db.load('m'), facts);
+      first!.version = 1_000;
+      expect((await cache.read(key, codec, db.load('m'), facts))?.version).toBe(1);
+      expect(db.loads).toBe(1);
+      // The same entry with one byte of its record changed: not the remembered bytes, so the MAC decides.
+      const genuine = (await store.get(key))!;
+      await store.set(key, genuine.replace('"version":1', '"version":7'));
+      expect((await cache.read(key, codec, db.load('m'), facts))?.version).toBe(1);
+      expect(db.loads).toBe(2);
+      expect(cache.stats().forgedEntries).toBe(1);
+      // Another genuine entry for the key (a newer write) is verified and served, not the remembered one.
+      const instance = store.instanceId?.() ?? 'local';
+      const newer = { id: 'm', owner: 'u', version: 2 };
+      await store.set(key, entries.encodeRecord(key, newer, Date.now() + 60_000, instance));
+      expect(await cache.read(key, codec, db.load('m'), facts)).toEqual(newer);
+      expect(db.loads).toBe(2);
+    });
+
     it('a reader holding an old row cannot cache it after an invalidation, however late it arrives', async () => {
       const { cache } = setup();
       const key = cacheKeys.session('r');

@@ -1,0 +1,165 @@
+import { ConfigError } from '../../domain/errors.js';
+import type { MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
+import type { Clock } from '../../ports/system.js';
+import type { RecordCodec } from './cache-codec.js';
+import { copyRecord } from './record-copy.js';
+import type { RecordCacheSettings, RecordFacts } from './record-cache.js';
+
+/** A fill reservation: unique by identity, so no later one can be mistaken for it. */
+interface Reservation {
+  readonly kind: 'reserved';
+  readonly expiresAt: number;
+}
+interface Held {
+  readonly kind: 'record' | 'none';
+  readonly record: unknown;
+  readonly expiresAt: number;
+  readonly bytes: number;
+}
+type Slot = Reservation | Held;
+
+const EXPIRY_MARGIN_MS = 1_000;
+/** Rough cost of a slot, its Map entry and the record's object headers, so small records still count. */
+const SLOT_OVERHEAD_BYTES = 256;
+
+/**
+ * The records of the in-process tier, held as objects: nothing outside this process can write to its memory,
+ * so entries need no MAC and no parsing (the shared tier authenticates its own). The same ordering as
+ * RecordCache, kept synchronously: a miss reserves its key, an invalidation deletes the key, and a fill lands
+ * only if its reservation is still there, so a fill computed before a write never lands after it.
+ * Bounded as an LRU by entry count and (estimated) bytes; expired slots go when read or evicted.
+ */
+export class LocalRecords {
+  private readonly slots = new Map<string, Slot>();
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  private readonly maxTtlMs: number;
+  private readonly negativeTtlMs: number;
+  private readonly reservationTtlMs: number;
+  private bytes = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    settings: MemoryCacheOptions & RecordCacheSettings = {},
+  ) {
+    this.maxEntries = positive(settings.maxEntries ?? 10_000, 'maxEntries');
+    this.maxBytes = positive(settings.maxBytes ?? 32 * 1024 * 1024, 'maxBytes');
+    this.maxTtlMs = settings.maxTtlMs ?? 300_000;
+    this.negativeTtlMs = settings.negativeTtlMs ?? 2_000;
+    this.reservationTtlMs = settings.reservationTtlMs ?? 30_000;
+  }
+
+  /** Current size, for metrics and tests. */
+  stats(): { entries: number; bytes: number } {
+    return { entries: this.slots.size, bytes: this.bytes };
+  }
+
+  async read<T>(
+    key: string,
+    _codec: RecordCodec<T>,
+    load: () => Promise<T | null>,
+    facts: (record: T) => RecordFacts,
+  ): Promise<T | null> {
+    const now = this.now();
+    const slot = this.live(key, now);
+    if (slot !== undefined && slot.kind !== 'reserved') {
+      // Re-inserted to mark it most recently used.
+      this.slots.delete(key);
+      this.slots.set(key, slot);
+      return slot.kind === 'none' ? null : copyRecord(slot.record as T);
+    }
+    // Whatever the key holds now is the ticket: any invalidation from here on removes it.
+    const ticket = slot ?? this.reserve(key, now);
+    const record = await load();
+    this.fill(key, ticket, record, facts);
+    return record;
+  }
+
+  /** Call after inserting a new record: clears a negative entry (and any reservation) for its key. */
+  async forget(key: string): Promise<void> {
+    this.delete([key]);
+  }
+
+  async invalidate(...keys: string[]): Promise<void> {
+    this.delete(keys);
+  }
+
+  delete(keys: readonly string[]): void {
+    for (const key of keys) this.remove(key);
+  }
+
+  /** Drops every entry and every reservation, so in-flight fills are refused too. */
+  clear(): void {
+    this.slots.clear();
+    this.bytes = 0;
+  }
+
+  private reserve(key: string, now: number): Reservation {
+    if (this.slots.size >= this.maxEntries) this.evict(1);
+    const reservation: Reservation = { kind: 'reserved', expiresAt: now + this.reservationTtlMs };
+    this.slots.set(key, reservation);
+    return reservation;
+  }
+
+  private fill<T>(
+    key: string,
+    ticket: Slot | undefined,
+    record: T | null,
+    facts: (record: T) => RecordFacts,
+  ): void {
+    if (ticket === undefined || this.slots.get(key) !== ticket) return;
+    const now = this.now();
+    const ttl = record === null ? this.negativeTtlMs : this.ttlFor(facts(record).expiresAt, now);
+    this.remove(key);
+    if (ttl <= 0) return;
+    const held = record === null ? null : copyRecord(record);
+    const bytes = (key.length + (held === null ? 0 : JSON.stringify(held).length)) * 2 + SLOT_OVERHEAD_BYTES;
+    if (bytes > this.maxBytes) return;
+    this.slots.set(key, {
+      kind: held === null ? 'none' : 'record',
+      record: held,
+      expiresAt: now + ttl,
+      bytes,
+    });
+    this.bytes += bytes;
+    this.evict(0);
+  }
+
+  /** Ends a second before the record does, like the shared tier. */
+  private ttlFor(expiresAt: Date | undefined, now: number): number {
+    if (!expiresAt) return this.maxTtlMs;
+    return Math.min(this.maxTtlMs, expiresAt.getTime() - now - EXPIRY_MARGIN_MS);
+  }
+
+  private live(key: string, now: number): Slot | undefined {
+    const slot = this.slots.get(key);
+    if (slot === undefined || slot.expiresAt > now) return slot;
+    this.remove(key);
+    return undefined;
+  }
+
+  /** Evicts least recently used slots until the bounds hold with `room` free entries. */
+  private evict(room: number): void {
+    for (const key of this.slots.keys()) {
+      if (this.slots.size + room <= this.maxEntries && this.bytes <= this.maxBytes) return;
+      this.remove(key);
+    }
+  }
+
+  private remove(key: string): void {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return;
+    this.slots.delete(key);
+    if (slot.kind !== 'reserved') this.bytes -= slot.bytes;
+  }
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ConfigError(`in-process cache ${name} must be a positive integer`);
+  return value;
+}
