@@ -132,6 +132,13 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     meaning: "the crate's demo mode (`true`/`false`): no first-user admin treatment",
     readBy: 'passkey',
   },
+  {
+    name: 'SESSION_COOKIE_MAX_AGE',
+    default: '`600`',
+    meaning:
+      'seconds an oauth2-passkey session lives (its cache TTL and `expires_at`), as the crate reads it',
+    readBy: 'passkey',
+  },
 ];
 
 const KNOWN = new Set(ENV_VARIABLES.map((variable) => variable.name));

@@ -122,7 +122,7 @@ export function createPasskeyStores(options: CreatePasskeyStoresOptions = {}): P
   return {
     data,
     cache,
-    sessions: new PasskeySessionCache(cache, clock),
+    sessions: new PasskeySessionCache(cache, clock, config.sessionTtlSeconds),
     // What was configured, for display: URLs keep their host and path, never their password.
     config: shownConfig(config),
     async close() {

@@ -22,6 +22,8 @@ export interface PasskeyConfig {
   loginHistoryRetentionDays: number;
   /** O2P_DEMO_MODE. */
   demoMode: boolean;
+  /** SESSION_COOKIE_MAX_AGE: the TTL, in seconds, of the sessions we create (the crate's default 600). */
+  sessionTtlSeconds: number;
 }
 
 /** Explicit settings; each one left out is read from the crate's environment variable. */
@@ -34,6 +36,7 @@ export interface PasskeyConfigOverrides {
   tables?: Partial<PasskeyTableNames>;
   loginHistoryRetentionDays?: number | string;
   demoMode?: boolean | string;
+  sessionTtlSeconds?: number | string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -137,6 +140,25 @@ function retentionDays(value: number | string | undefined): number {
   return number;
 }
 
+/** The crate's default SESSION_COOKIE_MAX_AGE (docs.rs oauth2-passkey 0.6.1 src/session/config.rs). */
+export const DEFAULT_SESSION_TTL_SECONDS = 600;
+// A TTL in milliseconds must stay a safe integer.
+const MAX_SESSION_TTL_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
+/**
+ * SESSION_COOKIE_MAX_AGE, a u64 in the crate, which panics at startup on an unparseable value (0.6.1
+ * src/session/config.rs). Unlike the crate we refuse 0: Redis would drop the entry at once, and our
+ * memory store would keep it forever.
+ */
+function sessionTtl(value: number | string | undefined): number {
+  if (value === undefined) return DEFAULT_SESSION_TTL_SECONDS;
+  const number = typeof value === 'number' ? value : /^\+?\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < 1 || number > MAX_SESSION_TTL_SECONDS) {
+    fail('SESSION_COOKIE_MAX_AGE', 'must be a whole number of seconds, 1 or more');
+  }
+  return number;
+}
+
 function demoMode(value: boolean | string | undefined): boolean {
   if (value === undefined || typeof value === 'boolean') return value ?? false;
   const lower = value.toLowerCase();
@@ -184,5 +206,6 @@ export function resolvePasskeyConfig(
       overrides.loginHistoryRetentionDays ?? env.O2P_LOGIN_HISTORY_RETENTION_DAYS,
     ),
     demoMode: demoMode(overrides.demoMode ?? env.O2P_DEMO_MODE),
+    sessionTtlSeconds: sessionTtl(overrides.sessionTtlSeconds ?? env.SESSION_COOKIE_MAX_AGE),
   };
 }

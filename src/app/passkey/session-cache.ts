@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { IntegrityError } from '../../domain/errors.js';
+import { IntegrityError, ValidationError } from '../../domain/errors.js';
 import type { Clock } from '../../ports/system.js';
 import { CRATE_CACHE_TTL_SECONDS } from './cache-keys.js';
 import type { PasskeyCacheStore } from './cache-store.js';
@@ -44,16 +44,28 @@ function decodeSession(value: string): PasskeySession {
  * list, which SESSION_CONFLICT_POLICY and admin force-logout rely on.
  */
 export class PasskeySessionCache {
+  /**
+   * @param defaultTtlSeconds the TTL of a session created without one: SESSION_COOKIE_MAX_AGE when the
+   *   stores come from createPasskeyStores, else the crate's default (600).
+   */
   constructor(
     private readonly cache: PasskeyCacheStore,
     private readonly clock: Clock = { now: () => new Date() },
+    private readonly defaultTtlSeconds: number = CRATE_CACHE_TTL_SECONDS.session,
   ) {}
 
   async createSession(
     userId: string,
     options: { ttlSeconds?: number; csrfToken?: string } = {},
   ): Promise<{ sessionId: string; session: PasskeySession }> {
-    const ttl = options.ttlSeconds ?? CRATE_CACHE_TTL_SECONDS.session;
+    const ttl = options.ttlSeconds ?? this.defaultTtlSeconds;
+    // A session with TTL 0 would never expire in our stores while the crate's expires_at check rejects it
+    // (and Redis EXPIRE 0, which the crate sends, deletes it): refused.
+    if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < 1) {
+      throw new ValidationError('ttlSeconds must be a whole number of seconds, 1 or more', {
+        details: { field: 'ttlSeconds' },
+      });
+    }
     const session: PasskeySession = {
       userId,
       csrfToken: options.csrfToken ?? randomBytes(32).toString('base64url'),

@@ -113,7 +113,11 @@ export type CounterUpdate =
   | { status: 'clone_suspected'; counter: number; storedCounter: number }
   | { status: 'not_found'; counter: number };
 
-export type LoginAuthMethod = 'passkey' | 'oauth2';
+/**
+ * The crate's `AuthMethod` as it writes it into `auth_method` (its Display form): 0.6 added FedCM sign-in
+ * (docs.rs oauth2-passkey 0.6.1 src/audit/types.rs).
+ */
+export type LoginAuthMethod = 'passkey' | 'oauth2' | 'fedcm';
 
 /** A row of `{prefix}login_history`; rows outlive their user on purpose (no foreign key). */
 export interface LoginHistoryEntry {

@@ -3,6 +3,7 @@ import { LIMITS } from '../limits.js';
 import { boolean, date, failValidation, integer, oneOf, string } from '../validation.js';
 import type {
   CredentialSearchField,
+  LoginAuthMethod,
   LoginHistoryInput,
   LoginHistoryQuery,
   LoginHistoryRange,
@@ -32,6 +33,13 @@ export const DEMO_PLACEHOLDER_USER = {
 
 /** The signature counter is a u32 in WebAuthn and in the crate. */
 export const MAX_PASSKEY_COUNTER = 4_294_967_295;
+
+/** Every `auth_method` the crate writes (its AuthMethod's Display strings, 0.6.1 src/audit/types.rs). */
+export const LOGIN_AUTH_METHODS = [
+  'passkey',
+  'oauth2',
+  'fedcm',
+] as const satisfies readonly LoginAuthMethod[];
 
 /** The crate keeps at most this many UTF-8 bytes of a user agent. */
 export const USER_AGENT_MAX_BYTES = 512;
@@ -147,7 +155,7 @@ export function validateLoginInput(input: LoginHistoryInput, now: Date): ValidLo
   return {
     userId: idText(value.userId, 'login.userId'),
     timestamp: value.timestamp === undefined ? now : date()(value.timestamp, 'login.timestamp'),
-    authMethod: oneOf(['passkey', 'oauth2'] as const)(value.authMethod, 'login.authMethod'),
+    authMethod: oneOf(LOGIN_AUTH_METHODS)(value.authMethod, 'login.authMethod'),
     ipAddress: optionalText(value.ipAddress, 'login.ipAddress'),
     userAgent: userAgent === null ? null : truncateUtf8(userAgent, USER_AGENT_MAX_BYTES),
     success: boolean()(value.success, 'login.success'),

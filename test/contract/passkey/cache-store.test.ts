@@ -151,4 +151,13 @@ describePasskeyCache('oauth2-passkey cache store', (h) => {
     expect(await sessions.deleteUserSessions(user)).toBe(1);
     expect(await cache.getUserSessions(user)).toEqual([]);
   });
+
+  it('refuses a session TTL of 0 (no expiry here, deleted at once by the EXPIRE 0 the crate sends)', async () => {
+    const { sessions, cache } = h();
+    const user = key();
+    await expect(sessions.createSession(user, { ttlSeconds: 0 })).rejects.toMatchObject({
+      code: 'validation',
+    });
+    expect(await cache.getUserSessions(user)).toEqual([]);
+  });
 });

@@ -158,12 +158,24 @@ describePasskeyData("oauth2-passkey on tables made by the crate's own DDL", (h) 
     expect(await data.deleteLoginHistoryOlderThan(new Date('2026-05-01T00:00:00Z'))).toBe(1);
   });
 
+  // The crate's FedCM sign-in writes auth_method 'fedcm' (docs.rs oauth2-passkey 0.6.1 src/audit/types.rs,
+  // AuthMethod::FedCM); such a row must read back as it is and be writable from our side too.
+  it("reads and writes the crate's 'fedcm' login rows", async () => {
+    await h()
+      .raw(sql`insert into ${t(names.loginHistory)} (user_id, timestamp, auth_method, success, provider, provider_user_id, email)
+      values (${ada}, ${'2026-05-14T08:00:00.5+00:00'}, ${'fedcm'}, ${h().dialect === 'postgres' ? true : 1}, ${'google'},
+        ${'1098'}, ${'ada@x.io'})`);
+    const [newest] = await data.listLogins(ada, { limit: 1 });
+    expect(newest).toMatchObject({ authMethod: 'fedcm', provider: 'google', success: true });
+    expect(newest!.timestamp.toISOString()).toBe('2026-05-14T08:00:00.500Z');
+  });
+
   it("the crate's foreign keys cascade a user's deletion; the last-admin guard counts the crate's admins", async () => {
     // Two admins (the placeholder and Ada): Ada may go, then the placeholder is the last one.
     expect(await data.deleteUserIfNotLastAdmin(ada)).toBe(true);
     expect(await data.getOAuth2AccountsBy({ userId: ada })).toEqual([]);
     expect(await data.listCredentialsByUser(ada)).toEqual([]);
-    expect(await data.listLogins(ada)).toHaveLength(3);
+    expect(await data.listLogins(ada)).toHaveLength(4);
     expect(await data.deleteUserIfNotLastAdmin('__demo_placeholder__')).toBe(false);
   });
 });

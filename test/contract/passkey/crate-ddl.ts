@@ -3,8 +3,20 @@ import type { PasskeyTableNames } from '../../../src/adapters/kysely/passkey/ind
 import type { PasskeyDataHandle } from './backends.js';
 
 /**
- * The oauth2-passkey 0.6 DDL as ../shared/specs/oauth2-passkey.md §3 describes it, written the crate's way:
- * names spliced in unquoted, UPPER-CASE type names. Test fixtures only (the names are our own constants).
+ * The oauth2-passkey 0.6 DDL, written the crate's way: names spliced in unquoted, UPPER-CASE type names.
+ * Test fixtures only (the names are our own constants). Checked against the crate's published sources:
+ * - users: docs.rs oauth2-passkey 0.6.1 src/userdb/storage/sqlite.rs, 0.6.0 src/userdb/storage/postgres.rs
+ *   (`DEFAULT false` on SQLite, `DEFAULT FALSE` on PostgreSQL; no index).
+ * - oauth2_accounts: 0.6.0 src/oauth2/storage/sqlite.rs (inline `REFERENCES … ON DELETE CASCADE`,
+ *   `UNIQUE(provider, provider_user_id)`, index `idx_{table with . → _}_user_id`). The PostgreSQL copy of
+ *   this DDL is not visible in any 0.6.x source page we could read: the JSONB/TIMESTAMPTZ types are those
+ *   its schema check expects, the inline cascade is assumed to match SQLite (0.6.1 src/oauth2/storage/mysql.rs
+ *   has `FOREIGN KEY (user_id) … ON DELETE CASCADE` too).
+ * - passkey_credentials: 0.6.1 src/passkey/storage/{sqlite,postgres}.rs (table-level FOREIGN KEY … ON DELETE
+ *   CASCADE). Its two index names (`idx_{t'}_user_name`, `idx_{t'}_user_id`) lie past what those pages show;
+ *   they are as in every earlier version of the crate.
+ * - login_history: 0.6.1 src/audit/storage/postgres.rs, 0.6.0 src/audit/storage/sqlite.rs (no foreign key, on
+ *   purpose). Index names use the raw table name (2026 repository copy; past the part 0.6.x pages show).
  */
 export function crateDdl(dialect: 'sqlite' | 'postgres', t: PasskeyTableNames): string[] {
   const pg = dialect === 'postgres';

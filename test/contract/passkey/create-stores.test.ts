@@ -21,6 +21,7 @@ describe("createPasskeyStores from the crate's environment variables", () => {
         GENERIC_CACHE_STORE_TYPE: 'memory',
         GENERIC_CACHE_STORE_URL: 'memory',
         O2P_DEMO_MODE: 'true',
+        SESSION_COOKIE_MAX_AGE: '3600',
       },
     });
     try {
@@ -28,7 +29,12 @@ describe("createPasskeyStores from the crate's environment variables", () => {
         data: { type: 'sqlite', path: ':memory:' },
         cache: { type: 'memory' },
         demoMode: true,
+        sessionTtlSeconds: 3600,
       });
+      // Sessions live as long as the crate's own do under the same SESSION_COOKIE_MAX_AGE
+      // (docs.rs oauth2-passkey 0.6.1 src/session/config.rs); before, they were always 600 s.
+      const { session } = await stores.sessions.createSession('u-env');
+      expect(session.ttl).toBe(3600);
       const user = await stores.data.upsertUser({ account: 'a', label: 'A' });
       expect(user.sequenceNumber).toBe(2);
       await stores.cache.putWithTtl('nonce', 'k', 'v', 60);

@@ -162,6 +162,22 @@ describePasskeyData('oauth2-passkey login history', (h) => {
     }
   });
 
+  // oauth2-passkey 0.6 signs in with FedCM too and records it as auth_method 'fedcm' (its AuthMethod's
+  // Display string: docs.rs oauth2-passkey 0.6.1 src/audit/types.rs). Before, 'fedcm' was refused here.
+  it('records and filters a FedCM sign-in, as the crate writes it', async () => {
+    const { data } = h();
+    const entry = await data.recordLogin({
+      userId: 'u-fedcm',
+      authMethod: 'fedcm',
+      success: true,
+      provider: 'google',
+      providerUserId: 'g-7',
+      email: 'f@x.io',
+    });
+    expect(entry).toMatchObject({ authMethod: 'fedcm', provider: 'google' });
+    expect(await data.queryLoginHistory({ userId: 'u-fedcm', success: true })).toEqual([entry]);
+  });
+
   it('rejects an unknown auth method and a negative page', async () => {
     const { data } = h();
     await expect(

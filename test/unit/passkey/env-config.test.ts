@@ -35,7 +35,18 @@ describe("oauth2-passkey configuration from the crate's variables", () => {
       },
       loginHistoryRetentionDays: 0,
       demoMode: false,
+      sessionTtlSeconds: 600,
     });
+  });
+
+  // The crate's session TTL: SESSION_COOKIE_MAX_AGE, a u64 defaulting to 600, a panic when unparseable
+  // (docs.rs oauth2-passkey 0.6.1 src/session/config.rs). Before, it was not read at all.
+  it('SESSION_COOKIE_MAX_AGE sets the session TTL, as the crate reads it', () => {
+    expect(resolvePasskeyConfig({}, { ...base, SESSION_COOKIE_MAX_AGE: '3600' }).sessionTtlSeconds).toBe(
+      3600,
+    );
+    expect(resolvePasskeyConfig({}, { ...base, SESSION_COOKIE_MAX_AGE: '+90' }).sessionTtlSeconds).toBe(90);
+    expect(resolvePasskeyConfig({ sessionTtlSeconds: 30 }, base).sessionTtlSeconds).toBe(30);
   });
 
   it('the prefix applies to every table except those overridden whole', () => {
@@ -119,6 +130,11 @@ describe("oauth2-passkey configuration from the crate's variables", () => {
     [{ O2P_LOGIN_HISTORY_RETENTION_DAYS: '4294967296' }, 'O2P_LOGIN_HISTORY_RETENTION_DAYS'],
     [{ O2P_LOGIN_HISTORY_RETENTION_DAYS: '' }, 'O2P_LOGIN_HISTORY_RETENTION_DAYS'],
     [{ O2P_DEMO_MODE: 'yes' }, 'O2P_DEMO_MODE'],
+    [{ SESSION_COOKIE_MAX_AGE: 'abc' }, 'SESSION_COOKIE_MAX_AGE'],
+    [{ SESSION_COOKIE_MAX_AGE: '-5' }, 'SESSION_COOKIE_MAX_AGE'],
+    [{ SESSION_COOKIE_MAX_AGE: '' }, 'SESSION_COOKIE_MAX_AGE'],
+    // The crate takes 0 (and Redis then deletes the session at once); we refuse it.
+    [{ SESSION_COOKIE_MAX_AGE: '0' }, 'SESSION_COOKIE_MAX_AGE'],
   ])('%o is a config error naming %s', (change, variable) => {
     const error = failure({ ...base, ...change });
     expect(error.code).toBe('config');
