@@ -6,6 +6,7 @@ import { sessionTokenDigests } from './0003_session_token_digests.js';
 import { twoFactorSsoSecrets } from './0004_two_factor_sso_secrets.js';
 import { emailIdentityKeys } from './0005_email_identity.js';
 import { callerFields } from './0006_caller_fields.js';
+import { recordExtraFields } from './0007_record_extra_fields.js';
 
 /** Every kitium-store migration, in the order it runs. Ids are permanent: never rename one. */
 export const kitiumMigrations: readonly Migration[] = [
@@ -16,6 +17,7 @@ export const kitiumMigrations: readonly Migration[] = [
   twoFactorSsoSecrets,
   emailIdentityKeys,
   callerFields,
+  recordExtraFields,
 ];
 
 export { UPSTREAM_TABLES } from './0001_initial_schema_v2.js';

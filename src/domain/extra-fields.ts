@@ -1,5 +1,5 @@
-import { ValidationError } from './errors.js';
-import { setOwn } from './json-dates.js';
+import { IntegrityError, ValidationError } from './errors.js';
+import { parseWithDates, setOwn, stringifyWithDates } from './json-dates.js';
 import { LIMITS } from './limits.js';
 import { checkJsonValue, isPlainObject, UNSAFE_KEYS } from './validation.js';
 
@@ -83,4 +83,31 @@ export function withExtraFields<T extends object>(record: T, extra: ExtraFields 
   const out = { ...record };
   for (const key of keys) if (!Object.hasOwn(record, key)) setOwn(out, key, extra[key]);
   return out;
+}
+
+/**
+ * Extra fields as text: dated JSON (json-dates.ts), so Dates come back as Dates wherever the text goes
+ * (the database's `extra` column, a JSON cache entry). Undefined when there are none.
+ */
+export function extraFieldsToText(extra: ExtraFields | undefined): string | undefined {
+  return extra && Object.keys(extra).length > 0 ? stringifyWithDates(extra) : undefined;
+}
+
+/** The extra fields of `extraFieldsToText`'s text; undefined for none (null or undefined). */
+export function extraFieldsFromText(stored: unknown): ExtraFields | undefined {
+  if (stored === null || stored === undefined) return undefined;
+  if (typeof stored !== 'string') throw new IntegrityError('stored extra fields are not text');
+  const value = parseWithDates(stored);
+  if (!isPlainObject(value)) throw new IntegrityError('stored extra fields are not an object');
+  return value;
+}
+
+/**
+ * A record as a cached repository hands it over (extra fields as `extraFields` text, see the ports) turned
+ * into the caller's record: the text removed, its fields under the record's own.
+ */
+export function withExtraFieldsText<T extends object>(stored: T & { extraFields?: string }): T {
+  if (stored.extraFields === undefined) return stored;
+  const { extraFields, ...record } = stored;
+  return withExtraFields(record as T, extraFieldsFromText(extraFields));
 }

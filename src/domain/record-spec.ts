@@ -11,6 +11,11 @@ export interface RecordSpec<T> {
   optional: readonly (keyof T)[];
   /** Whether fields beyond `rules` are kept as extra fields (see extra-fields.ts) instead of refused. */
   extras: boolean;
+  /**
+   * With extras: names that are never extra fields and stay refused as unknown (a field the store
+   * manages, like a user's `oauth`, or a secret of another kind of record that must not land in clear).
+   */
+  reserved: readonly string[];
 }
 
 /** Fields the store owns: accepted in an update object (so a full record can be passed back) but ignored. */
@@ -20,9 +25,9 @@ export function defineRecord<T>(
   entity: string,
   rules: { [K in keyof T]-?: Rule<Defined<T[K]>> },
   optional: readonly (keyof T)[],
-  options: { extras?: boolean } = {},
+  options: { extras?: boolean; reserved?: readonly string[] } = {},
 ): RecordSpec<T> {
-  return { entity, rules, optional, extras: options.extras ?? false };
+  return { entity, rules, optional, extras: options.extras ?? false, reserved: options.reserved ?? [] };
 }
 
 function requireObject(entity: string, data: unknown, what: string): Record<string, unknown> {
@@ -32,6 +37,10 @@ function requireObject(entity: string, data: unknown, what: string): Record<stri
   return data;
 }
 
+function unknownField(entity: string, key: string): never {
+  throw new ValidationError(`${entity}.${key} is not a known field`, { details: { entity, field: key } });
+}
+
 function rejectUnknown<T>(
   spec: RecordSpec<T>,
   data: Record<string, unknown>,
@@ -39,11 +48,7 @@ function rejectUnknown<T>(
 ): void {
   for (const key of Object.keys(data)) {
     // Own keys only: "constructor" or "__proto__" must be unknown fields, not Object.prototype members.
-    if (!Object.hasOwn(spec.rules, key) && !ignored.includes(key)) {
-      throw new ValidationError(`${spec.entity}.${key} is not a known field`, {
-        details: { entity: spec.entity, field: key },
-      });
-    }
+    if (!Object.hasOwn(spec.rules, key) && !ignored.includes(key)) unknownField(spec.entity, key);
   }
 }
 
@@ -92,6 +97,7 @@ function splitExtra<T>(
   const rest: [string, unknown][] = [];
   for (const key of Object.keys(input)) {
     if (Object.hasOwn(spec.rules, key) || ignored.includes(key)) own[key] = input[key];
+    else if (spec.reserved.includes(key)) unknownField(spec.entity, key);
     else rest.push([key, input[key]]);
   }
   if (!spec.extras) rejectUnknown(spec, input, ignored);

@@ -32,6 +32,8 @@ export interface UsersTable {
   metadata: NJson;
   created_at: DTs;
   updated_at: DTs;
+  /** A caller's extra fields as dated JSON (migration 0007). */
+  extra: NStr;
 }
 
 export interface UserOAuthLinksTable {
@@ -50,6 +52,8 @@ export interface OrganizationsTable {
   metadata: NJson;
   created_at: DTs;
   updated_at: DTs;
+  /** A caller's extra fields as dated JSON (migration 0007). */
+  extra: NStr;
 }
 
 export interface ApiKeysTable {
@@ -63,6 +67,8 @@ export interface ApiKeysTable {
   expires_at: NTs;
   created_at: DTs;
   updated_at: DTs;
+  /** A caller's extra fields as dated JSON (migration 0007). */
+  extra: NStr;
 }
 
 export interface SessionsTable {
@@ -76,6 +82,8 @@ export interface SessionsTable {
   metadata: NJson;
   created_at: DTs;
   updated_at: DTs;
+  /** A caller's extra fields as dated JSON (migration 0007). */
+  extra: NStr;
 }
 
 export interface EmailVerificationTokensTable {
@@ -90,6 +98,8 @@ export interface EmailVerificationTokensTable {
   expires_at: Ts;
   created_at: DTs;
   used_at: NTs;
+  /** A caller's extra fields as dated JSON (migration 0007). */
+  extra: NStr;
 }
 
 export interface EmailVerificationTokenAttemptsTable {
@@ -104,6 +114,8 @@ export interface AuthEventsTable {
   org_id: NStr;
   data: Defaulted<DbJson>;
   timestamp: DTs;
+  /** A caller's extra fields as dated JSON (migration 0007). */
+  extra: NStr;
 }
 
 export interface RolesTable {
@@ -138,6 +150,8 @@ export interface SsoProvidersTable {
   metadata: NJson;
   created_at: DTs;
   updated_at: DTs;
+  /** A caller's extra fields as dated JSON (migration 0007). */
+  extra: NStr;
 }
 
 export interface SsoLinksTable {

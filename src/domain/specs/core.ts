@@ -25,6 +25,11 @@ import {
 
 const short = () => string({ max: LIMITS.shortText });
 
+/*
+ * Every record here keeps a caller's extra fields (`{ extras: true }`): upstream's memory adapter
+ * builds them as `{ id, ...data, createdAt, updatedAt }` (kitium-ai/auth src/adapters/memory.ts).
+ */
+
 export type ApiKeyInput = Omit<ApiKeyRecord, 'id' | 'createdAt' | 'updatedAt'>;
 export const apiKeySpec = defineRecord<ApiKeyInput>(
   'apiKey',
@@ -38,6 +43,7 @@ export const apiKeySpec = defineRecord<ApiKeyInput>(
     expiresAt: date(),
   },
   ['metadata', 'expiresAt'],
+  { extras: true },
 );
 
 export type SessionInput = Omit<SessionRecord, 'id' | 'createdAt' | 'updatedAt'>;
@@ -52,6 +58,7 @@ export const sessionSpec = defineRecord<SessionInput>(
     metadata: jsonObject(),
   },
   ['orgId', 'plan', 'metadata'],
+  { extras: true },
 );
 
 const memberRule = object<OrganizationMember>({
@@ -71,6 +78,7 @@ export const organizationSpec = defineRecord<OrganizationInput>(
     metadata: jsonObject(),
   },
   ['metadata'],
+  { extras: true },
 );
 
 export const userSpec = defineRecord<CreateUserInput>(
@@ -84,6 +92,8 @@ export const userSpec = defineRecord<CreateUserInput>(
     metadata: jsonObject(),
   },
   ['email', 'name', 'picture', 'plan', 'entitlements', 'metadata'],
+  // `oauth` is the store's, written by linkOAuthAccount only: never an extra field.
+  { extras: true, reserved: ['oauth'] },
 );
 
 export const oauthLinkSpec = defineRecord<OAuthLink>(
@@ -115,6 +125,7 @@ export const emailTokenSpec = defineRecord<EmailTokenInput>(
     usedAt: date(),
   },
   ['userId', 'metadata', 'usedAt', 'createdAt'],
+  { extras: true },
 );
 
 export const authEventSpec = defineRecord<AuthEvent>(
@@ -127,4 +138,5 @@ export const authEventSpec = defineRecord<AuthEvent>(
     timestamp: date(),
   },
   ['orgId', 'timestamp'],
+  { extras: true },
 );

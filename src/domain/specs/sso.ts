@@ -1,3 +1,5 @@
+import type { ExtraFields } from '../extra-fields.js';
+import { setOwn } from '../json-dates.js';
 import { LIMITS } from '../limits.js';
 import { defineRecord } from '../record-spec.js';
 import type {
@@ -31,45 +33,55 @@ export type OIDCProviderInput = ProviderFields<OIDCProviderRecord>;
 export type SAMLProviderInput = ProviderFields<SAMLProviderRecord>;
 
 /** The fields of an OIDC provider other than id, type and timestamps (create input and update patch). */
+const oidcRules = {
+  name: short(),
+  orgId: id(),
+  metadata_url: url(),
+  client_id: short(),
+  // Public clients (PKCE, auth method "none") have an empty secret.
+  client_secret: string({ max: LIMITS.secret, allowEmpty: true }),
+  redirect_uris: array(url()),
+  scopes: stringArray(),
+  response_type: short(),
+  token_endpoint_auth_method: short(),
+  claim_mapping: stringRecord(),
+  metadata: jsonObject(),
+};
+
+const samlRules = {
+  name: short(),
+  orgId: id(),
+  idp_entity_id: url(),
+  idp_sso_url: url(),
+  idp_slo_url: url(),
+  idp_certificate: pem(),
+  sp_entity_id: url(),
+  sp_acs_url: url(),
+  sp_slo_url: url(),
+  signing_cert: pem(),
+  signing_key: pem(),
+  encryption_enabled: boolean(),
+  force_authn: boolean(),
+  allow_unencrypted_assertion: boolean(),
+  attribute_mapping: stringRecord(),
+  metadata: jsonObject(),
+};
+
+/**
+ * A caller's other fields are kept as extra fields (upstream's memory adapter spreads the provider's
+ * data), except the fields of the other kind of provider: those stay refused, so a SAML signing key
+ * given to an OIDC provider is an error rather than an extra field stored in clear.
+ */
 export const oidcProviderSpec = defineRecord<OIDCProviderInput>(
   'ssoProvider',
-  {
-    name: short(),
-    orgId: id(),
-    metadata_url: url(),
-    client_id: short(),
-    // Public clients (PKCE, auth method "none") have an empty secret.
-    client_secret: string({ max: LIMITS.secret, allowEmpty: true }),
-    redirect_uris: array(url()),
-    scopes: stringArray(),
-    response_type: short(),
-    token_endpoint_auth_method: short(),
-    claim_mapping: stringRecord(),
-    metadata: jsonObject(),
-  },
+  oidcRules,
   ['orgId', 'scopes', 'response_type', 'token_endpoint_auth_method', 'claim_mapping', 'metadata'],
+  { extras: true, reserved: Object.keys(samlRules) },
 );
 
 export const samlProviderSpec = defineRecord<SAMLProviderInput>(
   'ssoProvider',
-  {
-    name: short(),
-    orgId: id(),
-    idp_entity_id: url(),
-    idp_sso_url: url(),
-    idp_slo_url: url(),
-    idp_certificate: pem(),
-    sp_entity_id: url(),
-    sp_acs_url: url(),
-    sp_slo_url: url(),
-    signing_cert: pem(),
-    signing_key: pem(),
-    encryption_enabled: boolean(),
-    force_authn: boolean(),
-    allow_unencrypted_assertion: boolean(),
-    attribute_mapping: stringRecord(),
-    metadata: jsonObject(),
-  },
+  samlRules,
   [
     'orgId',
     'idp_slo_url',
@@ -83,6 +95,7 @@ export const samlProviderSpec = defineRecord<SAMLProviderInput>(
     'attribute_mapping',
     'metadata',
   ],
+  { extras: true, reserved: Object.keys(oidcRules) },
 );
 
 /** The provider kinds with a record shape; `oauth` appears on links and sessions only. */
@@ -102,6 +115,20 @@ export const SSO_PROVIDER_SECRET_FIELDS = {
 
 /** Fields kept in their own columns rather than the JSON config. */
 export const SSO_PROVIDER_COLUMN_FIELDS = ['name', 'orgId', 'metadata'] as const;
+
+/** The fields of a provider record that are the store's, not the provider's own nor extra. */
+const PROVIDER_STORE_FIELDS: readonly string[] = ['id', 'type', 'createdAt', 'updatedAt'];
+
+/** A provider record's extra fields: those neither its kind's own fields nor the store's. */
+export function ssoProviderExtraFields(record: { type: keyof typeof SSO_PROVIDER_SPECS }): ExtraFields {
+  const rules = SSO_PROVIDER_SPECS[record.type].rules;
+  const extra: ExtraFields = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (value === undefined || Object.hasOwn(rules, key) || PROVIDER_STORE_FIELDS.includes(key)) continue;
+    setOwn(extra, key, value);
+  }
+  return extra;
+}
 
 /**
  * `createSSOLink` input: the caller's id is kept when given (SSOService passes `sso_link_…`);

@@ -77,14 +77,25 @@ describeKitium('api keys', (h) => {
     expect(updated.scopes).toEqual(['x']);
   });
 
-  it('rejects unknown keys in an update and writes nothing', async () => {
+  it('rejects unsafe keys in an update and writes nothing; a SQL-shaped key is plain data', async () => {
     const created = await h.adapter.createApiKey(base('p5'));
     await expect(
-      h.adapter.updateApiKey(created.id, { scopes: ['x'], 'principal_id = 1; --': [] } as never),
+      h.adapter.updateApiKey(created.id, JSON.parse('{"scopes": ["x"], "__proto__": {"admin": true}}')),
     ).rejects.toMatchObject({
       code: 'validation',
     });
     expect((await h.adapter.getApiKey(created.id))?.scopes).toEqual(created.scopes);
+    // Any other key is an extra field (kept as data, as upstream's memory adapter does), never SQL.
+    const updated = await h.adapter.updateApiKey(created.id, {
+      scopes: ['x'],
+      'principal_id = 1; --': [],
+    } as never);
+    expect(updated).toMatchObject({
+      principalId: created.principalId,
+      scopes: ['x'],
+      'principal_id = 1; --': [],
+    });
+    expect(await h.adapter.getApiKey(created.id)).toEqual(updated);
   });
 
   it('throws not_found updating a missing key; deleting a missing key is a no-op', async () => {

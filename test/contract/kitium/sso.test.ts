@@ -84,7 +84,7 @@ describeKeyed('SSO providers', (h) => {
     await expect(h.adapter.createSSOProvider({ ...oidc(), id })).rejects.toMatchObject({ code: 'conflict' });
   });
 
-  it('rejects an unknown type, missing fields and unknown keys, writing nothing', async () => {
+  it('rejects an unknown type, missing fields and the other type’s keys, writing nothing', async () => {
     const orgId = `org-${randomUUID()}`;
     const { client_id: _omitted, ...noClientId } = oidc(orgId);
     for (const data of [
@@ -157,10 +157,12 @@ describeKeyed('SSO providers', (h) => {
     expect(await h.adapter.getSSOProvider(created.id)).toEqual(updated);
   });
 
-  it('refuses unknown keys, fields of the other type, a type change and a cleared required field; writes nothing', async () => {
+  it('refuses unsafe keys, fields of the other type, a type change and a cleared required field; writes nothing', async () => {
     const created = (await h.adapter.createSSOProvider(oidc())) as OIDCProviderRecord;
     for (const data of [
-      { admin: true },
+      // Other keys are the caller's extra fields (caller-shapes.test.ts); prototype keys are refused.
+      JSON.parse('{"__proto__": {"admin": true}}'),
+      { constructor: 'x' },
       { sp_acs_url: 'https://x' },
       { type: 'saml' },
       { client_id: null },

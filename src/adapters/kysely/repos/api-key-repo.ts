@@ -1,15 +1,24 @@
 import type { ApiKeyRecord } from '../../../domain/records.js';
-import type { ApiKeyRepo, Patch } from '../../../ports/repos.js';
+import type { ApiKeyRepo, PatchWithExtra, StoredApiKey } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
-import { compact, optionalDate, optionalJson, patchColumns, text, type ColumnMap } from './mapping.js';
+import { hasExtraChanges, updateWithExtra } from './extra-column.js';
+import {
+  compact,
+  optionalDate,
+  optionalJson,
+  optionalText,
+  patchColumns,
+  text,
+  type ColumnMap,
+} from './mapping.js';
 
 const entity = 'apiKey';
 
 export class KyselyApiKeyRepo implements ApiKeyRepo {
-  private readonly rows: TableAccess<ApiKeyRecord>;
+  private readonly rows: TableAccess<StoredApiKey>;
   private readonly byId;
   private readonly byHash;
   private readonly columns: ColumnMap<ApiKeyRecord>;
@@ -32,9 +41,9 @@ export class KyselyApiKeyRepo implements ApiKeyRepo {
     };
   }
 
-  private toRecord(row: Record<string, unknown>): ApiKeyRecord {
+  private toRecord(row: Record<string, unknown>): StoredApiKey {
     const { codec } = this.store;
-    return compact({
+    return compact<StoredApiKey>({
       id: text(row.id),
       principalId: text(row.principal_id),
       hash: text(row.hash),
@@ -45,10 +54,12 @@ export class KyselyApiKeyRepo implements ApiKeyRepo {
       expiresAt: optionalDate(codec, row.expires_at),
       createdAt: codec.readTimestamp(row.created_at),
       updatedAt: codec.readTimestamp(row.updated_at),
+      // Dated-JSON text until the facade, so a cache in between keeps the extra fields' Dates.
+      extraFields: optionalText(row.extra),
     });
   }
 
-  async insert(record: ApiKeyRecord): Promise<ApiKeyRecord> {
+  async insert(record: StoredApiKey): Promise<StoredApiKey> {
     const { codec } = this.store;
     const row = await this.store.run(
       (db) =>
@@ -65,6 +76,7 @@ export class KyselyApiKeyRepo implements ApiKeyRepo {
             expires_at: record.expiresAt === undefined ? null : codec.timestamp(record.expiresAt),
             created_at: codec.timestamp(record.createdAt),
             updated_at: codec.timestamp(record.updatedAt),
+            extra: record.extraFields ?? null,
           })
           .returningAll()
           .executeTakeFirstOrThrow(),
@@ -73,20 +85,20 @@ export class KyselyApiKeyRepo implements ApiKeyRepo {
     return this.toRecord(row);
   }
 
-  private async one(query: ReturnType<typeof this.byId>): Promise<ApiKeyRecord | null> {
+  private async one(query: ReturnType<typeof this.byId>): Promise<StoredApiKey | null> {
     const rows = await this.store.query<Record<string, unknown>>(query, { idempotent: true, entity });
     return rows[0] ? this.toRecord(rows[0]) : null;
   }
 
-  findById(id: string): Promise<ApiKeyRecord | null> {
+  findById(id: string): Promise<StoredApiKey | null> {
     return this.one(this.byId({ id }));
   }
 
-  findByHash(hash: string): Promise<ApiKeyRecord | null> {
+  findByHash(hash: string): Promise<StoredApiKey | null> {
     return this.one(this.byHash({ hash }));
   }
 
-  async findByPrefixAndLastFour(prefix: string, lastFour: string): Promise<ApiKeyRecord[]> {
+  async findByPrefixAndLastFour(prefix: string, lastFour: string): Promise<StoredApiKey[]> {
     const rows = await this.store.run(
       (db) =>
         db
@@ -102,15 +114,23 @@ export class KyselyApiKeyRepo implements ApiKeyRepo {
     return rows.map((row) => this.toRecord(row));
   }
 
-  async listByPrincipal(principalId: string): Promise<ApiKeyRecord[]> {
+  async listByPrincipal(principalId: string): Promise<StoredApiKey[]> {
     return this.rows.listNewestFirst('principal_id', principalId);
   }
 
-  async update(id: string, patch: Patch<ApiKeyRecord>, updatedAt: Date): Promise<ApiKeyRecord | null> {
-    return this.rows.updateById(id, {
+  async update(
+    id: string,
+    patch: PatchWithExtra<ApiKeyRecord>,
+    updatedAt: Date,
+  ): Promise<StoredApiKey | null> {
+    const values = {
       ...patchColumns(patch, this.columns),
       updated_at: this.store.codec.timestamp(updatedAt),
-    });
+    };
+    if (!hasExtraChanges(patch.extra)) return this.rows.updateById(id, values);
+    return updateWithExtra(this.store, 'api_keys', entity, id, values, patch.extra, (row) =>
+      this.toRecord(row),
+    );
   }
 
   async delete(id: string): Promise<void> {

@@ -1,10 +1,12 @@
 import { normalizeEmail } from '../../../domain/email.js';
+import type { ExtraFields } from '../../../domain/extra-fields.js';
 import type { EmailVerificationToken, EmailVerificationTokenType } from '../../../domain/records.js';
 import type { CodeDigestPort } from '../../../ports/cipher.js';
 import type { EmailTokenRepo } from '../../../ports/repos.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
+import { withStoredExtra, writeExtra } from './extra-column.js';
 import { compact, optionalDate, optionalJson, optionalText, text } from './mapping.js';
 
 const entity = 'emailVerificationToken';
@@ -32,7 +34,8 @@ export class KyselyEmailTokenRepo implements EmailTokenRepo {
 
   private toRecord(row: Record<string, unknown>): EmailVerificationToken {
     const { codec } = this.store;
-    return compact({
+    // Extra fields go under the token's own: a stored extra field can never stand in for the code.
+    const record = compact({
       id: text(row.id),
       email: text(row.email),
       code: text(row.code),
@@ -44,9 +47,10 @@ export class KyselyEmailTokenRepo implements EmailTokenRepo {
       createdAt: codec.readTimestamp(row.created_at),
       usedAt: optionalDate(codec, row.used_at),
     });
+    return withStoredExtra(record, row.extra);
   }
 
-  async insert(token: EmailVerificationToken): Promise<EmailVerificationToken> {
+  async insert(token: EmailVerificationToken, extra: ExtraFields): Promise<EmailVerificationToken> {
     const { codec } = this.store;
     const row = await this.store.run(
       (db) =>
@@ -68,6 +72,7 @@ export class KyselyEmailTokenRepo implements EmailTokenRepo {
             expires_at: codec.timestamp(token.expiresAt),
             created_at: codec.timestamp(token.createdAt),
             used_at: token.usedAt === undefined ? null : codec.timestamp(token.usedAt),
+            extra: writeExtra(extra),
           })
           .returningAll()
           .executeTakeFirstOrThrow(),

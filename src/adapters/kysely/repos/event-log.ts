@@ -1,6 +1,8 @@
+import type { ExtraFields } from '../../../domain/extra-fields.js';
 import type { AuthEvent } from '../../../domain/records.js';
 import type { EventLog } from '../../../ports/repos.js';
 import type { SqlStore } from '../sql-store.js';
+import { withStoredExtra, writeExtra } from './extra-column.js';
 import { compact, optionalText, text } from './mapping.js';
 
 const entity = 'authEvent';
@@ -8,7 +10,7 @@ const entity = 'authEvent';
 export class KyselyEventLog implements EventLog {
   constructor(private readonly store: SqlStore) {}
 
-  async append(event: AuthEvent): Promise<void> {
+  async append(event: AuthEvent, extra: ExtraFields): Promise<void> {
     const { codec } = this.store;
     await this.store.run(
       (db) =>
@@ -20,6 +22,7 @@ export class KyselyEventLog implements EventLog {
             org_id: event.orgId ?? null,
             data: codec.json(event.data),
             timestamp: codec.timestamp(event.timestamp),
+            extra: writeExtra(extra),
           })
           .execute(),
       { idempotent: false, entity },
@@ -41,13 +44,16 @@ export class KyselyEventLog implements EventLog {
       { idempotent: true, entity },
     );
     return rows.map((row) =>
-      compact({
-        type: text(row.type),
-        principalId: text(row.principal_id),
-        orgId: optionalText(row.org_id),
-        data: codec.readJson<Record<string, unknown>>(row.data) ?? {},
-        timestamp: codec.readTimestamp(row.timestamp),
-      }),
+      withStoredExtra(
+        compact({
+          type: text(row.type),
+          principalId: text(row.principal_id),
+          orgId: optionalText(row.org_id),
+          data: codec.readJson<Record<string, unknown>>(row.data) ?? {},
+          timestamp: codec.readTimestamp(row.timestamp),
+        }),
+        row.extra,
+      ),
     );
   }
 }

@@ -1,28 +1,23 @@
-import { IntegrityError } from '../../../domain/errors.js';
 import {
+  extraFieldsFromText,
+  extraFieldsToText,
   mergeExtraFields,
   withExtraFields,
   type ExtraFields,
   type ExtraFieldsPatch,
 } from '../../../domain/extra-fields.js';
-import { parseWithDates, stringifyWithDates } from '../../../domain/json-dates.js';
-import { isPlainObject } from '../../../domain/validation.js';
 import type { SqlStore } from '../sql-store.js';
 
 /**
- * The `extra` text column (migration 0006): a caller's extra fields as dated JSON, so Dates come back
+ * The `extra` text column (migrations 0006, 0007): a caller's extra fields as dated JSON, so Dates come back
  * as Dates; NULL when there are none. Column values never come from the field names.
  */
 export function writeExtra(extra: ExtraFields | undefined): string | null {
-  return extra && Object.keys(extra).length > 0 ? stringifyWithDates(extra) : null;
+  return extraFieldsToText(extra) ?? null;
 }
 
 export function readExtra(stored: unknown): ExtraFields | undefined {
-  if (stored === null || stored === undefined) return undefined;
-  if (typeof stored !== 'string') throw new IntegrityError('stored extra fields are not text');
-  const value = parseWithDates(stored);
-  if (!isPlainObject(value)) throw new IntegrityError('stored extra fields are not an object');
-  return value;
+  return extraFieldsFromText(stored);
 }
 
 /** The record read from a row, with the row's extra fields added under it. */
@@ -38,13 +33,16 @@ export function patchedExtra(entity: string, stored: unknown, patch: ExtraFields
 export const hasExtraChanges = (patch: ExtraFieldsPatch | undefined): patch is ExtraFieldsPatch =>
   patch !== undefined && Object.keys(patch).length > 0;
 
+/** The tables with an `extra` column whose rows are updated by `id`. */
+export type ExtraFieldTable = 'roles' | 'twofa_devices' | 'users' | 'organizations' | 'api_keys' | 'sessions';
+
 /**
  * Updates one row by id, merging `extra` into its stored extra fields: read and write in one transaction
  * that holds the row, so concurrent updates lose none of each other's fields. Null when there is no row.
  */
 export async function updateWithExtra<R>(
   store: SqlStore,
-  table: 'roles' | 'twofa_devices',
+  table: ExtraFieldTable,
   entity: string,
   id: string,
   values: Record<string, unknown>,

@@ -1,8 +1,10 @@
+import type { ExtraFields, ExtraFieldsPatch } from '../../../domain/extra-fields.js';
 import type { OrganizationMember, OrganizationRecord } from '../../../domain/records.js';
 import type { OrganizationRepo, Patch } from '../../../ports/repos.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
+import { hasExtraChanges, updateWithExtra, withStoredExtra, writeExtra } from './extra-column.js';
 import { compact, optionalJson, patchColumns, reviveDates, text, type ColumnMap } from './mapping.js';
 
 const entity = 'organization';
@@ -26,7 +28,7 @@ export class KyselyOrganizationRepo implements OrganizationRepo {
   private toRecord(row: Record<string, unknown>): OrganizationRecord {
     const { codec } = this.store;
     const members = codec.readJson<OrganizationMember[] | null>(row.members) ?? [];
-    return compact({
+    const record = compact({
       id: text(row.id),
       name: text(row.name),
       plan: text(row.plan),
@@ -41,9 +43,10 @@ export class KyselyOrganizationRepo implements OrganizationRepo {
       createdAt: codec.readTimestamp(row.created_at),
       updatedAt: codec.readTimestamp(row.updated_at),
     });
+    return withStoredExtra(record, row.extra);
   }
 
-  async insert(record: OrganizationRecord): Promise<OrganizationRecord> {
+  async insert(record: OrganizationRecord, extra: ExtraFields): Promise<OrganizationRecord> {
     const { codec } = this.store;
     const row = await this.store.run(
       (db) =>
@@ -58,6 +61,7 @@ export class KyselyOrganizationRepo implements OrganizationRepo {
             metadata: record.metadata === undefined ? null : codec.json(record.metadata),
             created_at: codec.timestamp(record.createdAt),
             updated_at: codec.timestamp(record.updatedAt),
+            extra: writeExtra(extra),
           })
           .returningAll()
           .executeTakeFirstOrThrow(),
@@ -73,12 +77,17 @@ export class KyselyOrganizationRepo implements OrganizationRepo {
   async update(
     id: string,
     patch: Patch<OrganizationRecord>,
+    extra: ExtraFieldsPatch,
     updatedAt: Date,
   ): Promise<OrganizationRecord | null> {
-    return this.rows.updateById(id, {
+    const values = {
       ...patchColumns(patch, this.columns),
       updated_at: this.store.codec.timestamp(updatedAt),
-    });
+    };
+    if (!hasExtraChanges(extra)) return this.rows.updateById(id, values);
+    return updateWithExtra(this.store, 'organizations', entity, id, values, extra, (row) =>
+      this.toRecord(row),
+    );
   }
 
   async delete(id: string): Promise<void> {

@@ -1,9 +1,11 @@
 import type { CompiledQuery } from 'kysely';
-import type { Patch, SessionRepo, StoredSession } from '../../../ports/repos.js';
+import type { SessionRecord } from '../../../domain/records.js';
+import type { PatchWithExtra, SessionRepo, StoredSession } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
+import { hasExtraChanges, updateWithExtra } from './extra-column.js';
 import { optionalJson, patchColumns, text, type ColumnMap } from './mapping.js';
 
 const entity = 'session';
@@ -12,7 +14,7 @@ export class KyselySessionRepo implements SessionRepo {
   private readonly rows: TableAccess<StoredSession>;
   private readonly byKey;
   private readonly insertRow: (args: Record<string, unknown>) => CompiledQuery;
-  private readonly columns: ColumnMap<StoredSession>;
+  private readonly columns: ColumnMap<Omit<SessionRecord, 'id'>>;
 
   constructor(private readonly store: SqlStore) {
     this.rows = new TableAccess(store, 'sessions', entity, (row) => this.toStored(row));
@@ -31,6 +33,7 @@ export class KyselySessionRepo implements SessionRepo {
       'metadata',
       'created_at',
       'updated_at',
+      'extra',
     ];
     this.insertRow = prepare(
       db.insertInto('sessions').values(Object.fromEntries(columns.map((c) => [c, slot(c)])) as never),
@@ -59,6 +62,8 @@ export class KyselySessionRepo implements SessionRepo {
     if (row.plan !== null && row.plan !== undefined) stored.plan = text(row.plan);
     const metadata = optionalJson<Record<string, unknown>>(codec, row.metadata);
     if (metadata !== undefined) stored.metadata = metadata;
+    // The extra fields stay dated-JSON text until the facade: a cache in between keeps their Dates.
+    if (row.extra !== null && row.extra !== undefined) stored.extraFields = text(row.extra);
     return stored;
   }
 
@@ -74,6 +79,7 @@ export class KyselySessionRepo implements SessionRepo {
       metadata: session.metadata === undefined ? null : codec.json(session.metadata),
       created_at: codec.timestamp(session.createdAt),
       updated_at: codec.timestamp(session.updatedAt),
+      extra: session.extraFields ?? null,
     };
     await this.store.query(this.insertRow(values), {
       idempotent: false,
@@ -90,11 +96,19 @@ export class KyselySessionRepo implements SessionRepo {
     return rows[0] ? this.toStored(rows[0]) : null;
   }
 
-  async update(key: string, patch: Patch<StoredSession>, updatedAt: Date): Promise<StoredSession | null> {
-    return this.rows.updateById(key, {
+  async update(
+    key: string,
+    patch: PatchWithExtra<Omit<SessionRecord, 'id'>>,
+    updatedAt: Date,
+  ): Promise<StoredSession | null> {
+    const values = {
       ...patchColumns(patch, this.columns),
       updated_at: this.store.codec.timestamp(updatedAt),
-    });
+    };
+    if (!hasExtraChanges(patch.extra)) return this.rows.updateById(key, values);
+    return updateWithExtra(this.store, 'sessions', entity, key, values, patch.extra, (row) =>
+      this.toStored(row),
+    );
   }
 
   async delete(key: string): Promise<void> {

@@ -4,6 +4,7 @@ import {
   SSO_PROVIDER_COLUMN_FIELDS,
   SSO_PROVIDER_SECRET_FIELDS,
   SSO_PROVIDER_SPECS,
+  ssoProviderExtraFields,
 } from '../../../domain/specs/sso.js';
 import type { CipherPort } from '../../../ports/cipher.js';
 import type { SsoProviderRepo } from '../../../ports/sso-repos.js';
@@ -11,6 +12,7 @@ import { columnCipher, type ColumnCipher } from '../encrypted-columns.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore, Trx } from '../sql-store.js';
+import { withStoredExtra, writeExtra } from './extra-column.js';
 import { compact, optionalJson, optionalText, text } from './mapping.js';
 
 const entity = 'ssoProvider';
@@ -64,7 +66,7 @@ export class KyselySsoProviderRepo implements SsoProviderRepo {
     const fields: Fields = {};
     // Only the type's own fields: an adopted upstream config may also hold id, type or timestamps.
     for (const name of Object.keys(SSO_PROVIDER_SPECS[type].rules)) fields[name] = stored[name];
-    return compact({
+    const record = compact({
       id,
       type,
       ...fields,
@@ -74,6 +76,7 @@ export class KyselySsoProviderRepo implements SsoProviderRepo {
       createdAt: codec.readTimestamp(row.created_at),
       updatedAt: codec.readTimestamp(row.updated_at),
     }) as SSOProviderRecord;
+    return withStoredExtra(record, row.extra);
   }
 
   private columns(record: SSOProviderRecord) {
@@ -87,6 +90,9 @@ export class KyselySsoProviderRepo implements SsoProviderRepo {
       secrets: this.secrets.writeJson(record.id, secrets),
       metadata: record.metadata === undefined ? null : codec.json(record.metadata),
       updated_at: codec.timestamp(record.updatedAt),
+      // Fields of neither the provider's kind nor the store: the caller's extra fields, validated and
+      // bounded by the facade. The other kind's fields (secrets among them) never get this far.
+      extra: writeExtra(ssoProviderExtraFields(record)),
     };
   }
 

@@ -1,11 +1,13 @@
 import { normalizeEmail } from '../../../domain/email.js';
 import { ConflictError } from '../../../domain/errors.js';
+import type { ExtraFields, ExtraFieldsPatch } from '../../../domain/extra-fields.js';
 import type { OAuthLink, UserRecord } from '../../../domain/records.js';
 import type { Patch, UserRepo } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore, Trx } from '../sql-store.js';
+import { hasExtraChanges, updateWithExtra, withStoredExtra, writeExtra } from './extra-column.js';
 import {
   compact,
   optionalJson,
@@ -59,7 +61,7 @@ export class KyselyUserRepo implements UserRepo {
     const { codec } = this.store;
     const links = optionalJson<Record<string, OAuthLink>>(codec, row.oauth);
     const oauth = links && Object.keys(links).length > 0 ? reviveLinks(links) : undefined;
-    return compact({
+    const record = compact({
       id: text(row.id),
       email: optionalText(row.email),
       name: optionalText(row.name),
@@ -71,6 +73,7 @@ export class KyselyUserRepo implements UserRepo {
       createdAt: codec.readTimestamp(row.created_at),
       updatedAt: codec.readTimestamp(row.updated_at),
     });
+    return withStoredExtra(record, row.extra);
   }
 
   private emailColumns(patch: Patch<UserRecord>): Record<string, unknown> {
@@ -78,7 +81,7 @@ export class KyselyUserRepo implements UserRepo {
     return { email_normalized: patch.email === undefined ? null : normalizeEmail(patch.email) };
   }
 
-  async insert(record: UserRecord): Promise<UserRecord> {
+  async insert(record: UserRecord, extra: ExtraFields): Promise<UserRecord> {
     const { codec } = this.store;
     const row = await this.store.run(
       (db) =>
@@ -96,6 +99,7 @@ export class KyselyUserRepo implements UserRepo {
             oauth: codec.json(record.oauth ?? {}),
             created_at: codec.timestamp(record.createdAt),
             updated_at: codec.timestamp(record.updatedAt),
+            extra: writeExtra(extra),
           })
           .returningAll()
           .executeTakeFirstOrThrow(),
@@ -132,12 +136,19 @@ export class KyselyUserRepo implements UserRepo {
     return row ? this.toRecord(row) : null;
   }
 
-  async update(id: string, patch: Patch<UserRecord>, updatedAt: Date): Promise<UserRecord | null> {
-    return this.rows.updateById(id, {
+  async update(
+    id: string,
+    patch: Patch<UserRecord>,
+    extra: ExtraFieldsPatch,
+    updatedAt: Date,
+  ): Promise<UserRecord | null> {
+    const values = {
       ...patchColumns(patch, this.columns),
       ...this.emailColumns(patch),
       updated_at: this.store.codec.timestamp(updatedAt),
-    });
+    };
+    if (!hasExtraChanges(extra)) return this.rows.updateById(id, values);
+    return updateWithExtra(this.store, 'users', entity, id, values, extra, (row) => this.toRecord(row));
   }
 
   async delete(id: string): Promise<void> {

@@ -1,4 +1,5 @@
-import { parseInput, parsePatch } from '../../../domain/record-spec.js';
+import { extraFieldsToText, withExtraFields, withExtraFieldsText } from '../../../domain/extra-fields.js';
+import { parseInputWithExtra, parsePatchWithExtra } from '../../../domain/record-spec.js';
 import type { ApiKeyRecord } from '../../../domain/records.js';
 import { apiKeySpec, type ApiKeyInput } from '../../../domain/specs/core.js';
 import { stringArray, string } from '../../../domain/validation.js';
@@ -15,39 +16,58 @@ export interface IssuedApiKey {
   key: string;
 }
 
-/** API keys: records as upstream stores them, plus issuing, verifying and rotating secrets. */
+/** The caller's record from the stored one: the extra fields travel as text up to here (see the ports). */
+const toRecord = (stored: ApiKeyRecord): ApiKeyRecord => withExtraFieldsText(stored);
+
+/**
+ * API keys: records as upstream stores them, plus issuing, verifying and rotating secrets. A caller's
+ * extra fields are kept and returned (upstream's memory adapter spreads `data`).
+ */
 export class ApiKeyFacade {
   constructor(private readonly ctx: KitiumContext) {}
 
   async create(data: unknown): Promise<ApiKeyRecord> {
-    const input = parseInput<ApiKeyInput>(apiKeySpec, data, ['id', 'createdAt', 'updatedAt']);
+    const { fields, extra } = parseInputWithExtra<ApiKeyInput>(apiKeySpec, data, [
+      'id',
+      'createdAt',
+      'updatedAt',
+    ]);
     const now = this.ctx.clock.now();
-    return this.ctx.apiKeys.insert({ ...input, id: this.ctx.ids.id(), createdAt: now, updatedAt: now });
+    const record = { ...fields, id: this.ctx.ids.id(), createdAt: now, updatedAt: now };
+    const extraFields = extraFieldsToText(extra);
+    const stored = await this.ctx.apiKeys.insert(
+      extraFields === undefined ? record : { ...record, extraFields },
+    );
+    return withExtraFields(toRecord(stored), extra);
   }
 
   async get(id: unknown): Promise<ApiKeyRecord | null> {
     const key = lookupId(id);
-    return key === null ? null : this.ctx.apiKeys.findById(key);
+    const stored = key === null ? null : await this.ctx.apiKeys.findById(key);
+    return stored && toRecord(stored);
   }
 
   /** Looks the hash up exactly as given: the caller computed it. */
   async getByHash(hash: unknown): Promise<ApiKeyRecord | null> {
     const key = lookupValue(hash, 'hash');
-    return key === null ? null : this.ctx.apiKeys.findByHash(key);
+    const stored = key === null ? null : await this.ctx.apiKeys.findByHash(key);
+    return stored && toRecord(stored);
   }
 
   async getByPrefixAndLastFour(prefix: unknown, lastFour: unknown): Promise<ApiKeyRecord[]> {
     const byPrefix = lookupValue(prefix, 'prefix');
     const byLastFour = lookupValue(lastFour, 'lastFour');
     if (byPrefix === null || byLastFour === null) return [];
-    return this.ctx.apiKeys.findByPrefixAndLastFour(byPrefix, byLastFour);
+    return (await this.ctx.apiKeys.findByPrefixAndLastFour(byPrefix, byLastFour)).map(toRecord);
   }
 
   async update(id: unknown, data: unknown): Promise<ApiKeyRecord> {
     const key = lookupId(id);
     if (key === null) notFound(entity);
-    const patch = parsePatch<ApiKeyInput>(apiKeySpec, data);
-    return orNotFound(await this.ctx.apiKeys.update(key, patch, this.ctx.clock.now()), entity);
+    const { patch, extra } = parsePatchWithExtra<ApiKeyInput>(apiKeySpec, data);
+    return toRecord(
+      orNotFound(await this.ctx.apiKeys.update(key, { ...patch, extra }, this.ctx.clock.now()), entity),
+    );
   }
 
   async delete(id: unknown): Promise<void> {
@@ -57,7 +77,7 @@ export class ApiKeyFacade {
 
   async list(principalId: unknown): Promise<ApiKeyRecord[]> {
     const key = lookupId(principalId, 'principalId');
-    return key === null ? [] : this.ctx.apiKeys.listByPrincipal(key);
+    return key === null ? [] : (await this.ctx.apiKeys.listByPrincipal(key)).map(toRecord);
   }
 
   private newSecret(prefix: string): { key: string; hash: string; lastFour: string } {
@@ -90,7 +110,7 @@ export class ApiKeyFacade {
     const record = await this.ctx.apiKeys.findByHash(hash);
     if (!record || !this.ctx.digest.equals(record.hash, hash)) return null;
     if (record.expiresAt && record.expiresAt.getTime() <= this.ctx.clock.now().getTime()) return null;
-    return record;
+    return toRecord(record);
   }
 
   /** Issues a new secret for an existing key; the old secret stops working at once. */
@@ -105,6 +125,6 @@ export class ApiKeyFacade {
       ),
       entity,
     );
-    return { record, key: secret.key };
+    return { record: toRecord(record), key: secret.key };
   }
 }

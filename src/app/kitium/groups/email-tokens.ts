@@ -1,29 +1,35 @@
 import { emailLookupKey } from '../../../domain/email.js';
 import { ConflictError } from '../../../domain/errors.js';
-import { parseInput } from '../../../domain/record-spec.js';
+import { parseInputWithExtra } from '../../../domain/record-spec.js';
 import type { AuthEvent, EmailVerificationToken } from '../../../domain/records.js';
 import { authEventSpec, emailTokenSpec, type EmailTokenInput } from '../../../domain/specs/core.js';
 import type { KitiumContext } from '../context.js';
-import { checkId, checkLookup, lookupId, notFound, orNotFound } from '../guards.js';
+import { checkLookup, lookupId, lookupValue, notFound, orNotFound } from '../guards.js';
 
 const entity = 'emailVerificationToken';
 
 export class EmailTokenFacade {
   constructor(private readonly ctx: KitiumContext) {}
 
+  /** A caller's extra fields are kept and returned; the code is sealed as always, whatever they hold. */
   async create(data: unknown): Promise<EmailVerificationToken> {
-    const input = parseInput<EmailTokenInput>(emailTokenSpec, data, ['id']);
-    return this.ctx.emailTokens.insert({
-      ...input,
-      email: input.email.trim(),
-      id: this.ctx.ids.id(),
-      createdAt: input.createdAt ?? this.ctx.clock.now(),
-    });
+    const { fields, extra } = parseInputWithExtra<EmailTokenInput>(emailTokenSpec, data, ['id']);
+    return this.ctx.emailTokens.insert(
+      {
+        ...fields,
+        email: fields.email.trim(),
+        id: this.ctx.ids.id(),
+        createdAt: fields.createdAt ?? this.ctx.clock.now(),
+      },
+      extra,
+    );
   }
 
+  /** No token has the empty email (upstream's memory adapter filters on it and finds none). */
   async list(email: unknown, type?: unknown): Promise<EmailVerificationToken[]> {
     const kind = type === undefined || type === null ? undefined : checkLookup(type, 'type');
-    const key = emailLookupKey(checkLookup(email, 'email'));
+    const address = lookupValue(email, 'email');
+    const key = address === null ? null : emailLookupKey(address);
     return key === null ? [] : this.ctx.emailTokens.listByEmail(key, kind);
   }
 
@@ -46,20 +52,26 @@ export class EmailTokenFacade {
     return this.ctx.emailTokens.deleteExpired(this.ctx.clock.now());
   }
 
+  /** 0 for a token never tried, the empty id included (memory.ts answers `?? 0`). */
   async getAttempts(tokenId: unknown): Promise<number> {
-    return this.ctx.emailTokens.getAttempts(checkId(tokenId, 'tokenId'));
+    const key = lookupId(tokenId, 'tokenId');
+    return key === null ? 0 : this.ctx.emailTokens.getAttempts(key);
   }
 
+  /** A write: an unknown token, the empty id included, is not_found. */
   async incrementAttempts(tokenId: unknown): Promise<number> {
-    return orNotFound(await this.ctx.emailTokens.incrementAttempts(checkId(tokenId, 'tokenId')), entity);
+    const key = lookupId(tokenId, 'tokenId');
+    if (key === null) notFound(entity);
+    return orNotFound(await this.ctx.emailTokens.incrementAttempts(key), entity);
   }
 }
 
 export class EventFacade {
   constructor(private readonly ctx: KitiumContext) {}
 
+  /** A caller's extra fields are kept with the event (upstream's memory adapter keeps the object). */
   async emit(event: unknown): Promise<void> {
-    const input = parseInput<AuthEvent>(authEventSpec, event);
-    await this.ctx.events.append({ ...input, timestamp: input.timestamp ?? this.ctx.clock.now() });
+    const { fields, extra } = parseInputWithExtra<AuthEvent>(authEventSpec, event);
+    await this.ctx.events.append({ ...fields, timestamp: fields.timestamp ?? this.ctx.clock.now() }, extra);
   }
 }

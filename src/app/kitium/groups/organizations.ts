@@ -1,4 +1,4 @@
-import { parseInput, parsePatch } from '../../../domain/record-spec.js';
+import { parseInputWithExtra, parsePatchWithExtra } from '../../../domain/record-spec.js';
 import type { OrganizationRecord } from '../../../domain/records.js';
 import { organizationSpec, type OrganizationInput } from '../../../domain/specs/core.js';
 import type { KitiumContext } from '../context.js';
@@ -7,10 +7,18 @@ import { lookupId, notFound, orNotFound } from '../guards.js';
 export class OrganizationFacade {
   constructor(private readonly ctx: KitiumContext) {}
 
+  /** A caller's extra fields are kept and returned (upstream's memory adapter spreads `data`). */
   async create(data: unknown): Promise<OrganizationRecord> {
-    const input = parseInput<OrganizationInput>(organizationSpec, data, ['id', 'createdAt', 'updatedAt']);
+    const { fields, extra } = parseInputWithExtra<OrganizationInput>(organizationSpec, data, [
+      'id',
+      'createdAt',
+      'updatedAt',
+    ]);
     const now = this.ctx.clock.now();
-    return this.ctx.organizations.insert({ ...input, id: this.ctx.ids.id(), createdAt: now, updatedAt: now });
+    return this.ctx.organizations.insert(
+      { ...fields, id: this.ctx.ids.id(), createdAt: now, updatedAt: now },
+      extra,
+    );
   }
 
   async get(id: unknown): Promise<OrganizationRecord | null> {
@@ -21,8 +29,11 @@ export class OrganizationFacade {
   async update(id: unknown, data: unknown): Promise<OrganizationRecord> {
     const key = lookupId(id);
     if (key === null) notFound('organization');
-    const patch = parsePatch<OrganizationInput>(organizationSpec, data);
-    return orNotFound(await this.ctx.organizations.update(key, patch, this.ctx.clock.now()), 'organization');
+    const { patch, extra } = parsePatchWithExtra<OrganizationInput>(organizationSpec, data);
+    return orNotFound(
+      await this.ctx.organizations.update(key, patch, extra, this.ctx.clock.now()),
+      'organization',
+    );
   }
 
   async delete(id: unknown): Promise<void> {

@@ -10,7 +10,7 @@ import {
   type RolePatchInput,
 } from '../../../domain/specs/rbac.js';
 import type { KitiumContext } from '../context.js';
-import { checkId, lookupId, notFound, orNotFound } from '../guards.js';
+import { lookupId, notFound, orNotFound } from '../guards.js';
 
 const entity = 'role';
 
@@ -70,15 +70,16 @@ export class RoleFacade {
     return key === null ? [] : this.ctx.roles.listByOrg(key);
   }
 
-  /** Idempotent: assigning twice leaves one assignment. Returns the role; a missing role is not_found. */
+  /**
+   * Idempotent: assigning twice leaves one assignment. Returns the role; a missing role is not_found,
+   * and so is an empty id (a write by an empty id finds nothing to write to, without a query).
+   */
   async assign(userId: unknown, roleId: unknown, orgId: unknown): Promise<RoleRecord> {
-    const role = await this.ctx.roles.assign(
-      checkId(userId, 'userId'),
-      checkId(roleId, 'roleId'),
-      checkId(orgId, 'orgId'),
-      this.ctx.clock.now(),
-    );
-    return orNotFound(role, entity);
+    const user = lookupId(userId, 'userId');
+    const role = lookupId(roleId, 'roleId');
+    const org = lookupId(orgId, 'orgId');
+    if (user === null || role === null || org === null) notFound(entity);
+    return orNotFound(await this.ctx.roles.assign(user, role, org, this.ctx.clock.now()), entity);
   }
 
   async revoke(userId: unknown, roleId: unknown, orgId: unknown): Promise<void> {

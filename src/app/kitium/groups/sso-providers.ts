@@ -1,8 +1,9 @@
 import { ValidationError } from '../../../domain/errors.js';
 import { assertFixedUnchanged, parsePatchWithFixed } from '../../../domain/fixed-fields.js';
-import { parseInput, type RecordSpec } from '../../../domain/record-spec.js';
+import { mergeExtraFields, withExtraFields } from '../../../domain/extra-fields.js';
+import { parseInputWithExtra, type RecordSpec } from '../../../domain/record-spec.js';
 import type { SSOProviderRecord } from '../../../domain/records.js';
-import { SSO_PROVIDER_SPECS } from '../../../domain/specs/sso.js';
+import { SSO_PROVIDER_SPECS, ssoProviderExtraFields } from '../../../domain/specs/sso.js';
 import { isPlainObject, oneOf } from '../../../domain/validation.js';
 import type { KitiumContext } from '../context.js';
 import { checkId, lookupId, notFound, orNotFound } from '../guards.js';
@@ -22,7 +23,8 @@ function withoutUndefined<T extends object>(record: T): T {
 
 /**
  * SSO providers (OIDC and SAML; typed `unknown` upstream). The caller may choose the id; timestamps
- * are the store's. Secret fields are sealed at rest by the repository.
+ * are the store's. Secret fields are sealed at rest by the repository. A caller's extra fields are kept
+ * and returned (upstream's memory adapter spreads `data`), except the other kind's fields (see specs/sso).
  */
 export class SsoProviderFacade {
   constructor(private readonly ctx: KitiumContext) {}
@@ -32,11 +34,16 @@ export class SsoProviderFacade {
       throw new ValidationError(`${entity} input must be a plain object`, { details: { entity } });
     }
     const type = typeRule(data.type, `${entity}.type`);
-    const input = parseInput(specFor(type), data, ['id', 'type', 'createdAt', 'updatedAt']);
+    const { fields, extra } = parseInputWithExtra(specFor(type), data, [
+      'id',
+      'type',
+      'createdAt',
+      'updatedAt',
+    ]);
     const id = data.id === undefined || data.id === null ? this.ctx.ids.id() : checkId(data.id);
     const now = this.ctx.clock.now();
-    const record = { ...input, id, type, createdAt: now, updatedAt: now } as unknown as SSOProviderRecord;
-    return this.ctx.ssoProviders.insert(record);
+    const record = { ...fields, id, type, createdAt: now, updatedAt: now } as unknown as SSOProviderRecord;
+    return this.ctx.ssoProviders.insert(withExtraFields(record, extra));
   }
 
   async get(id: unknown): Promise<SSOProviderRecord | null> {
@@ -46,7 +53,8 @@ export class SsoProviderFacade {
 
   /**
    * Partial or full record (upstream defect 4): id and timestamps are ignored, `type` is accepted
-   * when unchanged, unknown keys are rejected. Read, merged and written under the row's lock.
+   * when unchanged, other keys are extra fields (set, or removed by `undefined`). Read, merged and
+   * written under the row's lock.
    */
   async update(id: unknown, data: unknown): Promise<SSOProviderRecord> {
     const key = lookupId(id, 'providerId');
@@ -56,9 +64,12 @@ export class SsoProviderFacade {
     }
     const now = this.ctx.clock.now();
     const updated = await this.ctx.ssoProviders.update(key, (current) => {
-      const { patch, fixed } = parsePatchWithFixed(specFor(current.type), FIXED, data);
+      const { patch, fixed, extra } = parsePatchWithFixed(specFor(current.type), FIXED, data);
       assertFixedUnchanged(entity, fixed, current);
-      return withoutUndefined({ ...current, ...patch, updatedAt: now }) as SSOProviderRecord;
+      const extras = mergeExtraFields(entity, ssoProviderExtraFields(current), extra);
+      const next: Record<string, unknown> = withoutUndefined({ ...current, ...patch, updatedAt: now });
+      for (const key of Object.keys(extra)) delete next[key];
+      return withExtraFields(next, extras) as unknown as SSOProviderRecord;
     });
     return orNotFound(updated, entity);
   }

@@ -1,10 +1,11 @@
 import { emailLookupKey } from '../../../domain/email.js';
 import { ConflictError, ValidationError } from '../../../domain/errors.js';
-import { parseInput, parsePatch } from '../../../domain/record-spec.js';
+import { parseInput, parseInputWithExtra, parsePatchWithExtra } from '../../../domain/record-spec.js';
 import type { CreateUserInput, OAuthLink, UserRecord } from '../../../domain/records.js';
 import { oauthLinkSpec, userSpec } from '../../../domain/specs/core.js';
+import { isPlainObject } from '../../../domain/validation.js';
 import type { KitiumContext } from '../context.js';
-import { checkId, checkLookup, lookupId, lookupValue, notFound, orNotFound } from '../guards.js';
+import { checkLookup, lookupId, lookupValue, notFound, orNotFound } from '../guards.js';
 
 /** Trims the email (whitespace around an address is never part of it); an all-blank email is refused. */
 function withTrimmedEmail<T extends { email?: string }>(input: T): T {
@@ -15,22 +16,35 @@ function withTrimmedEmail<T extends { email?: string }>(input: T): T {
   return { ...input, email };
 }
 
+/**
+ * A whole record may be passed back to updateUser: its `oauth` is linkOAuthAccount's alone and ignored
+ * here, as its id and timestamps are. (On create it is refused: links are made by linkOAuthAccount.)
+ */
+function withoutOAuth(data: unknown): unknown {
+  if (!isPlainObject(data) || !Object.hasOwn(data, 'oauth')) return data;
+  const { oauth: _ignored, ...rest } = data;
+  return rest;
+}
+
 export class UserFacade {
   constructor(private readonly ctx: KitiumContext) {}
 
+  /** A caller's extra fields are kept and returned (upstream's memory adapter spreads `data`). */
   async create(data: unknown): Promise<UserRecord> {
-    const input = withTrimmedEmail(
-      parseInput<CreateUserInput>(userSpec, data, ['id', 'createdAt', 'updatedAt']),
-    );
+    const parsed = parseInputWithExtra<CreateUserInput>(userSpec, data, ['id', 'createdAt', 'updatedAt']);
+    const input = withTrimmedEmail(parsed.fields);
     const now = this.ctx.clock.now();
     try {
-      return await this.ctx.users.insert({
-        ...input,
-        entitlements: input.entitlements ?? [],
-        id: this.ctx.ids.id(),
-        createdAt: now,
-        updatedAt: now,
-      });
+      return await this.ctx.users.insert(
+        {
+          ...input,
+          entitlements: input.entitlements ?? [],
+          id: this.ctx.ids.id(),
+          createdAt: now,
+          updatedAt: now,
+        },
+        parsed.extra,
+      );
     } catch (error) {
       if (error instanceof ConflictError) {
         throw new ConflictError('a user with this email already exists', {
@@ -64,9 +78,10 @@ export class UserFacade {
   async update(id: unknown, data: unknown): Promise<UserRecord> {
     const key = lookupId(id);
     if (key === null) notFound('user');
-    const patch = withTrimmedEmail(parsePatch<CreateUserInput>(userSpec, data));
+    const parsed = parsePatchWithExtra<CreateUserInput>(userSpec, withoutOAuth(data));
+    const patch = withTrimmedEmail(parsed.patch);
     try {
-      return orNotFound(await this.ctx.users.update(key, patch, this.ctx.clock.now()), 'user');
+      return orNotFound(await this.ctx.users.update(key, patch, parsed.extra, this.ctx.clock.now()), 'user');
     } catch (error) {
       if (error instanceof ConflictError) {
         throw new ConflictError('a user with this email already exists', {
@@ -84,7 +99,8 @@ export class UserFacade {
   }
 
   async linkOAuth(userId: unknown, provider: unknown, link: unknown): Promise<UserRecord> {
-    const key = checkId(userId, 'userId');
+    const key = lookupId(userId, 'userId');
+    if (key === null) notFound('user');
     const providerName = checkLookup(provider, 'provider');
     const parsed = parseInput<OAuthLink>(oauthLinkSpec, { provider: providerName, ...(link as object) });
     if (parsed.provider !== providerName) {
