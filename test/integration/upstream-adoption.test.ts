@@ -306,6 +306,26 @@ describe.skipIf(!url).each(CASES)('adopting @kitiumai/auth-postgres $label', (se
       maxAttempts: 5,
     });
   });
+  // Changes data the last test does not read. Upstream's memory adapter (kitium-ai/auth
+  // src/adapters/memory.ts, commit 50480ec) keeps a caller's extra fields; the adopted rows take them too.
+  it('adopted rows take a consumer’s extra fields on update, Dates as Dates (migration 0007)', async () => {
+    const extra = { tenant: 'acme', seenAt: at(40) };
+    expect(await adapter.updateUser(ids.bob, extra as never)).toMatchObject({ id: ids.bob, ...extra });
+    expect(await adapter.getUser(ids.bob)).toMatchObject(extra);
+    expect(await adapter.updateOrganization(ids.org, extra as never)).toMatchObject({
+      name: 'Acme',
+      ...extra,
+    });
+    expect(await adapter.updateSession(ids.session2, extra as never)).toMatchObject(extra);
+    expect(await adapter.getSession(ids.session2)).toMatchObject({ expiresAt: FARTHER, ...extra });
+    expect(await adapter.updateApiKey(ids.key2, extra as never)).toMatchObject({
+      scopes: ['write', 'admin'],
+      ...extra,
+    });
+    expect(await adapter.updateSSOProvider(ids.adfs, extra)).toMatchObject(extra);
+    expect(await adapter.getSSOProvider(ids.adfs)).toMatchObject(extra);
+  });
+
   // Last: it changes the data. Writes on the adopted rows behave as on a fresh authkeep database.
   it('takes writes like a fresh database: re-sealed provider secrets, a user delete removes what the user owns', async () => {
     const renamed = await adapter.updateSSOProvider(ids.okta, { name: 'Okta again' });

@@ -57,6 +57,21 @@ const lookups = (a: KitiumStorageAdapter) => ({
     () => a.assignRoleToUser('user-1', '', 'org-1'),
     () => a.assignRoleToUser('', 'role-1', 'org-1'),
     () => a.assignRoleToUser('user-1', 'role-1', ''),
+    () => a.markBackupCodeUsed(''),
+    () => a.completeTwoFactorSession(''),
+  ],
+  noops: [
+    () => a.deleteUser(''),
+    () => a.deleteSession(''),
+    () => a.deleteApiKey(''),
+    () => a.deleteOrganization(''),
+    () => a.deleteRole(''),
+    () => a.deleteTwoFactorDevice(''),
+    () => a.deleteSSOProvider(''),
+    () => a.deleteSSOLink(''),
+    () => a.deleteTenantSAMLConfig(''),
+    () => a.revokeRoleFromUser('', 'role-1', 'org-1'),
+    () => a.revokeRoleFromUser('user-1', '', 'org-1'),
   ],
 });
 
@@ -96,9 +111,10 @@ it('an empty id is answered without the database: the same answers from a discon
   await adapter.disconnect();
   // The database is gone: a real look-up now fails.
   await expect(adapter.getUser('someone')).rejects.toMatchObject({ code: 'unavailable' });
-  const { nulls, empties, notFound } = lookups(adapter);
+  const { nulls, empties, notFound, noops } = lookups(adapter);
   for (const get of nulls) expect(await get()).toBeNull();
   for (const list of empties) expect(await list()).toEqual([]);
   for (const write of notFound) await expect(write()).rejects.toMatchObject({ code: 'not_found' });
+  for (const remove of noops) await expect(remove()).resolves.toBeUndefined();
   expect(await adapter.getEmailVerificationTokenAttempts('')).toBe(0);
 });
