@@ -1,4 +1,4 @@
-import { extraFieldsToText, withExtraFields, withExtraFieldsText } from '../../../domain/extra-fields.js';
+import { extraFieldsToText, withExtraFieldsText } from '../../../domain/extra-fields.js';
 import { parseInputWithExtra, parsePatchWithExtra } from '../../../domain/record-spec.js';
 import type { ApiKeyRecord } from '../../../domain/records.js';
 import { apiKeySpec, type ApiKeyInput } from '../../../domain/specs/core.js';
@@ -38,7 +38,7 @@ export class ApiKeyFacade {
     const stored = await this.ctx.apiKeys.insert(
       extraFields === undefined ? record : { ...record, extraFields },
     );
-    return withExtraFields(toRecord(stored), extra);
+    return toRecord(stored);
   }
 
   async get(id: unknown): Promise<ApiKeyRecord | null> {
