@@ -1,10 +1,17 @@
-import type { ApiKeyRecord } from '../../domain/records.js';
-import type { ApiKeyRepo, Patch, SessionRepo, StoredSession, UserRepo } from '../../ports/repos.js';
+import type {
+  ApiKeyRepo,
+  PatchWithExtra,
+  SessionRepo,
+  StoredApiKey,
+  StoredSession,
+  UserRepo,
+} from '../../ports/repos.js';
+import type { ApiKeyRecord, SessionRecord } from '../../domain/records.js';
 import { cacheKeys, type RecordCodec } from './cache-codec.js';
 import type { RecordReadThrough } from './tiered-records.js';
 
 const sessionCodec: RecordCodec<StoredSession> = { dateFields: ['expiresAt', 'createdAt', 'updatedAt'] };
-const apiKeyCodec: RecordCodec<ApiKeyRecord> = { dateFields: ['expiresAt', 'createdAt', 'updatedAt'] };
+const apiKeyCodec: RecordCodec<StoredApiKey> = { dateFields: ['expiresAt', 'createdAt', 'updatedAt'] };
 
 /** Runs a database write, then invalidates, even when the write failed (it may have committed anyway). */
 async function writeThenInvalidate<T>(write: () => Promise<T>, invalidate: () => Promise<void>): Promise<T> {
@@ -38,7 +45,11 @@ export class CachedSessionRepo implements SessionRepo {
     );
   }
 
-  update(key: string, patch: Patch<StoredSession>, updatedAt: Date): Promise<StoredSession | null> {
+  update(
+    key: string,
+    patch: PatchWithExtra<Omit<SessionRecord, 'id'>>,
+    updatedAt: Date,
+  ): Promise<StoredSession | null> {
     return writeThenInvalidate(
       () => this.inner.update(key, patch, updatedAt),
       () => this.cache.invalidate(cacheKeys.session(key)),
@@ -68,18 +79,18 @@ export class CachedApiKeyRepo implements ApiKeyRepo {
     private readonly cache: RecordReadThrough,
   ) {}
 
-  insert(record: ApiKeyRecord): Promise<ApiKeyRecord> {
+  insert(record: StoredApiKey): Promise<StoredApiKey> {
     return writeThenInvalidate(
       () => this.inner.insert(record),
       () => this.cache.forget(cacheKeys.apiKey(record.hash)),
     );
   }
 
-  findById(id: string): Promise<ApiKeyRecord | null> {
+  findById(id: string): Promise<StoredApiKey | null> {
     return this.inner.findById(id);
   }
 
-  findByHash(hash: string): Promise<ApiKeyRecord | null> {
+  findByHash(hash: string): Promise<StoredApiKey | null> {
     return this.cache.read(
       cacheKeys.apiKey(hash),
       apiKeyCodec,
@@ -88,17 +99,21 @@ export class CachedApiKeyRepo implements ApiKeyRepo {
     );
   }
 
-  findByPrefixAndLastFour(prefix: string, lastFour: string): Promise<ApiKeyRecord[]> {
+  findByPrefixAndLastFour(prefix: string, lastFour: string): Promise<StoredApiKey[]> {
     return this.inner.findByPrefixAndLastFour(prefix, lastFour);
   }
 
-  listByPrincipal(principalId: string): Promise<ApiKeyRecord[]> {
+  listByPrincipal(principalId: string): Promise<StoredApiKey[]> {
     return this.inner.listByPrincipal(principalId);
   }
 
-  async update(id: string, patch: Patch<ApiKeyRecord>, updatedAt: Date): Promise<ApiKeyRecord | null> {
+  async update(
+    id: string,
+    patch: PatchWithExtra<ApiKeyRecord>,
+    updatedAt: Date,
+  ): Promise<StoredApiKey | null> {
     const before = await this.inner.findById(id);
-    let after: ApiKeyRecord | null = null;
+    let after: StoredApiKey | null = null;
     return writeThenInvalidate(
       async () => (after = await this.inner.update(id, patch, updatedAt)),
       () => this.cache.invalidate(...hashKeys(before?.hash, after?.hash, patch.hash)),
