@@ -7,9 +7,8 @@ import { TEST_KEYS } from './keyed-backends.js';
  * Look-ups by an empty id answer as upstream's own memory adapter does for an id it does not hold
  * (kitium-ai/auth src/adapters/memory.ts, commit 50480ec: `map.get(id) || null`, a filter that finds
  * nothing, `attempts.get(id) || 0`), never a validation error; writes by an empty id keep its
- * "not found" (`throw new Error(... not found)`, here a NotFoundError). caller-shapes.test.ts covers
- * the gets, lists and deletes of every group; this file adds the rest, and shows that none of them needs
- * the database.
+ * "not found" (`throw new Error(... not found)`, here a NotFoundError). Every group's gets, lists,
+ * deletes and writes are here, with a check that none of them needs the database.
  */
 const lookups = (a: KitiumStorageAdapter) => ({
   nulls: [
