@@ -39,8 +39,8 @@ export class MemoryCache implements CacheStore {
   private closed = false;
 
   constructor(options: MemoryCacheOptions = {}) {
-    this.maxEntries = positive(options.maxEntries ?? 10_000, 'maxEntries');
-    this.maxBytes = positive(options.maxBytes ?? 32 * 1024 * 1024, 'maxBytes');
+    this.maxEntries = positiveInteger(options.maxEntries ?? 10_000, 'MemoryCache maxEntries');
+    this.maxBytes = positiveInteger(options.maxBytes ?? 32 * 1024 * 1024, 'MemoryCache maxBytes');
     const clock = options.clock;
     this.now = clock ? () => clock.now().getTime() : systemNow;
     const interval = options.sweepIntervalMs ?? 30_000;
@@ -205,9 +205,9 @@ function isExpired(entry: Entry, now: number): boolean {
   return entry.expiresAt !== 0 && entry.expiresAt <= now;
 }
 
-function positive(value: number, name: string): number {
-  if (!Number.isInteger(value) || value <= 0)
-    throw new ConfigError(`MemoryCache ${name} must be a positive integer`);
+/** `what` names the option in the error (e.g. "MemoryCache maxEntries"). */
+export function positiveInteger(value: number, what: string): number {
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${what} must be a positive integer`);
   return value;
 }
 
@@ -215,7 +215,7 @@ function positive(value: number, name: string): number {
  * Sweeps on an unref'd timer that holds the cache only weakly: the timer never keeps the process alive,
  * and a cache dropped without close() is still collected (the timer then stops itself).
  */
-function startSweep(cache: MemoryCache, intervalMs: number): NodeJS.Timeout {
+export function startSweep(cache: { sweepExpired(): number }, intervalMs: number): NodeJS.Timeout {
   const ref = new WeakRef(cache);
   const timer: NodeJS.Timeout = setInterval(() => {
     const target = ref.deref();

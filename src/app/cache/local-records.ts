@@ -1,9 +1,13 @@
-import { ConfigError } from '../../domain/errors.js';
-import type { MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
+import { positiveInteger, startSweep, type MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
 import type { Clock } from '../../ports/system.js';
 import type { RecordCodec } from './cache-codec.js';
 import { copyRecord } from './record-copy.js';
-import type { RecordCacheSettings, RecordFacts } from './record-cache.js';
+import {
+  recordCacheDefaults,
+  recordTtl,
+  type RecordCacheSettings,
+  type RecordFacts,
+} from './record-cache.js';
 
 /** A fill reservation: unique by identity, so no later one can be mistaken for it. */
 interface Reservation {
@@ -18,7 +22,6 @@ interface Held {
 }
 type Slot = Reservation | Held;
 
-const EXPIRY_MARGIN_MS = 1_000;
 /** Rough cost of a slot, its Map entry and the record's object headers, so small records still count. */
 const SLOT_OVERHEAD_BYTES = 256;
 
@@ -27,7 +30,8 @@ const SLOT_OVERHEAD_BYTES = 256;
  * so entries need no MAC and no parsing (the shared tier authenticates its own). The same ordering as
  * RecordCache, kept synchronously: a miss reserves its key, an invalidation deletes the key, and a fill lands
  * only if its reservation is still there, so a fill computed before a write never lands after it.
- * Bounded as an LRU by entry count and (estimated) bytes; expired slots go when read or evicted.
+ * Bounded as an LRU by entry count and (estimated) bytes; expired slots go when read, evicted or swept
+ * (in the background, as MemoryCache does: `sweepIntervalMs`, default 30 s, 0 = off).
  */
 export class LocalRecords {
   private readonly slots = new Map<string, Slot>();
@@ -37,16 +41,21 @@ export class LocalRecords {
   private readonly negativeTtlMs: number;
   private readonly reservationTtlMs: number;
   private bytes = 0;
+  private readonly sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly clock: Clock,
     settings: MemoryCacheOptions & RecordCacheSettings = {},
   ) {
-    this.maxEntries = positive(settings.maxEntries ?? 10_000, 'maxEntries');
-    this.maxBytes = positive(settings.maxBytes ?? 32 * 1024 * 1024, 'maxBytes');
-    this.maxTtlMs = settings.maxTtlMs ?? 300_000;
-    this.negativeTtlMs = settings.negativeTtlMs ?? 2_000;
-    this.reservationTtlMs = settings.reservationTtlMs ?? 30_000;
+    this.maxEntries = positiveInteger(settings.maxEntries ?? 10_000, 'in-process cache maxEntries');
+    this.maxBytes = positiveInteger(settings.maxBytes ?? 32 * 1024 * 1024, 'in-process cache maxBytes');
+    ({
+      maxTtlMs: this.maxTtlMs,
+      negativeTtlMs: this.negativeTtlMs,
+      reservationTtlMs: this.reservationTtlMs,
+    } = recordCacheDefaults(settings));
+    const interval = settings.sweepIntervalMs ?? 30_000;
+    if (interval > 0) this.sweepTimer = startSweep(this, interval);
   }
 
   /** Current size, for metrics and tests. */
@@ -88,6 +97,24 @@ export class LocalRecords {
     for (const key of keys) this.remove(key);
   }
 
+  /** Removes every expired slot; returns how many went. The background timer calls this. */
+  sweepExpired(): number {
+    const now = this.now();
+    let removed = 0;
+    for (const [key, slot] of this.slots) {
+      if (slot.expiresAt > now) continue;
+      this.remove(key);
+      removed += 1;
+    }
+    return removed;
+  }
+
+  /** Stops the background sweep and drops everything. */
+  close(): void {
+    clearInterval(this.sweepTimer);
+    this.clear();
+  }
+
   /** Drops every entry and every reservation, so in-flight fills are refused too. */
   clear(): void {
     this.slots.clear();
@@ -109,7 +136,7 @@ export class LocalRecords {
   ): void {
     if (ticket === undefined || this.slots.get(key) !== ticket) return;
     const now = this.now();
-    const ttl = record === null ? this.negativeTtlMs : this.ttlFor(facts(record).expiresAt, now);
+    const ttl = record === null ? this.negativeTtlMs : recordTtl(this.maxTtlMs, facts(record).expiresAt, now);
     this.remove(key);
     if (ttl <= 0) return;
     const held = record === null ? null : copyRecord(record);
@@ -123,12 +150,6 @@ export class LocalRecords {
     });
     this.bytes += bytes;
     this.evict(0);
-  }
-
-  /** Ends a second before the record does, like the shared tier. */
-  private ttlFor(expiresAt: Date | undefined, now: number): number {
-    if (!expiresAt) return this.maxTtlMs;
-    return Math.min(this.maxTtlMs, expiresAt.getTime() - now - EXPIRY_MARGIN_MS);
   }
 
   private live(key: string, now: number): Slot | undefined {
@@ -156,10 +177,4 @@ export class LocalRecords {
   private now(): number {
     return this.clock.now().getTime();
   }
-}
-
-function positive(value: number, name: string): number {
-  if (!Number.isInteger(value) || value <= 0)
-    throw new ConfigError(`in-process cache ${name} must be a positive integer`);
-  return value;
 }

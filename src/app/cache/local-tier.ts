@@ -100,7 +100,7 @@ export class LocalTier implements InvalidationListener {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.bus?.close();
-    this.records.clear();
+    this.records.close();
   }
 
   private start(): void {

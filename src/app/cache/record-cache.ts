@@ -24,6 +24,23 @@ export interface RecordCacheSettings {
 
 const EXPIRY_MARGIN_MS = 1_000;
 
+/** The settings with their defaults, shared by both tiers. */
+export function recordCacheDefaults(
+  settings: RecordCacheSettings,
+): Required<Pick<RecordCacheSettings, 'maxTtlMs' | 'negativeTtlMs' | 'reservationTtlMs'>> {
+  return {
+    maxTtlMs: settings.maxTtlMs ?? 300_000,
+    negativeTtlMs: settings.negativeTtlMs ?? 2_000,
+    reservationTtlMs: settings.reservationTtlMs ?? 30_000,
+  };
+}
+
+/** How long a record may be cached: never past maxTtlMs, and ending a second before the record does. */
+export function recordTtl(maxTtlMs: number, expiresAt: Date | undefined, now: number): number {
+  if (!expiresAt) return maxTtlMs;
+  return Math.min(maxTtlMs, expiresAt.getTime() - now - EXPIRY_MARGIN_MS);
+}
+
 /** What the cache needs to know about a record it fills: who owns it and when it expires. */
 export interface RecordFacts {
   owner: string;
@@ -66,9 +83,11 @@ export class RecordCache {
     this.clock = parts.clock;
     this.logger = parts.logger;
     this.index = parts.index;
-    this.maxTtlMs = settings.maxTtlMs ?? 300_000;
-    this.negativeTtlMs = settings.negativeTtlMs ?? 2_000;
-    this.reservationTtlMs = settings.reservationTtlMs ?? 30_000;
+    ({
+      maxTtlMs: this.maxTtlMs,
+      negativeTtlMs: this.negativeTtlMs,
+      reservationTtlMs: this.reservationTtlMs,
+    } = recordCacheDefaults(settings));
     this.maxIndexEntries = settings.maxIndexEntries ?? 1_000;
     this.verified = new VerifiedEntries(settings.verifiedEntries ?? 10_000);
   }
@@ -188,8 +207,7 @@ export class RecordCache {
 
   /** Ends a second before the record does, so the command's own latency cannot carry the entry past it. */
   private ttlFor(expiresAt: Date | undefined): number {
-    if (!expiresAt) return this.maxTtlMs;
-    return Math.min(this.maxTtlMs, expiresAt.getTime() - this.now() - EXPIRY_MARGIN_MS);
+    return recordTtl(this.maxTtlMs, expiresAt, this.now());
   }
 
   private expired(expiresAt: Date | undefined): boolean {

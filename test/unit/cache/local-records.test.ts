@@ -120,6 +120,21 @@ describe('LocalRecords (the in-process tier)', () => {
     expect(db.loads).toBe(4);
   });
 
+  it('sweeps expired slots in the background pass, freeing their bytes', async () => {
+    const clock = manualClock();
+    const records = new LocalRecords(clock, { maxTtlMs: 60_000, sweepIntervalMs: 0 });
+    const db = counting(new Map([['a', { id: 'a', owner: 'u', version: 1 }]]));
+    await records.read('a', codec, db.load('a'), facts);
+    await records.read('gone', codec, db.load('gone'), facts); // a negative entry, 2 s
+    expect(records.stats().entries).toBe(2);
+    clock.advance(2_001);
+    expect(records.sweepExpired()).toBe(1);
+    clock.advance(60_000);
+    expect(records.sweepExpired()).toBe(1);
+    expect(records.stats()).toEqual({ entries: 0, bytes: 0 });
+    records.close();
+  });
+
   it('is bounded by entries and by bytes, the least recently used going first', async () => {
     const records = new LocalRecords(manualClock(), { maxEntries: 3 });
     const rows = new Map(['a', 'b', 'c', 'd'].map((id) => [id, { id, owner: 'u', version: 1 }]));
