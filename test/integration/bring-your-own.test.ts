@@ -123,6 +123,53 @@ describe('bring your own SQLite connection', () => {
     db.close();
   });
 
+  it("turns on foreign keys in a caller's SQLite Kysely: a deleted user's passkeys go with them", async () => {
+    const database = new Database(':memory:');
+    database.pragma('foreign_keys = OFF'); // better-sqlite3 starts with them on; a caller may have turned them off
+    const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+    const passkey = createPasskeyStores({
+      env: {},
+      database: kysely,
+      cacheStoreType: 'memory',
+      cacheStoreUrl: 'memory',
+      logger: silentLogger,
+    });
+    const user = await passkey.data.upsertUser({ account: 'ada', label: 'Ada' });
+    await passkey.data.storeCredential({
+      credentialId: 'cred-ada',
+      userId: user.id,
+      publicKey: 'BP8xK7m0pAtnJ1zs',
+      userHandle: 'aGFuZGxlLW9mLTMyLWJ5dGVzLWJhc2U2NHVybC1ubw',
+      userName: 'ada',
+      userDisplayName: 'Ada',
+      aaguid: 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd',
+      rpId: 'example.com',
+    });
+    expect(await passkey.data.deleteUser(user.id)).toBe(true);
+    // oauth2-passkey deletes a user's passkeys by ON DELETE CASCADE: with foreign keys off they would stay.
+    expect(await passkey.data.getCredential('cred-ada')).toBeNull();
+    expect(database.pragma('foreign_keys', { simple: true })).toBe(1);
+    await passkey.close();
+    await kysely.destroy();
+  });
+
+  it('refuses a SQLite Kysely whose connection keeps foreign keys off', async () => {
+    const database = new Database(':memory:');
+    database.pragma('foreign_keys = OFF');
+    database.exec('begin'); // inside a transaction the pragma is a no-op
+    const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+    const adapter = new SqliteStorageAdapter(kysely, { logger: silentLogger });
+    await expect(adapter.connect()).rejects.toMatchObject({
+      code: 'config',
+      message: expect.stringContaining('foreign keys'),
+    });
+    database.exec('rollback');
+    await adapter.connect();
+    expect((await adapter.healthCheck()).status).toBe('ok');
+    await adapter.disconnect();
+    await kysely.destroy();
+  });
+
   it('SqliteStorageAdapter on a SQLite Kysely, and createAuthStorage on a Database', async () => {
     const kysely = new Kysely<{ users: { id: string } }>({
       dialect: new SqliteDialect({ database: new Database(':memory:') }),

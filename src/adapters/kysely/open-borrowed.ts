@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresAdapter, SqliteAdapter, type CompiledQuery } from 'kysely';
+import { Kysely, PostgresAdapter, SqliteAdapter, sql, type CompiledQuery } from 'kysely';
 import type pg from 'pg';
 import { ConfigError } from '../../domain/errors.js';
 import type { Logger } from '../../ports/system.js';
@@ -98,7 +98,23 @@ export function openBorrowedKysely(
     closeDb: leaveOpen,
     // Its transactions may start DEFERRED: a writer that loses the upgrade race gets SQLITE_BUSY, retried.
     lockMigrations: async () => undefined,
+    prepareConnection: enableForeignKeys,
   });
+}
+
+/**
+ * Our tables rely on foreign keys (cascading deletes, no orphan rows), and SQLite starts with them off:
+ * the one setting turned on in a caller's SQLite Kysely, read back because inside a transaction it is a no-op.
+ */
+async function enableForeignKeys(db: Kysely<AuthDatabase>): Promise<void> {
+  await sql`pragma foreign_keys = ON`.execute(db);
+  const { rows } = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db);
+  if (Number(rows[0]?.foreign_keys) !== 1) {
+    throw new ConfigError(
+      "foreign keys stay off on this SQLite Kysely's connection (is it inside a transaction?); " +
+        "authkeep's tables need them: turn them on, or pass the better-sqlite3 Database instead",
+    );
+  }
 }
 
 /** A caller's better-sqlite3 Database: our prepared-statement cache on their handle, which stays open. */

@@ -48,6 +48,8 @@ export interface SqlStoreConfig {
   healthCheckTimeoutMs?: number;
   /** Executes one compiled statement outside any transaction through the driver's statement cache. */
   fastQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>>;
+  /** Runs once before the first statement (outside any transaction): settings a borrowed connection needs. */
+  prepareConnection?: (db: Db) => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -65,6 +67,8 @@ export class SqlStore {
   private closed = false;
   private readonly healthCheckTimeoutMs: number;
   private readonly closeDb: () => Promise<void>;
+  private prepareConnection: ((db: Db) => Promise<void>) | undefined;
+  private preparing: Promise<void> | undefined;
 
   constructor(config: SqlStoreConfig) {
     this.db = config.db;
@@ -77,6 +81,22 @@ export class SqlStore {
     this.fastQuery = config.fastQuery;
     this.healthCheckTimeoutMs = config.healthCheckTimeoutMs ?? 0;
     this.closeDb = config.closeDb ?? (() => this.db.destroy());
+    this.prepareConnection = config.prepareConnection;
+  }
+
+  /** One shared attempt at prepareConnection; a failure is thrown to every waiter and tried again later. */
+  private prepared(): Promise<void> {
+    const prepare = this.prepareConnection!;
+    this.preparing ??= prepare(this.db).then(
+      () => {
+        if (this.prepareConnection === prepare) this.prepareConnection = undefined;
+      },
+      (error: unknown) => {
+        this.preparing = undefined;
+        throw error;
+      },
+    );
+    return this.preparing;
   }
 
   /** Runs a query compiled once (see prepared.ts) on the hot path, with the same retry policy as `run`. */
@@ -92,6 +112,7 @@ export class SqlStore {
   /** Runs `work`, retrying transient faults up to maxRetries times when it is safe to do so. */
   async run<T>(work: (db: Db) => Promise<T>, options: RunOptions<T>): Promise<T> {
     if (this.closed) throw new UnavailableError('the storage adapter is disconnected');
+    if (this.prepareConnection) await this.prepared();
     let ambiguous = false;
     for (let attempt = 0; ; attempt++) {
       try {
