@@ -1,20 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { RedisServerProcess, sparePort } from './redis-server.js';
-
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-const run = promisify(execFile);
-
-async function cliOn(port: number, args: string[]): Promise<string> {
-  return (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args])).stdout;
-}
+import { cliOn, launchRedis, RedisServerProcess, sparePort, stopChild } from './redis-server.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,30 +22,8 @@ export interface RedisSentinelHandle {
 }
 
 /** `redis-server <conf> --sentinel` (the redis-sentinel binary is the same program); resolves once it monitors. */
-function launchSentinel(conf: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('redis-server', [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`redis sentinel did not start in time:\n${output}`));
-    }, 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('+monitor master')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => {
-      children.delete(child);
-      clearTimeout(timer);
-      reject(new Error(`redis sentinel exited with ${code}:\n${output}`));
-    });
-  });
-}
+const launchSentinel = (conf: string) =>
+  launchRedis([conf, '--sentinel'], '+monitor master', 'redis sentinel');
 
 /**
  * A real Sentinel setup on spare loopback ports: a master, one replica of it, and `count` Sentinels
@@ -68,14 +34,7 @@ export async function startRedisSentinel(count = 3, name = 'authkeep'): Promise<
   const servers: RedisServerProcess[] = [];
   const sentinelProcesses: ChildProcess[] = [];
   const stop = async () => {
-    for (const child of sentinelProcesses) {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      children.delete(child);
-    }
+    for (const child of sentinelProcesses) await stopChild(child);
     await Promise.all(servers.map((server) => server.destroy()));
     rmSync(dir, { recursive: true, force: true });
   };

@@ -35,19 +35,26 @@ export async function sparePort(withBusPort = false): Promise<number> {
   throw new Error('no spare loopback port found');
 }
 
-/** Starts redis-server and resolves once it accepts connections; rejects if it exits first. */
-function launch(args: string[]): Promise<ChildProcess> {
+/**
+ * Starts `redis-server args` and resolves once its output shows `readyLine`; rejects if it exits first.
+ * The child is killed when this test process exits.
+ */
+export function launchRedis(
+  args: string[],
+  readyLine = 'Ready to accept connections',
+  label = 'redis-server',
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`redis-server did not start in time:\n${output}`));
+      reject(new Error(`${label} did not start in time:\n${output}`));
     }, 20_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
+      if (output.includes(readyLine)) {
         clearTimeout(timer);
         resolve(child);
       }
@@ -56,9 +63,24 @@ function launch(args: string[]): Promise<ChildProcess> {
     child.once('exit', (code) => {
       children.delete(child);
       clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code} before it was ready:\n${output}`));
+      reject(new Error(`${label} exited with ${code} before it was ready:\n${output}`));
     });
   });
+}
+
+/** Stops a child started by launchRedis (SIGTERM) and waits for it to exit. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = exited(child);
+    child.kill('SIGTERM');
+    await gone;
+  }
+  children.delete(child);
+}
+
+/** redis-cli against a loopback port. */
+export async function cliOn(port: number, args: string[]): Promise<string> {
+  return (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args])).stdout;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -116,7 +138,7 @@ export class RedisServerProcess {
   /** (Re)starts on the same port and directory; the RDB file there, if any, is loaded. */
   async startAgain(): Promise<void> {
     if (this.child) return;
-    this.child = await launch([
+    this.child = await launchRedis([
       '--port',
       String(this.port),
       '--bind',
@@ -141,9 +163,7 @@ export class RedisServerProcess {
     if (!child) return;
     if (options.keepData) await this.cli('SAVE');
     this.child = undefined;
-    child.kill('SIGTERM');
-    await exited(child);
-    children.delete(child);
+    await stopChild(child);
   }
 
   /** Sends a signal to the server process (SIGSTOP pauses it mid-work, SIGCONT resumes it). */
@@ -151,9 +171,8 @@ export class RedisServerProcess {
     this.child?.kill(signal);
   }
 
-  async cli(...args: string[]): Promise<string> {
-    const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...args]);
-    return stdout;
+  cli(...args: string[]): Promise<string> {
+    return cliOn(this.port, args);
   }
 
   async destroy(): Promise<void> {
