@@ -93,6 +93,15 @@ export function extraFieldsToText(extra: ExtraFields | undefined): string | unde
   return extra && Object.keys(extra).length > 0 ? stringifyWithDates(extra) : undefined;
 }
 
+/** A record with its extra fields attached as `extraFields` text, the form cached repositories store. */
+export function withExtraFieldsAsText<T extends object>(
+  record: T,
+  extra: ExtraFields | undefined,
+): T & { extraFields?: string } {
+  const extraFields = extraFieldsToText(extra);
+  return extraFields === undefined ? record : { ...record, extraFields };
+}
+
 /** The extra fields of `extraFieldsToText`'s text; undefined for none (null or undefined). */
 export function extraFieldsFromText(stored: unknown): ExtraFields | undefined {
   if (stored === null || stored === undefined) return undefined;

@@ -1,4 +1,4 @@
-import { extraFieldsToText, withExtraFieldsText } from '../../../domain/extra-fields.js';
+import { withExtraFieldsAsText, withExtraFieldsText } from '../../../domain/extra-fields.js';
 import { parseInputWithExtra, parsePatchWithExtra } from '../../../domain/record-spec.js';
 import type { ApiKeyRecord } from '../../../domain/records.js';
 import { apiKeySpec, type ApiKeyInput } from '../../../domain/specs/core.js';
@@ -34,10 +34,7 @@ export class ApiKeyFacade {
     ]);
     const now = this.ctx.clock.now();
     const record = { ...fields, id: this.ctx.ids.id(), createdAt: now, updatedAt: now };
-    const extraFields = extraFieldsToText(extra);
-    const stored = await this.ctx.apiKeys.insert(
-      extraFields === undefined ? record : { ...record, extraFields },
-    );
+    const stored = await this.ctx.apiKeys.insert(withExtraFieldsAsText(record, extra));
     return toRecord(stored);
   }
 

@@ -1,4 +1,4 @@
-import { extraFieldsToText, withExtraFields, withExtraFieldsText } from '../../../domain/extra-fields.js';
+import { withExtraFields, withExtraFieldsAsText, withExtraFieldsText } from '../../../domain/extra-fields.js';
 import { parseInputWithExtra, parsePatchWithExtra } from '../../../domain/record-spec.js';
 import type { SessionRecord } from '../../../domain/records.js';
 import { sessionSpec, type SessionInput } from '../../../domain/specs/core.js';
@@ -29,11 +29,7 @@ export class SessionFacade {
     const now = this.ctx.clock.now();
     const id = this.ctx.ids.token();
     const record = { ...fields, createdAt: now, updatedAt: now };
-    const extraFields = extraFieldsToText(extra);
-    await this.ctx.sessions.insert(
-      this.ctx.digest.digest(id),
-      extraFields === undefined ? record : { ...record, extraFields },
-    );
+    await this.ctx.sessions.insert(this.ctx.digest.digest(id), withExtraFieldsAsText(record, extra));
     return withExtraFields({ id, ...record }, extra);
   }
 
