@@ -68,13 +68,39 @@ export function handleDialect(handle: DatabaseHandle): 'postgres' | 'sqlite' {
   return name === 'SqliteAdapter' ? 'sqlite' : 'postgres';
 }
 
-/** A store over the caller's connection; closing the store leaves that connection open. */
+/** What still applies with a connection of the caller's (the rest are settings of that connection). */
+const HANDLE_OPTIONS = {
+  pool: ['maxRetries', 'healthCheckTimeoutMs', 'pooler', 'statementTimeoutMs', 'schema', 'directUrl'],
+  kysely: ['maxRetries', 'healthCheckTimeoutMs', 'schema', 'directUrl'],
+  database: ['maxRetries'],
+} as const;
+
+/** An option that would be silently ignored with the caller's connection is a config error that says so. */
+function assertHandleOptions(kind: keyof typeof HANDLE_OPTIONS, options: object, name: string): void {
+  const allowed: readonly string[] = HANDLE_OPTIONS[kind];
+  const ignored = Object.entries(options)
+    .filter(([key, value]) => value !== undefined && !allowed.includes(key))
+    .map(([key]) => key);
+  if (ignored.length > 0) {
+    throw new ConfigError(
+      `${ignored.join(', ')} only apply when authkeep opens the connection from a URL: with your own ${name}, ` +
+        `set them on it (with it, authkeep takes ${allowed.join(', ')})`,
+      { details: { ignored } },
+    );
+  }
+}
+
+/**
+ * A store over the caller's connection; closing the store leaves that connection open. `options` are the
+ * connection options a facade was given: those that only apply to a connection authkeep opens are refused.
+ */
 export function openDatabaseHandle(
   handle: DatabaseHandle,
-  options: BorrowedPostgresOptions,
+  options: BorrowedPostgresOptions & object,
   logger: Logger,
 ): SqlStore {
   if (isKyselyInstance(handle)) {
+    assertHandleOptions('kysely', options, 'Kysely instance');
     const { maxRetries, healthCheckTimeoutMs } = options;
     if (options.schema !== undefined) {
       throw new ConfigError(
@@ -83,8 +109,17 @@ export function openDatabaseHandle(
     }
     return openBorrowedKysely(handle, { maxRetries, healthCheckTimeoutMs }, logger);
   }
-  if (isPgPool(handle)) return openBorrowedPool(handle, options, logger);
+  if (isPgPool(handle)) {
+    assertHandleOptions('pool', options, 'pg.Pool');
+    const { maxRetries, healthCheckTimeoutMs, pooler, statementTimeoutMs, schema } = options;
+    return openBorrowedPool(
+      handle,
+      { maxRetries, healthCheckTimeoutMs, pooler, statementTimeoutMs, schema },
+      logger,
+    );
+  }
   if (isBetterSqliteDatabase(handle)) {
+    assertHandleOptions('database', options, 'better-sqlite3 Database');
     return openBorrowedSqlite(handle as never, { maxRetries: options.maxRetries }, logger);
   }
   throw new ConfigError('database must be a URL, a pg.Pool, a Kysely instance or a better-sqlite3 Database');

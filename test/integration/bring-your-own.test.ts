@@ -112,6 +112,23 @@ describe.skipIf(!url)('bring your own PostgreSQL connection', () => {
       expect.objectContaining({ code: 'config', message: expect.stringContaining('search_path') }),
     );
   });
+
+  it('connection options that would be ignored with your pool or Kysely are a config error naming them', () => {
+    const { pool } = schemaPool();
+    const replicas = ['postgres://replica.invalid/db'];
+    expect(() => new PostgresStorageAdapter(pool, { max: 50, replicas, logger: silentLogger })).toThrow(
+      expect.objectContaining({ code: 'config', details: { ignored: ['max', 'replicas'] } }),
+    );
+    const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    expect(() => new PostgresStorageAdapter(kysely, { pooler: 'transaction', logger: silentLogger })).toThrow(
+      expect.objectContaining({ code: 'config', details: { ignored: ['pooler'] } }),
+    );
+    expect(() =>
+      createKeyValueStore({ database: pool, connection: { connectTimeoutMs: 100 }, logger: silentLogger }),
+    ).toThrow(
+      expect.objectContaining({ code: 'config', message: expect.stringContaining('connectTimeoutMs') }),
+    );
+  });
 });
 
 describe('bring your own SQLite connection', () => {
@@ -168,6 +185,16 @@ describe('bring your own SQLite connection', () => {
     expect((await adapter.healthCheck()).status).toBe('ok');
     await adapter.disconnect();
     await kysely.destroy();
+  });
+
+  it("busyTimeoutMs or readonly with your own Database is a config error (they are the Database's settings)", () => {
+    const db = new Database(':memory:');
+    expect(
+      () => new SqliteStorageAdapter(db, { busyTimeoutMs: 100, readonly: true, logger: silentLogger }),
+    ).toThrow(
+      expect.objectContaining({ code: 'config', details: { ignored: ['busyTimeoutMs', 'readonly'] } }),
+    );
+    db.close();
   });
 
   it('SqliteStorageAdapter on a SQLite Kysely, and createAuthStorage on a Database', async () => {

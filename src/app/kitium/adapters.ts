@@ -27,12 +27,7 @@ function borrowed(
   logger: Logger,
 ): ReturnType<typeof openDatabaseHandle> | undefined {
   if (!isDatabaseHandle(target)) return undefined;
-  const { maxRetries, healthCheckTimeoutMs, pooler, statementTimeoutMs, schema } = connection;
-  return openDatabaseHandle(
-    target,
-    { maxRetries, healthCheckTimeoutMs, pooler, statementTimeoutMs, schema },
-    logger,
-  );
+  return openDatabaseHandle(target, connection, logger);
 }
 
 /** The URL the cache bus may LISTEN on: directUrl, else the URL itself unless it goes through a pooler. */
@@ -130,8 +125,7 @@ export class SqliteStorageAdapter extends KitiumStorageAdapter {
     // Keys are checked before the file opens, so a bad key leaks no handle.
     const cipher = resolveCipher({ cipher: cipherOption, encryptionKeys }, env);
     const store =
-      borrowed(target, { maxRetries: connection.maxRetries }, logger) ??
-      openSqlite(sqlitePath(target as string), connection, logger);
+      borrowed(target, connection, logger) ?? openSqlite(sqlitePath(target as string), connection, logger);
     if (store.dialect !== 'sqlite') throw new ConfigError('SqliteStorageAdapter needs a SQLite connection');
     super(store, {
       logger,
