@@ -101,22 +101,11 @@ export function openDatabaseHandle(
 ): SqlStore {
   if (isKyselyInstance(handle)) {
     assertHandleOptions('kysely', options, 'Kysely instance');
-    const { maxRetries, healthCheckTimeoutMs } = options;
-    if (options.schema !== undefined) {
-      throw new ConfigError(
-        "schema is your Kysely's connection setting (search_path) when you pass a Kysely instance",
-      );
-    }
-    return openBorrowedKysely(handle, { maxRetries, healthCheckTimeoutMs }, logger);
+    return openBorrowedKysely(handle, options, logger);
   }
   if (isPgPool(handle)) {
     assertHandleOptions('pool', options, 'pg.Pool');
-    const { maxRetries, healthCheckTimeoutMs, pooler, statementTimeoutMs, schema } = options;
-    return openBorrowedPool(
-      handle,
-      { maxRetries, healthCheckTimeoutMs, pooler, statementTimeoutMs, schema },
-      logger,
-    );
+    return openBorrowedPool(handle, options, logger);
   }
   if (isBetterSqliteDatabase(handle)) {
     assertHandleOptions('database', options, 'better-sqlite3 Database');

@@ -76,10 +76,10 @@ function kyselyDialect(db: Kysely<unknown>): 'postgres' | 'sqlite' {
  */
 export function openBorrowedKysely(
   kysely: Kysely<unknown>,
-  options: Pick<BorrowedPostgresOptions, 'maxRetries' | 'healthCheckTimeoutMs'> & { schema?: never },
+  options: Pick<BorrowedPostgresOptions, 'maxRetries' | 'healthCheckTimeoutMs' | 'schema'>,
   logger: Logger,
 ): SqlStore {
-  if ((options as { schema?: unknown }).schema !== undefined) {
+  if (options.schema !== undefined) {
     throw new ConfigError(
       "schema is your Kysely's connection setting (search_path) when you pass a Kysely instance",
     );

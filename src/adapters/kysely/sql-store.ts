@@ -86,10 +86,9 @@ export class SqlStore {
 
   /** One shared attempt at prepareConnection; a failure is thrown to every waiter and tried again later. */
   private prepared(): Promise<void> {
-    const prepare = this.prepareConnection!;
-    this.preparing ??= prepare(this.db).then(
+    this.preparing ??= this.prepareConnection!(this.db).then(
       () => {
-        if (this.prepareConnection === prepare) this.prepareConnection = undefined;
+        this.prepareConnection = undefined;
       },
       (error: unknown) => {
         this.preparing = undefined;
