@@ -123,6 +123,9 @@ describe.skipIf(!url)('bring your own PostgreSQL connection', () => {
     expect(() => new PostgresStorageAdapter(kysely, { pooler: 'transaction', logger: silentLogger })).toThrow(
       expect.objectContaining({ code: 'config', details: { ignored: ['pooler'] } }),
     );
+    expect(() => new PostgresStorageAdapter(kysely, { schema: 'x', logger: silentLogger })).toThrow(
+      expect.objectContaining({ code: 'config', message: expect.stringContaining('search_path') }),
+    );
     expect(() =>
       createKeyValueStore({ database: pool, connection: { connectTimeoutMs: 100 }, logger: silentLogger }),
     ).toThrow(
