@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openPostgres, openSqlite, type SqlStore } from '../src/adapters/kysely/index.js';
-import { rotateEncryptedColumns } from '../src/adapters/kysely/key-rotation.js';
+import { rotateEncryptedColumns } from '../src/adapters/kysely/sealing/key-rotation.js';
 import { silentLogger } from '../src/adapters/log/pino-logger.js';
 import {
   checkAllReadable,

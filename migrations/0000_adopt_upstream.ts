@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { Migration } from '../src/adapters/kysely/migrator.js';
+import type { Migration } from '../src/adapters/kysely/schema/migrator.js';
 import { UPSTREAM_MIGRATION_ID } from './upstream/catalogue.js';
 import { recogniseUpstream } from './upstream/recognise.js';
 import {

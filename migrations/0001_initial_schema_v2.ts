@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { ConfigError } from '../src/domain/errors.js';
-import { tableExists } from '../src/adapters/kysely/introspect.js';
-import type { Migration } from '../src/adapters/kysely/migrator.js';
+import { tableExists } from '../src/adapters/kysely/schema/introspect.js';
+import type { Migration } from '../src/adapters/kysely/schema/migrator.js';
 import { columnTypes } from './column-types.js';
 
 /** The tables of upstream @kitiumai/auth-postgres, under upstream's own migration id. */

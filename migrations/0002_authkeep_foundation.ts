@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { Migration, MigrationContext } from '../src/adapters/kysely/migrator.js';
+import type { Migration, MigrationContext } from '../src/adapters/kysely/schema/migrator.js';
 import { emailIdentity } from '../src/domain/email.js';
 import { UPSTREAM_TABLES } from './0001_initial_schema_v2.js';
 import { columnTypes } from './column-types.js';

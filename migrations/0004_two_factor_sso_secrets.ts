@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Migration, MigrationContext } from '../src/adapters/kysely/migrator.js';
+import type { Migration, MigrationContext } from '../src/adapters/kysely/schema/migrator.js';
 import { SSO_PROVIDER_SECRET_FIELDS } from '../src/domain/specs/sso.js';
 import { columnTypes } from './column-types.js';
 

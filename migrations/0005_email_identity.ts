@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Migration, MigrationContext } from '../src/adapters/kysely/migrator.js';
+import type { Migration, MigrationContext } from '../src/adapters/kysely/schema/migrator.js';
 import { emailIdentity } from '../src/domain/email.js';
 
 const BATCH = 1000;

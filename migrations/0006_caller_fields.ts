@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Migration } from '../src/adapters/kysely/migrator.js';
+import type { Migration } from '../src/adapters/kysely/schema/migrator.js';
 import { columnTypes } from './column-types.js';
 
 /** Tables whose records keep a caller's extra fields (upstream's memory adapter keeps them). */

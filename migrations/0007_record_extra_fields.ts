@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Migration } from '../src/adapters/kysely/migrator.js';
+import type { Migration } from '../src/adapters/kysely/schema/migrator.js';
 import { columnTypes } from './column-types.js';
 
 /**

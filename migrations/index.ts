@@ -1,4 +1,4 @@
-import type { Migration } from '../src/adapters/kysely/migrator.js';
+import type { Migration } from '../src/adapters/kysely/schema/migrator.js';
 import { adoptUpstream } from './0000_adopt_upstream.js';
 import { initialSchemaV2 } from './0001_initial_schema_v2.js';
 import { authkeepFoundation } from './0002_authkeep_foundation.js';

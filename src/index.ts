@@ -63,8 +63,11 @@ export {
 } from './app/passkey/index.js';
 
 // Read replicas: routing counters for monitoring (the options live on the PostgreSQL connection options).
-export { replicaRoutingStats, type ReplicaOptions } from './adapters/kysely/replica/replica-reads.js';
-export type { ReplicaRoutingStats } from './adapters/kysely/replica/replica-router.js';
+export {
+  replicaRoutingStats,
+  type ReplicaOptions,
+} from './adapters/kysely/connection/replica/replica-reads.js';
+export type { ReplicaRoutingStats } from './adapters/kysely/connection/replica/replica-router.js';
 
 // Cache edge: stores, the resilient wrapper, and the read-through options of the kitium facades.
 export { MemoryCache, type MemoryCacheOptions } from './adapters/cache/memory-cache.js';
@@ -99,14 +102,14 @@ export {
   ColumnCipher,
   columnCipher,
   type EncryptedColumnSpec,
-} from './adapters/kysely/encrypted-columns.js';
+} from './adapters/kysely/sealing/encrypted-columns.js';
 export {
   rotateEncryptedColumns,
   type RotationOptions,
   type RotationReport,
   type ColumnRotation,
   type RotationFailure,
-} from './adapters/kysely/key-rotation.js';
+} from './adapters/kysely/sealing/key-rotation.js';
 export type { CipherPort, CipherContext, Hasher } from './ports/cipher.js';
 
 // The full kitium facade's pieces: the core class and the cipher option.

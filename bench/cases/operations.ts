@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { openPostgres } from '../../src/adapters/kysely/index.js';
-import { rotateEncryptedColumns } from '../../src/adapters/kysely/key-rotation.js';
+import { rotateEncryptedColumns } from '../../src/adapters/kysely/sealing/key-rotation.js';
 import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
 import { migrateKitium, seedEncryptedRows, testKeys } from '../../test/support/encrypted-rows.js';
 import { measuredResult, runFor, type BenchResult } from '../harness.js';

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { MigrationContext } from '../../src/adapters/kysely/migrator.js';
+import type { MigrationContext } from '../../src/adapters/kysely/schema/migrator.js';
 
 type Logger = MigrationContext['logger'];
 import { UPSTREAM_COLUMNS, UPSTREAM_INDEXES, UPSTREAM_TABLE_NAMES } from './catalogue.js';

@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { ConfigError } from '../../src/domain/errors.js';
-import type { MigrationContext } from '../../src/adapters/kysely/migrator.js';
+import type { MigrationContext } from '../../src/adapters/kysely/schema/migrator.js';
 
 type Logger = MigrationContext['logger'];
 import { TIME_SOURCES, updatedAtSource } from './time-sources.js';

@@ -5,7 +5,7 @@ import {
   openBorrowedPool,
   openBorrowedSqlite,
   type BorrowedPostgresOptions,
-} from '../adapters/kysely/open-borrowed.js';
+} from '../adapters/kysely/connection/open-borrowed.js';
 import type { SqlStore } from '../adapters/kysely/index.js';
 import { ConfigError } from '../domain/errors.js';
 import type { Logger } from '../ports/system.js';

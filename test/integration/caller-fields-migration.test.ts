@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AesGcmKeyring } from '../../src/adapters/crypto/aes-gcm-keyring.js';
 import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy-cipher.js';
-import { rotateEncryptedColumns } from '../../src/adapters/kysely/key-rotation.js';
+import { rotateEncryptedColumns } from '../../src/adapters/kysely/sealing/key-rotation.js';
 import {
   PostgresStorageAdapter,
   SqliteStorageAdapter,

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AesGcmKeyring } from '../../src/adapters/crypto/aes-gcm-keyring.js';
 import { KeyedCodeDigest } from '../../src/adapters/crypto/code-digest.js';
 import { Sha256TokenDigest } from '../../src/adapters/crypto/token-digest.js';
-import { rotateEncryptedColumns } from '../../src/adapters/kysely/key-rotation.js';
+import { rotateEncryptedColumns } from '../../src/adapters/kysely/sealing/key-rotation.js';
 import {
   PostgresStorageAdapter,
   SqliteStorageAdapter,

@@ -2,8 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesGcmKeyring } from '../../src/adapters/crypto/aes-gcm-keyring.js';
 import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy-cipher.js';
 import { openPostgres, openSqlite, type SqlStore } from '../../src/adapters/kysely/index.js';
-import { columnCipher } from '../../src/adapters/kysely/encrypted-columns.js';
-import { rotateEncryptedColumns, type ColumnRotation } from '../../src/adapters/kysely/key-rotation.js';
+import { columnCipher } from '../../src/adapters/kysely/sealing/encrypted-columns.js';
+import {
+  rotateEncryptedColumns,
+  type ColumnRotation,
+} from '../../src/adapters/kysely/sealing/key-rotation.js';
 import { silentLogger } from '../../src/adapters/log/pino-logger.js';
 import { ValidationError } from '../../src/domain/errors.js';
 import {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSchemaShape } from '../../src/adapters/kysely/schema-shape.js';
+import { readSchemaShape } from '../../src/adapters/kysely/schema/schema-shape.js';
 import {
   PostgresStorageAdapter,
   SqliteStorageAdapter,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beginWithSettings, splitPoolerFlag } from '../../src/adapters/kysely/pooler.js';
+import { beginWithSettings, splitPoolerFlag } from '../../src/adapters/kysely/connection/pooler.js';
 
 describe('the ?pgbouncer=true URL form', () => {
   it('is read and removed, other parameters kept', () => {

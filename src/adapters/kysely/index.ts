@@ -1,6 +1,10 @@
 export { codecFor, postgresCodec, sqliteCodec, type Codec, type Dialect } from './codec.js';
-export { openPostgres, assertIdentifier, type PostgresConnectionOptions } from './open-postgres.js';
-export { openSqlite, isMemoryTarget, type SqliteConnectionOptions } from './open-sqlite.js';
+export {
+  openPostgres,
+  assertIdentifier,
+  type PostgresConnectionOptions,
+} from './connection/open-postgres.js';
+export { openSqlite, isMemoryTarget, type SqliteConnectionOptions } from './connection/open-sqlite.js';
 export { SqlStore, type Db, type Trx } from './sql-store.js';
 export {
   runMigrations,
@@ -8,8 +12,8 @@ export {
   type Migration,
   type MigrationContext,
   type MigrationStatus,
-} from './migrator.js';
-export { describeColumns, tableExists, type ColumnInfo } from './introspect.js';
+} from './schema/migrator.js';
+export { describeColumns, tableExists, type ColumnInfo } from './schema/introspect.js';
 export { KyselyApiKeyRepo } from './repos/api-key-repo.js';
 export { KyselySessionRepo } from './repos/session-repo.js';
 export { KyselyOrganizationRepo } from './repos/organization-repo.js';
@@ -29,5 +33,5 @@ export {
   inScratch,
   type MigrationScriptEntry,
   type MigrationScriptOptions,
-} from './migration-script.js';
-export { verifySchema } from './schema-verify.js';
+} from './schema/migration-script.js';
+export { verifySchema } from './schema/schema-verify.js';

@@ -16,7 +16,7 @@ import { withDeadline } from './deadline.js';
 import type { Logger } from '../../ports/system.js';
 import type { Codec, Dialect } from './codec.js';
 import { retryClass, translateError } from './errors.js';
-import type { AuthDatabase } from './schema.js';
+import type { AuthDatabase } from './tables.js';
 
 export type Db = Kysely<AuthDatabase>;
 export type Trx = Transaction<AuthDatabase>;

@@ -5,7 +5,7 @@ import { AesGcmKeyring } from '../../adapters/crypto/aes-gcm-keyring.js';
 import { assertKeyId, ENCRYPTION_KEYS_ENV, KEY_BYTES } from '../../adapters/crypto/key-config.js';
 import { LegacyReadingCipher } from '../../adapters/crypto/legacy-cipher.js';
 import { openPostgres, openSqlite, type SqlStore } from '../../adapters/kysely/index.js';
-import { rotateEncryptedColumns, type ColumnRotation } from '../../adapters/kysely/key-rotation.js';
+import { rotateEncryptedColumns, type ColumnRotation } from '../../adapters/kysely/sealing/key-rotation.js';
 import type { CipherPort } from '../../ports/cipher.js';
 import type { Logger } from '../../ports/system.js';
 import { databaseKind, resolveDatabaseUrl } from '../config.js';

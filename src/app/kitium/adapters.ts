@@ -4,7 +4,7 @@ import {
   type PostgresConnectionOptions,
   type SqliteConnectionOptions,
 } from '../../adapters/kysely/index.js';
-import { splitPoolerFlag } from '../../adapters/kysely/pooler.js';
+import { splitPoolerFlag } from '../../adapters/kysely/connection/pooler.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { Logger } from '../../ports/system.js';
 import {

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
 import { LegacyReadingCipher } from '../../../src/adapters/crypto/legacy-cipher.js';
 import { MitthooksCipher } from '../../../src/adapters/crypto/legacy-mitthooks.js';
-import { rotateEncryptedColumns } from '../../../src/adapters/kysely/key-rotation.js';
+import { rotateEncryptedColumns } from '../../../src/adapters/kysely/sealing/key-rotation.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { MitthooksExtensionStorage } from '../../../src/app/mitthooks/index.js';
 import { IntegrityError } from '../../../src/domain/errors.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
-import { columnCipher } from '../../../src/adapters/kysely/encrypted-columns.js';
+import { columnCipher } from '../../../src/adapters/kysely/sealing/encrypted-columns.js';
 import { openSqlite } from '../../../src/adapters/kysely/index.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { CliError, type CliIo } from '../../../src/app/cli/io.js';

@@ -6,7 +6,7 @@ import {
   columnCipher,
   ENCRYPTED_COLUMNS,
   encryptedColumnSpec,
-} from '../../../src/adapters/kysely/encrypted-columns.js';
+} from '../../../src/adapters/kysely/sealing/encrypted-columns.js';
 import { ConfigError, IntegrityError, ValidationError } from '../../../src/domain/errors.js';
 
 const cipher = new AesGcmKeyring({ keys: [{ id: 'k1', key: randomBytes(32) }] });

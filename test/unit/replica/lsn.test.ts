@@ -4,7 +4,7 @@ import {
   lastRecordEnd,
   parseLsn,
   parseSizeSetting,
-} from '../../../src/adapters/kysely/replica/lsn.js';
+} from '../../../src/adapters/kysely/connection/replica/lsn.js';
 
 describe('WAL positions', () => {
   it('parses and formats pg_lsn text, comparing across the 32-bit halves', () => {

@@ -1,6 +1,6 @@
 import type { CompiledQuery, QueryResult } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { PrimaryPosition } from '../../../src/adapters/kysely/replica/primary-position.js';
+import { PrimaryPosition } from '../../../src/adapters/kysely/connection/replica/primary-position.js';
 
 /** A primary whose answers the test releases one by one; each answer is the order the fetch was sent in. */
 function scriptedPrimary() {

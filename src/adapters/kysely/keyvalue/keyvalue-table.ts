@@ -1,8 +1,8 @@
 import { sql, type ColumnType, type Kysely } from 'kysely';
 import { ConfigError } from '../../../domain/errors.js';
 import type { DbTimestamp } from '../codec.js';
-import { describeColumns } from '../introspect.js';
-import { assertIdentifier } from '../open-postgres.js';
+import { describeColumns } from '../schema/introspect.js';
+import { assertIdentifier } from '../connection/open-postgres.js';
 import type { SqlStore } from '../sql-store.js';
 
 /** dbstore-manager's row: key VARCHAR(255) PK, value JSON, created_at, updated_at. */

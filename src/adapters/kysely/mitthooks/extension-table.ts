@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { ConfigError } from '../../../domain/errors.js';
-import { describeColumns, tableExists } from '../introspect.js';
+import { describeColumns, tableExists } from '../schema/introspect.js';
 import type { SqlStore } from '../sql-store.js';
 
 export const DEFAULT_EXTENSION_TABLE = 'extension_instance';

@@ -7,16 +7,10 @@ import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore } from '../sql-store.js';
 import { withStoredExtra, writeExtra } from './extra-column.js';
+import { EMAIL_CODE_COLUMN } from '../sealing/digested-columns.js';
 import { compact, optionalDate, optionalJson, optionalText, text } from './mapping.js';
 
 const entity = 'emailVerificationToken';
-
-/** Where the code lives; its digest is bound to this table, column and the token's id. */
-export const EMAIL_CODE_COLUMN = {
-  table: 'email_verification_tokens',
-  idColumn: 'id',
-  column: 'code',
-} as const;
 
 /**
  * Email verification tokens. The code is stored as a keyed digest (CodeDigestPort), never in clear,

@@ -8,7 +8,7 @@ import {
 } from '../../../domain/specs/sso.js';
 import type { CipherPort } from '../../../ports/cipher.js';
 import type { SsoProviderRepo } from '../../../ports/sso-repos.js';
-import { columnCipher, type ColumnCipher } from '../encrypted-columns.js';
+import { columnCipher, type ColumnCipher } from '../sealing/encrypted-columns.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
 import type { SqlStore, Trx } from '../sql-store.js';

@@ -1,4 +1,4 @@
-import type { AuthDatabase } from '../schema.js';
+import type { AuthDatabase } from '../tables.js';
 import type { SqlStore } from '../sql-store.js';
 
 type Row = Record<string, unknown>;

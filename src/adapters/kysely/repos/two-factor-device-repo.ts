@@ -3,7 +3,7 @@ import type { TwoFactorDeviceRecord, TwoFactorMethod } from '../../../domain/rec
 import type { CipherPort } from '../../../ports/cipher.js';
 import type { Patch } from '../../../ports/repos.js';
 import type { TwoFactorDeviceRepo } from '../../../ports/two-factor-repos.js';
-import { columnCipher, type ColumnCipher } from '../encrypted-columns.js';
+import { columnCipher, type ColumnCipher } from '../sealing/encrypted-columns.js';
 import type { SqlStore } from '../sql-store.js';
 import { hasExtraChanges, updateWithExtra, withStoredExtra, writeExtra } from './extra-column.js';
 import {

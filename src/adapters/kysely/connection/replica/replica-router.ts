@@ -1,5 +1,5 @@
 import { CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
-import type { Logger } from '../../../ports/system.js';
+import type { Logger } from '../../../../ports/system.js';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
 import type { PrimaryPosition } from './primary-position.js';
 

@@ -7,8 +7,8 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import type { Pool, PoolClient, QueryResult as PgResult } from 'pg';
-import type { ConfigError } from '../../domain/errors.js';
-import { markBeforeSend } from './errors.js';
+import type { ConfigError } from '../../../domain/errors.js';
+import { markBeforeSend } from '../errors.js';
 import { poolerMisconfiguration } from './pooler.js';
 
 /** Statements shorter than this are run unnamed: BEGIN, COMMIT and the like gain nothing from a name. */

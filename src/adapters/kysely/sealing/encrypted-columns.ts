@@ -1,5 +1,5 @@
-import { ConfigError, IntegrityError, ValidationError } from '../../domain/errors.js';
-import type { CipherContext, CipherPort } from '../../ports/cipher.js';
+import { ConfigError, IntegrityError, ValidationError } from '../../../domain/errors.js';
+import type { CipherContext, CipherPort } from '../../../ports/cipher.js';
 
 /** A text column whose every non-null value is one CipherPort envelope, bound to its row's id. */
 export interface EncryptedColumnSpec {

@@ -1,7 +1,7 @@
 import { ensureLedger, appliedIds, type Migration, type MigrationContext } from './migrator.js';
 import { inScratch } from './migration-script.js';
 import { compareSchemaShapes, readSchemaShape } from './schema-shape.js';
-import type { SqlStore } from './sql-store.js';
+import type { SqlStore } from '../sql-store.js';
 
 /**
  * Checks, without changing anything, that the store's schema is the one `migrations` build: every

@@ -9,13 +9,13 @@ import {
   type RootOperationNode,
   type UnknownRow,
 } from 'kysely';
-import { ConfigError } from '../../domain/errors.js';
-import type { Logger } from '../../ports/system.js';
-import type { Codec, Dialect } from './codec.js';
-import { translateError } from './errors.js';
+import { ConfigError } from '../../../domain/errors.js';
+import type { Logger } from '../../../ports/system.js';
+import type { Codec, Dialect } from '../codec.js';
+import { translateError } from '../errors.js';
 import { appliedIds, ensureLedger, type Migration, type MigrationContext } from './migrator.js';
-import { openSqlite } from './open-sqlite.js';
-import type { SqlStore, Trx } from './sql-store.js';
+import { openSqlite } from '../connection/open-sqlite.js';
+import type { SqlStore, Trx } from '../sql-store.js';
 
 export interface MigrationScriptEntry {
   id: string;

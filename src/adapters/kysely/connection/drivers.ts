@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type * as Pg from 'pg';
-import { requireOptionalPackage } from '../../domain/optional-package.js';
+import { requireOptionalPackage } from '../../../domain/optional-package.js';
 
 // Drivers are optional peer dependencies: each is loaded on first use of its backend, not at import.
 const load = createRequire(import.meta.url);

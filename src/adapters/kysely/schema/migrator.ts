@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely';
-import type { Logger } from '../../ports/system.js';
-import type { Codec, Dialect } from './codec.js';
-import type { AuthDatabase } from './schema.js';
-import type { SqlStore } from './sql-store.js';
+import type { Logger } from '../../../ports/system.js';
+import type { Codec, Dialect } from '../codec.js';
+import type { AuthDatabase } from '../tables.js';
+import type { SqlStore } from '../sql-store.js';
 
 export interface MigrationContext {
   dialect: Dialect;

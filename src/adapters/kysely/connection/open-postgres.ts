@@ -1,8 +1,8 @@
 import { Kysely, sql } from 'kysely';
 import type pg from 'pg';
-import { ConfigError } from '../../domain/errors.js';
-import type { Logger } from '../../ports/system.js';
-import { postgresCodec } from './codec.js';
+import { ConfigError } from '../../../domain/errors.js';
+import type { Logger } from '../../../ports/system.js';
+import { postgresCodec } from '../codec.js';
 import { pgDriver } from './drivers.js';
 import { PreparedPostgresDriver } from './pg-driver.js';
 import {
@@ -13,9 +13,9 @@ import {
 } from './replica/replica-reads.js';
 import { assertNoSessionOptions, splitPoolerFlag, type PoolerMode } from './pooler.js';
 import { TransactionPoolerDriver } from './pooler-pg-driver.js';
-import type { AuthDatabase } from './schema.js';
+import type { AuthDatabase } from '../tables.js';
 import { assertUsableSchema } from './schema-name.js';
-import { postgresDialectParts, SqlStore, type SqlStoreConfig } from './sql-store.js';
+import { postgresDialectParts, SqlStore, type SqlStoreConfig } from '../sql-store.js';
 
 export interface PostgresConnectionOptions extends Omit<pg.PoolConfig, 'connectionString'>, ReplicaOptions {
   /** Server-side statement timeout, sent once when a connection opens (default 5000 ms; 0 disables). */

@@ -1,7 +1,7 @@
 import type { CompiledQuery, Driver, QueryResult } from 'kysely';
 import type pg from 'pg';
-import { ConfigError } from '../../../domain/errors.js';
-import type { Logger } from '../../../ports/system.js';
+import { ConfigError } from '../../../../domain/errors.js';
+import type { Logger } from '../../../../ports/system.js';
 import { PreparedPostgresDriver } from '../pg-driver.js';
 import { PrimaryPosition } from './primary-position.js';
 import { ReplicaRouter, type ReplicaRoutingStats } from './replica-router.js';

@@ -6,7 +6,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import type { Pool, PoolClient, QueryResult as PgResult } from 'pg';
-import { markBeforeSend } from './errors.js';
+import { markBeforeSend } from '../errors.js';
 import { CheckedOutClient, isConnectionFault, toResult } from './pg-driver.js';
 import { beginWithSettings } from './pooler.js';
 

@@ -1,5 +1,5 @@
-import { ConfigError } from '../../domain/errors.js';
-import { sanitizedCause } from './errors.js';
+import { ConfigError } from '../../../domain/errors.js';
+import { sanitizedCause } from '../errors.js';
 
 /**
  * How authkeep talks to PostgreSQL: `'transaction'` for a transaction-pooling proxy (PgBouncer in

@@ -2,13 +2,13 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
-import { ConfigError } from '../../domain/errors.js';
-import type { Logger } from '../../ports/system.js';
-import { sqliteCodec } from './codec.js';
+import { ConfigError } from '../../../domain/errors.js';
+import type { Logger } from '../../../ports/system.js';
+import { sqliteCodec } from '../codec.js';
 import { betterSqlite3Driver } from './drivers.js';
-import type { AuthDatabase } from './schema.js';
+import type { AuthDatabase } from '../tables.js';
 import { PreparedSqliteDriver } from './sqlite-driver.js';
-import { SqlStore, sqliteDialectParts } from './sql-store.js';
+import { SqlStore, sqliteDialectParts } from '../sql-store.js';
 
 export interface SqliteConnectionOptions {
   /** How long a writer waits for another process's lock, in ms (default 5000). */

@@ -1,11 +1,10 @@
-import type { CodeDigestPort } from '../../ports/cipher.js';
-import { describeColumns } from './introspect.js';
-import type { ColumnRotation } from './key-rotation.js';
-import { EMAIL_CODE_COLUMN } from './repos/email-token-repo.js';
-import type { SqlStore } from './sql-store.js';
+import type { CodeDigestPort } from '../../../ports/cipher.js';
+import { describeColumns } from '../schema/introspect.js';
+import type { ColumnRotation } from './rotation-report.js';
+import { DIGESTED_COLUMNS } from './digested-columns.js';
+import type { SqlStore } from '../sql-store.js';
 
-/** Columns holding bearer codes as one-way digests (CodeDigestPort), sealed in place when still in clear. */
-export const DIGESTED_COLUMNS = [EMAIL_CODE_COLUMN] as const;
+export { DIGESTED_COLUMNS };
 
 export interface CodeSealingRun {
   dryRun: boolean;

@@ -1,15 +1,15 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresAdapter, SqliteAdapter, sql, type CompiledQuery } from 'kysely';
 import type pg from 'pg';
-import { ConfigError } from '../../domain/errors.js';
-import type { Logger } from '../../ports/system.js';
-import { sqliteCodec } from './codec.js';
+import { ConfigError } from '../../../domain/errors.js';
+import type { Logger } from '../../../ports/system.js';
+import { sqliteCodec } from '../codec.js';
 import { nonNegative, postgresStore, type PostgresConnectionOptions } from './open-postgres.js';
 import { PreparedPostgresDriver } from './pg-driver.js';
 import { TransactionPoolerDriver } from './pooler-pg-driver.js';
-import type { AuthDatabase } from './schema.js';
+import type { AuthDatabase } from '../tables.js';
 import { PreparedSqliteDriver } from './sqlite-driver.js';
-import { SqlStore, postgresDialectParts, sqliteDialectParts } from './sql-store.js';
+import { SqlStore, postgresDialectParts, sqliteDialectParts } from '../sql-store.js';
 
 /**
  * Stores over a connection the caller opened and keeps: a `pg.Pool`, a `Kysely` instance or a

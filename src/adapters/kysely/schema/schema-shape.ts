@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from './codec.js';
+import type { Dialect } from '../codec.js';
 
 export interface ColumnShape {
   type: string;

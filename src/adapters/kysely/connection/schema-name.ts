@@ -1,4 +1,4 @@
-import { ConfigError } from '../../domain/errors.js';
+import { ConfigError } from '../../../domain/errors.js';
 
 /**
  * Schemas PostgreSQL keeps for itself: `information_schema` and every `pg_*` name (`pg_catalog`,

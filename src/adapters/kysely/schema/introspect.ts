@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { Dialect } from './codec.js';
+import type { Dialect } from '../codec.js';
 
 /** Whether a table exists where unqualified names resolve (PostgreSQL: the first schema on search_path). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any table set: every store checks its own tables
