@@ -17,18 +17,36 @@ export interface AuthkeepErrorOptions {
   details?: Record<string, unknown>;
 }
 
-/** Base class of every error authkeep throws on purpose. */
+// A registry symbol, the same in every copy of authkeep loaded at once (its ESM and CJS builds, two versions).
+const BRAND = Symbol.for('authkeep.error');
+
+function isBranded(value: unknown): value is AuthkeepError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/**
+ * Base class of every error authkeep throws on purpose. `instanceof` (and isAuthkeepError) recognise an
+ * error from another copy of the package by its brand: for a subclass, the brand and the class name.
+ */
 export class AuthkeepError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (!isBranded(value)) return false;
+    return this === AuthkeepError || (value as Error).name === this.name;
+  }
+
   readonly code: AuthkeepErrorCode;
   readonly retryable: boolean;
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: AuthkeepErrorCode, message: string, options: AuthkeepErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    // A bundler may rename the base class (`_AuthkeepError`); subclasses keep the names they are exported as.
+    this.name = new.target === AuthkeepError ? 'AuthkeepError' : new.target.name;
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.details = options.details;
+    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 
@@ -88,6 +106,7 @@ export class InternalError extends AuthkeepError {
   }
 }
 
+/** Whether `error` is one authkeep threw, from this copy of the package or another (ESM and CJS). */
 export function isAuthkeepError(error: unknown): error is AuthkeepError {
-  return error instanceof AuthkeepError;
+  return isBranded(error);
 }
