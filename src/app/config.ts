@@ -36,9 +36,20 @@ export function databaseKind(url: string): DatabaseKind {
   return 'sqlite';
 }
 
+/**
+ * The database to open: `database`, else AUTHKEEP_DATABASE_URL, else the embedded SQLite file, except
+ * under NODE_ENV=production, where a throwaway local file is a config error naming the variable.
+ */
 export function resolveDatabaseUrl(database: string | undefined, env: Env = process.env): string {
   if (database !== undefined && database !== '') return database;
-  return envValue(env, 'AUTHKEEP_DATABASE_URL') ?? DEFAULT_SQLITE_FILE;
+  const fromEnv = envValue(env, 'AUTHKEEP_DATABASE_URL');
+  if (fromEnv !== undefined) return fromEnv;
+  if (env.NODE_ENV?.trim() === 'production') {
+    throw new ConfigError(
+      `NODE_ENV is production and no database is configured: set AUTHKEEP_DATABASE_URL (postgres://… or sqlite:/path/file.db) or pass a database; the embedded default ${DEFAULT_SQLITE_FILE} is for development only`,
+    );
+  }
+  return DEFAULT_SQLITE_FILE;
 }
 
 /**

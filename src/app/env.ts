@@ -20,7 +20,7 @@ export interface EnvVariable {
 export const ENV_VARIABLES: readonly EnvVariable[] = [
   {
     name: 'AUTHKEEP_DATABASE_URL',
-    default: '`./.authkeep/authkeep.db` (SQLite)',
+    default: '`./.authkeep/authkeep.db` (SQLite); required when `NODE_ENV=production`',
     meaning: 'database of `createAuthStorage()` and the CLI: `postgres://…`, `sqlite:./file.db`, `:memory:`',
     readBy: 'kitium',
   },

@@ -9,6 +9,7 @@ import { ConfigError } from '../domain/errors.js';
 import type { Logger } from '../ports/system.js';
 import { databaseKind } from './config.js';
 import { isDatabaseHandle, openDatabaseHandle, type DatabaseHandle } from './database-handle.js';
+import { logDatabaseChoice } from './database-location.js';
 import { sqlitePath } from './kitium/adapters.js';
 
 /**
@@ -31,7 +32,9 @@ export function openDatabase(
   database: DatabaseTarget,
   connection: ConnectionOptions,
   logger: Logger,
+  facade: string,
 ): OpenedDatabase {
+  logDatabaseChoice(logger, database, facade);
   if (database instanceof SqlStore) return { store: database, owned: false };
   // Owned: closing the store releases authkeep's side only; the caller's connection stays open.
   if (isDatabaseHandle(database))

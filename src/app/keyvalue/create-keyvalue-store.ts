@@ -70,7 +70,12 @@ export function createKeyValueStore(options: KeyValueStoreOptions): KeyValueStor
   }
   const codec = valueCodec(options, table);
   const logger = options.logger ?? defaultLogger();
-  const { store, owned } = openDatabase(options.database, options.connection ?? {}, logger);
+  const { store, owned } = openDatabase(
+    options.database,
+    options.connection ?? {},
+    logger,
+    'createKeyValueStore',
+  );
   return new KeyValueStore({
     store,
     ownsStore: owned,

@@ -13,6 +13,7 @@ import {
   type BetterSqliteDatabaseLike,
   type DatabaseHandle,
 } from '../database-handle.js';
+import { logDatabaseChoice } from '../database-location.js';
 import { defaultLogger } from '../env.js';
 import { resolveCipher } from './cipher-option.js';
 import { KitiumStorageAdapter, type KitiumAdapterOptions } from './kitium-adapter.js';
@@ -66,6 +67,7 @@ export class PostgresStorageAdapter extends KitiumStorageAdapter {
       openPostgres(connectionString as string, connection, logger);
     if (store.dialect !== 'postgres')
       throw new ConfigError('PostgresStorageAdapter needs a PostgreSQL connection');
+    logDatabaseChoice(logger, connectionString, 'PostgresStorageAdapter');
     // LISTEN for the cache's invalidation bus needs a direct connection, never a transaction pooler.
     const busUrl = busDatabaseUrl(connectionString, connection);
     if (busUrl === undefined && cache === 'memory' && cacheOptions?.bus !== 'off') {
@@ -127,6 +129,7 @@ export class SqliteStorageAdapter extends KitiumStorageAdapter {
     const store =
       borrowed(target, connection, logger) ?? openSqlite(sqlitePath(target as string), connection, logger);
     if (store.dialect !== 'sqlite') throw new ConfigError('SqliteStorageAdapter needs a SQLite connection');
+    logDatabaseChoice(logger, target, 'SqliteStorageAdapter');
     super(store, {
       logger,
       tokenPepper,

@@ -96,7 +96,12 @@ export class MitthooksExtensionStorage implements ExtensionStorage {
     this.removal = removal;
     this.#keys = { masterPassword, salt, keyring };
     this.logger = options.logger ?? defaultLogger();
-    const opened = openDatabase(options.database, options.connection ?? {}, this.logger);
+    const opened = openDatabase(
+      options.database,
+      options.connection ?? {},
+      this.logger,
+      'MitthooksExtensionStorage',
+    );
     this.store = opened.store;
     this.ownsStore = opened.owned;
   }

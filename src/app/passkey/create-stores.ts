@@ -24,7 +24,9 @@ import type { Clock, Logger } from '../../ports/system.js';
 import { PasskeyCacheStore } from './cache-store.js';
 import { PasskeyDataStore } from './data-store.js';
 import { resolvePasskeyConfig, type PasskeyConfig, type PasskeyConfigOverrides } from './env-config.js';
+import { maskUnixRedisUrl, unixRedisConnection, isCrateUnixRedisUrl } from './redis-target.js';
 import { PasskeySessionCache } from './session-cache.js';
+import { logDatabaseChoice } from '../database-location.js';
 
 export interface CreatePasskeyStoresOptions extends PasskeyConfigOverrides {
   /** Where the crate's variables are read from (default process.env). */
@@ -65,13 +67,20 @@ function openCache(config: PasskeyConfig, options: CreatePasskeyStoresOptions, l
   if (options.cacheStore) return options.cacheStore;
   if (options.redisClient) return new RedisCache({ client: options.redisClient }, { namespace: '', logger });
   if (config.cache?.type === 'redis') {
+    const defaults = (options.redisOptions ?? {}) as Record<string, unknown>;
+    const { url } = config.cache;
     // No namespace: the crate's keys are `cache:{prefix}:{key}` at the top of the keyspace.
     return new RedisCache(
-      redisConnectionFromUrl(config.cache.url, (options.redisOptions ?? {}) as Record<string, unknown>),
+      isCrateUnixRedisUrl(url) ? unixRedisConnection(url, defaults) : redisConnectionFromUrl(url, defaults),
       { namespace: '', logger },
     );
   }
   return new MemoryCache({ maxEntries: 100_000, maxBytes: 128 * 1024 * 1024, ...options.memoryCache });
+}
+
+function isRedisBacked(config: PasskeyConfig, options: CreatePasskeyStoresOptions): boolean {
+  if (options.cacheStore) return options.cacheStore instanceof RedisCache;
+  return options.redisClient !== undefined || config.cache?.type === 'redis';
 }
 
 /**
@@ -83,7 +92,7 @@ function shownConfig(config: PasskeyConfig): PasskeyConfig {
   const data = 'url' in config.data ? { ...config.data, url: maskUrlPassword(config.data.url) } : config.data;
   const cache =
     config.cache?.type === 'redis'
-      ? { ...config.cache, url: maskUrlPassword(config.cache.url) }
+      ? { ...config.cache, url: maskUnixRedisUrl(maskUrlPassword(config.cache.url)) }
       : config.cache;
   return { ...config, data, cache };
 }
@@ -93,11 +102,12 @@ export function createPasskeyStores(options: CreatePasskeyStoresOptions = {}): P
   if (database !== undefined && !isDatabaseHandle(database)) {
     throw new ConfigError('database must be a pg.Pool, a Kysely instance or a better-sqlite3 Database');
   }
+  const logger = options.logger ?? defaultLogger(options.env);
   const config = resolvePasskeyConfig(options, options.env ?? process.env, {
     cache: !options.cacheStore && !options.redisClient,
     ...(database ? { borrowed: handleDialect(database) } : {}),
+    warn: (message, details) => logger.warn(details, message),
   });
-  const logger = options.logger ?? defaultLogger(options.env);
   const clock = options.clock ?? systemClock;
   const { data: target } = config;
   const store =
@@ -106,6 +116,11 @@ export function createPasskeyStores(options: CreatePasskeyStoresOptions = {}): P
       : target.type === 'postgres'
         ? openPostgres(target.url, options.postgres ?? {}, logger)
         : openSqlite(target.path, { busyTimeoutMs: 30_000, ...options.sqlite }, logger);
+  logDatabaseChoice(
+    logger,
+    'borrowed' in target ? database : target.type === 'postgres' ? target.url : target.path,
+    'createPasskeyStores',
+  );
   let cacheStore: CacheStore;
   try {
     cacheStore = openCache(config, options, logger);
@@ -118,11 +133,15 @@ export function createPasskeyStores(options: CreatePasskeyStoresOptions = {}): P
     loginHistoryRetentionDays: config.loginHistoryRetentionDays,
     demoMode: config.demoMode,
   });
-  const cache = new PasskeyCacheStore(cacheStore);
+  // TTL 0 as the crate's own stores treat it: Redis EXPIRE 0 deletes the key, its memory store keeps it.
+  const cache = new PasskeyCacheStore(cacheStore, {
+    zeroTtl: isRedisBacked(config, options) ? 'delete' : 'keep',
+    logger,
+  });
   return {
     data,
     cache,
-    sessions: new PasskeySessionCache(cache, clock, config.sessionTtlSeconds),
+    sessions: new PasskeySessionCache(cache, clock, config.sessionTtlSeconds, config.sessionConflictPolicy),
     // What was configured, for display: URLs keep their host and path, never their password.
     config: shownConfig(config),
     async close() {
