@@ -20,8 +20,17 @@ export interface InvalidationListener {
 export interface InvalidationBus {
   /** Starts the subscription; `listener.up()` is called once it is live. */
   start(listener: InvalidationListener): void;
-  /** Resolves once the broker accepted the message (not when every subscriber got it); rejects otherwise. */
+  /**
+   * Resolves once the broker accepted the message (not when every subscriber got it); rejects otherwise.
+   * Messages are delivered to each subscriber in the order the broker accepted them, whatever connection
+   * published them (one Redis server; PostgreSQL commit order).
+   */
   publish(message: Invalidation): Promise<void>;
+  /**
+   * The subscription stopped delivering (a heartbeat did not come back): drop its connection and subscribe
+   * again, reporting `down()` now and `up()` once live.
+   */
+  reconnect(): void;
   /** Whether the subscription is live right now. */
   readonly live: boolean;
   close(): Promise<void>;

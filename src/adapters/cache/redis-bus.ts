@@ -5,6 +5,9 @@ import { decodeInvalidation, encodeInvalidation } from './bus-messages.js';
 import { isCluster } from './redis-connection.js';
 
 const RESUBSCRIBE_DELAY_MS = 200;
+/** Connect deadline and TCP keepalive delay of the subscriber connection. */
+const CONNECT_TIMEOUT_MS = 2_000;
+const KEEPALIVE_DELAY_MS = 1_000;
 
 /**
  * The invalidation bus on Redis pub/sub: publishes on the cache's own client and listens on a dedicated
@@ -30,7 +33,13 @@ export class RedisInvalidationBus implements InvalidationBus {
   start(listener: InvalidationListener): void {
     if (this.subscriber) return;
     this.listener = listener;
-    const options = { autoResubscribe: false, lazyConnect: true, commandTimeout: undefined };
+    const options = {
+      autoResubscribe: false,
+      lazyConnect: true,
+      commandTimeout: undefined,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      keepAlive: KEEPALIVE_DELAY_MS,
+    };
     const subscriber = isCluster(this.publisher)
       ? this.publisher.duplicate(undefined, { redisOptions: options })
       : this.publisher.duplicate(options);
@@ -47,6 +56,13 @@ export class RedisInvalidationBus implements InvalidationBus {
 
   async publish(message: Invalidation): Promise<void> {
     await this.publisher.publish(this.channel, encodeInvalidation(message));
+  }
+
+  reconnect(): void {
+    if (this.closed) return;
+    this.lost();
+    // Drops the socket and lets the retry strategy open a new one; 'ready' subscribes again.
+    this.subscriber?.disconnect(true);
   }
 
   async close(): Promise<void> {

@@ -8,18 +8,34 @@ import type {
 } from '../../ports/repos.js';
 import type { ApiKeyRecord, SessionRecord } from '../../domain/records.js';
 import { cacheKeys, type RecordCodec } from './cache-codec.js';
-import type { RecordReadThrough } from './tiered-records.js';
+import { withinRevocationBound, type RecordReadThrough } from './tiered-records.js';
 
 const sessionCodec: RecordCodec<StoredSession> = { dateFields: ['expiresAt', 'createdAt', 'updatedAt'] };
 const apiKeyCodec: RecordCodec<StoredApiKey> = { dateFields: ['expiresAt', 'createdAt', 'updatedAt'] };
 
-/** Runs a database write, then invalidates, even when the write failed (it may have committed anyway). */
-async function writeThenInvalidate<T>(write: () => Promise<T>, invalidate: () => Promise<void>): Promise<T> {
-  try {
-    return await write();
-  } finally {
+/**
+ * Runs a database write, then invalidates, even when the write failed (it may have committed anyway), all
+ * within the cache's revocation bound: past it, or when the invalidation is not confirmed, the call fails
+ * with a retryable UnavailableError (the write may stand; the caller repeats the call until it succeeds).
+ */
+function writeThenInvalidate<T>(
+  cache: RecordReadThrough,
+  write: () => Promise<T>,
+  invalidate: () => Promise<void>,
+): Promise<T> {
+  const work = (async () => {
+    let result: T;
+    try {
+      result = await write();
+    } catch (error) {
+      // The write's own error is the one to report; the invalidation still runs, its failure adds nothing.
+      await invalidate().catch(() => undefined);
+      throw error;
+    }
     await invalidate();
-  }
+    return result;
+  })();
+  return withinRevocationBound(work, cache.revokeTimeoutMs);
 }
 
 /** SessionRepo with read-through caching of findByKey (the key is the token digest; the token never reaches the cache). */
@@ -31,6 +47,7 @@ export class CachedSessionRepo implements SessionRepo {
 
   insert(key: string, session: StoredSession): Promise<void> {
     return writeThenInvalidate(
+      this.cache,
       () => this.inner.insert(key, session),
       () => this.cache.forget(cacheKeys.session(key)),
     );
@@ -51,6 +68,7 @@ export class CachedSessionRepo implements SessionRepo {
     updatedAt: Date,
   ): Promise<StoredSession | null> {
     return writeThenInvalidate(
+      this.cache,
       () => this.inner.update(key, patch, updatedAt),
       () => this.cache.invalidate(cacheKeys.session(key)),
     );
@@ -58,6 +76,7 @@ export class CachedSessionRepo implements SessionRepo {
 
   delete(key: string): Promise<void> {
     return writeThenInvalidate(
+      this.cache,
       () => this.inner.delete(key),
       () => this.cache.invalidate(cacheKeys.session(key)),
     );
@@ -81,6 +100,7 @@ export class CachedApiKeyRepo implements ApiKeyRepo {
 
   insert(record: StoredApiKey): Promise<StoredApiKey> {
     return writeThenInvalidate(
+      this.cache,
       () => this.inner.insert(record),
       () => this.cache.forget(cacheKeys.apiKey(record.hash)),
     );
@@ -115,6 +135,7 @@ export class CachedApiKeyRepo implements ApiKeyRepo {
     const before = await this.inner.findById(id);
     let after: StoredApiKey | null = null;
     return writeThenInvalidate(
+      this.cache,
       async () => (after = await this.inner.update(id, patch, updatedAt)),
       () => this.cache.invalidate(...hashKeys(before?.hash, after?.hash, patch.hash)),
     );
@@ -123,6 +144,7 @@ export class CachedApiKeyRepo implements ApiKeyRepo {
   async delete(id: string): Promise<void> {
     const before = await this.inner.findById(id);
     return writeThenInvalidate(
+      this.cache,
       () => this.inner.delete(id),
       () => this.cache.invalidate(...hashKeys(before?.hash)),
     );
@@ -157,6 +179,7 @@ export class RevokingUserRepo implements UserRepo {
 
   delete(id: string): Promise<void> {
     return writeThenInvalidate(
+      this.cache,
       () => this.inner.delete(id),
       () => this.cache.revokeOwner(id),
     );

@@ -1,8 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { MemoryCache } from '../../adapters/cache/memory-cache.js';
-import { PgNotifyBus } from '../../adapters/cache/pg-notify-bus.js';
+import { PgNotifyBus, type PgNotifier } from '../../adapters/cache/pg-notify-bus.js';
 import { RedisInvalidationBus } from '../../adapters/cache/redis-bus.js';
+import { isCluster } from '../../adapters/cache/redis-connection.js';
 import type { RedisCache } from '../../adapters/cache/redis-cache.js';
 import { ResilientCache } from '../../adapters/cache/resilient-cache.js';
 import { ConfigError } from '../../domain/errors.js';
@@ -36,6 +37,8 @@ export interface CacheContext {
   cipher?: CipherPort | undefined;
   /** The PostgreSQL database (a direct URL, never a transaction pooler) for LISTEN/NOTIFY. */
   postgres?: { url: string; schema?: string | undefined } | undefined;
+  /** Sends NOTIFY through the facade's own pool, so a revocation's message does not depend on the LISTEN connection. */
+  notify?: PgNotifier | undefined;
   /** Where AUTHKEEP_CACHE_SECRET is read from (default process.env). */
   env?: Record<string, string | undefined> | undefined;
 }
@@ -51,6 +54,8 @@ export interface CacheableRepos {
 export interface KitiumCache {
   wrap<T extends CacheableRepos>(repos: T): T;
   readonly records: RecordReadThrough;
+  /** Opens the invalidation bus now (the facade's connect()), so the first revocation does not wait for it. */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -78,6 +83,7 @@ export function openKitiumCache(
       apiKeys: new CachedApiKeyRepo(repos.apiKeys, opened.records),
       users: new RevokingUserRepo(repos.users, opened.records),
     }),
+    start: opened.start,
     close: opened.close,
   };
 }
@@ -90,12 +96,17 @@ function openTiers(
   parts: Parts,
   context: CacheContext,
   namespace: string,
-): { records: RecordReadThrough; close(): Promise<void> } {
+): { records: RecordReadThrough; start(): void; close(): Promise<void> } {
   const busOff = settings.bus === 'off';
+  const bound = settings.revokeTimeoutMs;
   if (target === 'memory') {
-    const bus = busOff || !context.postgres ? undefined : pgBus(context.postgres, namespace, parts.logger);
+    const bus = busOff || !context.postgres ? undefined : pgBus(context, namespace, parts.logger);
     const local = new LocalTier(parts, { ...settings, ...settings.memory }, bus);
-    return { records: new TieredRecords(local, undefined), close: () => local.close() };
+    return {
+      records: new TieredRecords(local, undefined, bound),
+      start: () => local.start(),
+      close: () => local.close(),
+    };
   }
   const opened = openCache(target, settings, parts.logger);
   const index = opened.store instanceof ResilientCache && opened.store.indexes ? opened.store : undefined;
@@ -103,7 +114,13 @@ function openTiers(
   const closeShared = async () => {
     if (opened.owned) await opened.store.close();
   };
-  if (!settings.local) return { records: sharedRecords, close: closeShared };
+  if (!settings.local) return { records: sharedRecords, start: () => undefined, close: closeShared };
+  if (!busOff && opened.redis && isCluster(opened.redis.redisClient as Redis | Cluster)) {
+    // Pub/sub on a Cluster is not ordered with the writes of other nodes' slots: no lease could be proved.
+    throw new ConfigError(
+      "an in-process tier (cacheOptions.local) is not supported on Redis Cluster: its pub/sub is not ordered with writes on other nodes; use the shared tier alone, or bus: 'off' in a single process",
+    );
+  }
   if (!busOff && !opened.redis) {
     throw new ConfigError(
       "an in-process tier in front of this store needs a Redis bus: use a RedisCache, or bus: 'off'",
@@ -113,7 +130,8 @@ function openTiers(
   const localSettings = typeof settings.local === 'object' ? settings.local : {};
   const local = new LocalTier(parts, { ...settings, ...settings.memory, ...localSettings }, bus);
   return {
-    records: new TieredRecords(local, sharedRecords),
+    records: new TieredRecords(local, sharedRecords, bound),
+    start: () => local.start(),
     close: async () => {
       await local.close();
       await closeShared();
@@ -130,13 +148,15 @@ function redisBus(redis: RedisCache, namespace: string, logger: Logger): Invalid
 }
 
 /** One channel per namespace and schema: NOTIFY is database-wide, and schemas are separate deployments. */
-function pgBus(
-  postgres: NonNullable<CacheContext['postgres']>,
-  namespace: string,
-  logger: Logger,
-): InvalidationBus {
+function pgBus(context: CacheContext, namespace: string, logger: Logger): InvalidationBus {
+  const postgres = context.postgres!;
   const scope = createHash('sha256')
     .update(`${namespace}\0${postgres.schema ?? ''}`)
     .digest('hex');
-  return new PgNotifyBus({ url: postgres.url, channel: `authkeep_cache_${scope.slice(0, 24)}`, logger });
+  return new PgNotifyBus({
+    url: postgres.url,
+    channel: `authkeep_cache_${scope.slice(0, 24)}`,
+    logger,
+    notify: context.notify,
+  });
 }

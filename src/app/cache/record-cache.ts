@@ -20,6 +20,11 @@ export interface RecordCacheSettings {
    * skips the HMAC and the parse (default 10 000; 0 turns it off). See VerifiedEntries.
    */
   verifiedEntries?: number;
+  /**
+   * The longest a revoking call (the database write, the cache invalidation and the bus's confirmation) may
+   * take; past it the call fails with a retryable UnavailableError, the write possibly standing (default 5 s).
+   */
+  revokeTimeoutMs?: number;
 }
 
 const EXPIRY_MARGIN_MS = 1_000;
@@ -76,6 +81,7 @@ export class RecordCache {
   private readonly maxIndexEntries: number;
   private readonly verified: VerifiedEntries;
   private forged = 0;
+  readonly revokeTimeoutMs: number;
 
   constructor(parts: RecordCacheParts, settings: RecordCacheSettings = {}) {
     this.store = parts.store;
@@ -90,6 +96,7 @@ export class RecordCache {
     } = recordCacheDefaults(settings));
     this.maxIndexEntries = settings.maxIndexEntries ?? 1_000;
     this.verified = new VerifiedEntries(settings.verifiedEntries ?? 10_000);
+    this.revokeTimeoutMs = settings.revokeTimeoutMs ?? 5_000;
   }
 
   /** Entries refused because their MAC did not verify (forged, tampered, moved, or another secret). */

@@ -1,4 +1,4 @@
-import type { LocalTier } from './local-tier.js';
+import { unconfirmedRevocation, type LocalTier } from './local-tier.js';
 import type { RecordCache, RecordFacts } from './record-cache.js';
 import type { RecordCodec } from './cache-codec.js';
 
@@ -13,17 +13,40 @@ export interface RecordReadThrough {
   forget(key: string): Promise<void>;
   invalidate(...keys: string[]): Promise<void>;
   revokeOwner(ownerId: string): Promise<void>;
+  /** The longest a revoking call (its write and its invalidation) may take before it fails, retryable. */
+  readonly revokeTimeoutMs: number;
+}
+
+/** Default bound of a revoking call (write + invalidation + confirmation). */
+export const DEFAULT_REVOKE_TIMEOUT_MS = 5_000;
+
+/** Settles like `work`, or rejects with a retryable UnavailableError once `ms` have passed. */
+export function withinRevocationBound<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(unconfirmedRevocation(new Error(`not done within ${ms} ms`))), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**
  * An in-process tier in front of an optional shared one (Redis). Invalidations go to the shared tier first,
- * then to this process's tier, then onto the bus, and the call returns once the bus took them: a process that
- * hears one and reads again finds the shared tier already cleaned.
+ * then to this process's tier, then onto the bus, and the call returns once the bus confirmed them (or fails,
+ * retryable): a process that hears one and reads again finds the shared tier already cleaned.
  */
 export class TieredRecords implements RecordReadThrough {
   constructor(
     private readonly local: LocalTier,
     private readonly shared: RecordCache | undefined,
+    readonly revokeTimeoutMs: number = DEFAULT_REVOKE_TIMEOUT_MS,
   ) {}
 
   read<T>(
@@ -41,7 +64,8 @@ export class TieredRecords implements RecordReadThrough {
   async forget(key: string): Promise<void> {
     await this.shared?.forget(key);
     await this.local.records.forget(key);
-    await this.local.publish({ keys: [key] });
+    // Only clears "no such record" entries elsewhere (they expire within negativeTtlMs): not worth failing for.
+    await this.local.publish({ keys: [key] }).catch(() => undefined);
   }
 
   async invalidate(...keys: string[]): Promise<void> {

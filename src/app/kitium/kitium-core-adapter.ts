@@ -5,6 +5,7 @@ import {
   type SqlStore,
 } from '../../adapters/kysely/index.js';
 import { Sha256TokenDigest } from '../../adapters/crypto/token-digest.js';
+import { pgNotifier } from '../../adapters/kysely/notify.js';
 import { systemClock, uuidV7Ids } from '../../adapters/system/ids.js';
 import { ConfigError } from '../../domain/errors.js';
 import type {
@@ -91,6 +92,7 @@ export class KitiumCoreAdapter implements StorageAdapter {
       tokenPepper: options.tokenPepper,
       cipher,
       postgres: options.cacheBusDatabase,
+      notify: store.dialect === 'postgres' ? pgNotifier(store) : undefined,
       env: options.env,
     });
     const ctx = createKitiumContext(store, {
@@ -117,6 +119,8 @@ export class KitiumCoreAdapter implements StorageAdapter {
 
   /** Prepares the schema as the `migrations` option says (once per adapter; safe across processes). */
   async connect(): Promise<void> {
+    // The invalidation bus opens now, so the first revocation does not wait for (or miss) the subscription.
+    this.cache?.start();
     this.connected ??= this.prepareSchema().then(
       () => undefined,
       (error: unknown) => {
