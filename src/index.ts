@@ -137,6 +137,7 @@ export {
   type KeyValueStoreOptions,
   type KeyValueKey,
   type KeyValueEntry,
+  type KeyValueItem,
   type KeyValuePairs,
   type ReencryptOptions,
   type ReencryptReport,

@@ -16,6 +16,19 @@ export interface KeyValueEntry {
   value: unknown;
 }
 
+/**
+ * What `for await (… of store)` yields: a `[key, value]` pair that also has `key` and `value` properties,
+ * so `const [key, value]` and dbstore's `const { key, value }` both destructure it.
+ */
+export type KeyValueItem = readonly [key: string, value: unknown] & KeyValueEntry;
+
+/** A pair with non-enumerable `key`/`value` too: it still prints, compares and serialises as `[key, value]`. */
+function keyValueItem(key: string, value: unknown): KeyValueItem {
+  const item = [key, value] as const;
+  Object.defineProperties(item, { key: { value: key }, value: { value } });
+  return item as unknown as KeyValueItem;
+}
+
 export interface KeyValueStoreParts {
   store: SqlStore;
   /** Whether close() closes the connection (false for a store shared with others). */
@@ -192,9 +205,12 @@ export class KeyValueStore implements AsyncIterable<[string, unknown]> {
     });
   }
 
-  /** `for await (const [key, value] of store)`: streams pages of entries in key order, constant memory. */
-  [Symbol.asyncIterator](): AsyncGenerator<[string, unknown]> {
-    return this.pairs('iterate');
+  /**
+   * `for await (const [key, value] of store)` or `for await (const { key, value } of store)`: streams
+   * pages of entries in key order, constant memory.
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<KeyValueItem> {
+    for await (const [key, value] of this.pairs('iterate')) yield keyValueItem(key, value);
   }
 
   /** Streams the keys in key order without reading values. */

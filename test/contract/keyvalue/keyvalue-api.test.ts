@@ -189,6 +189,23 @@ describeBackends('key-value store API', (h) => {
     expect(values).toEqual(Object.values(pairs));
   });
 
+  it("iterates items that destructure both ways: [key, value] and dbstore's { key, value }", async () => {
+    const store = open({ pageSize: 2 });
+    await store.bulkPut({ a: 1, b: { nested: true }, c: null });
+    const named: [string, unknown][] = [];
+    for await (const { key, value } of store) named.push([key, value]);
+    expect(named).toEqual([
+      ['a', 1],
+      ['b', { nested: true }],
+      ['c', null],
+    ]);
+    const items = [];
+    for await (const item of store) items.push(item);
+    // Still a pair wherever it is printed, compared or serialised.
+    expect(JSON.stringify(items[0])).toBe('["a",1]');
+    expect(Object.keys(items[0]!)).toEqual(['0', '1']);
+  });
+
   it('iteration can stop early, and sees each key once while rows change underneath', async () => {
     const store = open({ pageSize: 10 });
     const pairs: Record<string, unknown> = {};
