@@ -82,7 +82,7 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
  * iterations and logged at error level with code `integrity`: never silently reported as absent.
  * Refusing clear() without `allowClear` always throws.
  */
-export class KeyValueStore implements AsyncIterable<[string, unknown]> {
+export class KeyValueStore implements AsyncIterable<KeyValueItem> {
   readonly table: string;
   private readonly parts: KeyValueStoreParts;
   private started: Promise<void> | undefined;
