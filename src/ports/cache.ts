@@ -43,10 +43,11 @@ export interface CacheStore {
  */
 export interface CacheIndex {
   /**
-   * Lists `member` under `indexKey` until `expiresAt` (epoch ms), dropping members already past theirs; false
-   * (nothing added) when the index already holds `maxMembers` live members. The index outlives its members.
+   * Lists `member` under `indexKey` for `ttlMs` from now, dropping members already past theirs; false (nothing
+   * added) when the index already holds `maxMembers` live members. The index outlives its members. "Now" is
+   * the store's own clock (Redis TIME), so membership never depends on a client's clock.
    */
-  indexAdd(indexKey: string, member: string, expiresAt: number, maxMembers: number): Promise<boolean>;
+  indexAdd(indexKey: string, member: string, ttlMs: number, maxMembers: number): Promise<boolean>;
   /** Atomically returns every member and deletes the index. */
   indexTake(indexKey: string): Promise<string[]>;
 }

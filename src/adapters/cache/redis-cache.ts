@@ -168,14 +168,13 @@ export class RedisCache implements CacheStore, CacheIndex {
     return applied === 1;
   }
 
-  async indexAdd(indexKey: string, member: string, expiresAt: number, maxMembers: number): Promise<boolean> {
+  async indexAdd(indexKey: string, member: string, ttlMs: number, maxMembers: number): Promise<boolean> {
     const added = await this.run('indexAdd', () =>
       this.scripts.authkeepIndexAdd(
         this.full(indexKey),
         member,
-        String(Math.ceil(expiresAt)),
+        String(Math.max(1, Math.ceil(ttlMs))),
         String(maxMembers),
-        String(Date.now()),
       ),
     );
     return added === 1;

@@ -25,15 +25,18 @@ return 1
 `;
 
 /**
- * Adds ARGV[1] to the sorted set KEYS[1] scored by its expiry ARGV[2], after dropping members expired by
- * ARGV[4] (now); refuses a new member once ARGV[3] live ones are listed. The set expires with its last member.
+ * Adds ARGV[1] to the sorted set KEYS[1], scored by its expiry (ARGV[2] ms from now), after dropping members
+ * already expired; refuses a new member once ARGV[3] live ones are listed. The set expires with its last member.
+ * "Now" is the Redis server's clock (TIME), never a client's: membership must not depend on whose clock is right.
  */
 const INDEX_ADD_SCRIPT = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[4])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
   return 0
 end
-redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[1], 'GT', now + tonumber(ARGV[2]), ARGV[1])
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 redis.call('PEXPIREAT', KEYS[1], last[2])
 return 1
@@ -58,7 +61,7 @@ export interface ScriptedClient {
     value: string,
     ttl: string,
   ): Promise<number>;
-  authkeepIndexAdd(key: string, member: string, expiresAt: string, max: string, now: string): Promise<number>;
+  authkeepIndexAdd(key: string, member: string, ttlMs: string, max: string): Promise<number>;
   authkeepIndexTake(key: string): Promise<string[]>;
 }
 

@@ -226,10 +226,10 @@ export class ResilientCache implements CacheStore, CacheIndex {
   }
 
   /** A failed index update only skips that fill: false, and it never counts towards an outage. */
-  async indexAdd(indexKey: string, member: string, expiresAt: number, maxMembers: number): Promise<boolean> {
+  async indexAdd(indexKey: string, member: string, ttlMs: number, maxMembers: number): Promise<boolean> {
     if (!this.index || !this.usable()) return false;
     const index = this.index;
-    return this.single(() => index.indexAdd(indexKey, member, expiresAt, maxMembers)).catch(() => false);
+    return this.single(() => index.indexAdd(indexKey, member, ttlMs, maxMembers)).catch(() => false);
   }
 
   /** Rejects when the index cannot be read, so the caller can fall back to a wider invalidation. */

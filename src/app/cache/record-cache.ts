@@ -189,9 +189,11 @@ export class RecordCache {
     }
     const { owner, expiresAt } = facts(record);
     if (this.index) {
-      const until = this.now() + this.ttlFor(expiresAt) + EXPIRY_MARGIN_MS;
-      if (this.ttlFor(expiresAt) <= 0) return;
-      if (!(await this.index.indexAdd(cacheKeys.owner(owner), key, until, this.maxIndexEntries))) return;
+      const listed = this.ttlFor(expiresAt);
+      if (listed <= 0) return;
+      // Listed a margin longer than the entry lives, counted by the store's clock (not ours).
+      const ttl = listed + EXPIRY_MARGIN_MS;
+      if (!(await this.index.indexAdd(cacheKeys.owner(owner), key, ttl, this.maxIndexEntries))) return;
       // Listed: a revocation from now on finds us. One before it changed the value read before the load.
       if (!(await this.store.compareAndSet(cacheKeys.revocations, revocations, revocations))) return;
     }
