@@ -27,8 +27,9 @@ const ARGON2_VERSION = 0x13;
 const LIMITS = { memoryCost: 4 * 1024 * 1024, timeCost: 1000, parallelism: 255 };
 
 /**
- * A stored hash may ask for at most this multiple of the configured cost in each dimension: whoever can
- * write a hash (a database writer) must not be able to tie up the thread pool with t=1000 or m=1 GiB.
+ * A stored hash may ask for at most this multiple of the configured total cost (m × t × p): whoever can write
+ * a hash (a database writer) must not be able to tie up the thread pool with t=1000, m=1 GiB, or each
+ * dimension at 4× at once (64× the work).
  */
 export const MAX_COST_FACTOR = 4;
 
@@ -139,26 +140,33 @@ export class Argon2Hasher implements Hasher {
     } catch {
       throw new ValidationError('hash is not a usable argon2 hash');
     }
-    return { valid, needsRehash: valid && this.isWeaker(parsed) };
+    return { valid, needsRehash: valid && (this.isWeaker(parsed) || this.isCostlier(parsed)) };
   }
 
   /**
-   * Whether a stored hash should be replaced: weaker than the current parameters in any dimension that
-   * adds cost, or so much costlier that `verify` refuses it.
+   * Whether a stored hash should be replaced: not the current parameters (weaker in any dimension that adds
+   * cost, or costlier in any dimension than configured), or so much costlier that `verify` refuses it.
    */
   needsRehash(hash: string): boolean {
     if (typeof hash !== 'string') throw new ValidationError('hash must be a string');
     const parsed = parseHash(hash);
-    return this.isWeaker(parsed) || this.isTooCostly(parsed);
+    return this.isWeaker(parsed) || this.isCostlier(parsed);
   }
 
-  /** Whether verifying would cost more than MAX_COST_FACTOR times the configured parameters. */
+  /** Whether verifying would cost more than MAX_COST_FACTOR times the configured m × t × p. */
   private isTooCostly(parsed: ParsedHash): boolean {
     const current = this.parameters;
+    const budget = current.memoryCost * current.timeCost * current.parallelism * MAX_COST_FACTOR;
+    return parsed.memoryCost * parsed.timeCost * parsed.parallelism > budget;
+  }
+
+  /** Above the configuration in any dimension: verifiable (within the budget) but worth re-hashing down. */
+  private isCostlier(parsed: ParsedHash): boolean {
+    const current = this.parameters;
     return (
-      parsed.memoryCost > current.memoryCost * MAX_COST_FACTOR ||
-      parsed.timeCost > current.timeCost * MAX_COST_FACTOR ||
-      parsed.parallelism > current.parallelism * MAX_COST_FACTOR
+      parsed.memoryCost > current.memoryCost ||
+      parsed.timeCost > current.timeCost ||
+      parsed.parallelism > current.parallelism
     );
   }
 

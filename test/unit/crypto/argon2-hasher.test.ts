@@ -36,9 +36,10 @@ describe('Argon2Hasher', () => {
     expect(await hasher.verify(lessMemory, 'x2')).toEqual({ valid: true, needsRehash: true });
   });
 
-  it('accepts stronger hashes without asking for a rehash', async () => {
+  it('accepts stronger hashes (within the budget) and asks for a rehash down to the configuration', async () => {
     const stronger = await new Argon2Hasher({ memoryCost: 32768, timeCost: 3 }).hash('s3cret');
-    expect(await hasher.verify(stronger, 's3cret')).toEqual({ valid: true, needsRehash: false });
+    expect(await hasher.verify(stronger, 's3cret')).toEqual({ valid: true, needsRehash: true });
+    expect(hasher.needsRehash(stronger)).toBe(true);
     // The other way round: a hasher configured stronger upgrades today's default hashes.
     const today = await hasher.hash('s3cret');
     const upgraded = new Argon2Hasher({ memoryCost: 32768 });
@@ -102,14 +103,22 @@ describe('Argon2Hasher', () => {
     }
   });
 
-  it('refuses, before any work, a stored hash asking for more than 4x the configured cost', async () => {
+  it('refuses, before any work, a stored hash asking for more than 4x the configured m × t × p', async () => {
     const small = new Argon2Hasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
     const stored = await small.hash('pw');
-    // At the bound: still verified (a stronger hash from a later configuration keeps working).
-    const atBound = await new Argon2Hasher({ memoryCost: 4096, timeCost: 4, parallelism: 4 }).hash('pw');
-    expect(await small.verify(atBound, 'pw')).toEqual({ valid: true, needsRehash: false });
-    expect(small.needsRehash(atBound)).toBe(false);
+    // At the bound: still verified (a stronger hash from another configuration keeps working), and re-hashed.
+    for (const bound of [
+      { memoryCost: 4096, timeCost: 1, parallelism: 1 },
+      { memoryCost: 1024, timeCost: 2, parallelism: 2 },
+    ]) {
+      const atBound = await new Argon2Hasher(bound).hash('pw');
+      expect(await small.verify(atBound, 'pw')).toEqual({ valid: true, needsRehash: true });
+      expect(small.needsRehash(atBound)).toBe(true);
+    }
     for (const hostile of [
+      // Each dimension within 4x, the product far past it (before: accepted, verify 36x slower).
+      stored.replace(/m=\d+,p=\d+,t=\d+/, 'm=4096,p=4,t=4'),
+      stored.replace(/m=\d+,p=\d+,t=\d+/, 'm=2048,p=2,t=2'),
       stored.replace(/t=\d+/, 't=50'),
       stored.replace(/m=\d+/, 'm=4100'),
       stored.replace(/m=\d+/, 'm=1048576'),
