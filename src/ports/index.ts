@@ -6,3 +6,4 @@ export type * from './rbac-repos.js';
 export type * from './two-factor-repos.js';
 export type * from './sso-repos.js';
 export type * from './invalidation-bus.js';
+export type * from './authjs-store.js';
