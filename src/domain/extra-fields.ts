@@ -24,12 +24,14 @@ function checkKey(entity: string, key: string): void {
   }
 }
 
+function tooLarge(entity: string): never {
+  throw new ValidationError(`${entity} extra fields must be at most ${LIMITS.jsonBytes} bytes as JSON`, {
+    details: { entity },
+  });
+}
+
 function checkSize(entity: string, extra: ExtraFields): void {
-  if (Buffer.byteLength(JSON.stringify(extra)) > LIMITS.jsonBytes) {
-    throw new ValidationError(`${entity} extra fields must be at most ${LIMITS.jsonBytes} bytes as JSON`, {
-      details: { entity },
-    });
-  }
+  if (Buffer.byteLength(JSON.stringify(extra)) > LIMITS.jsonBytes) tooLarge(entity);
 }
 
 /** Deep copy of validated JSON data, keeping Dates as Dates. */
@@ -50,6 +52,8 @@ function copy(value: unknown): unknown {
  */
 export function parseExtraFields(entity: string, entries: [string, unknown][], patch: boolean): ExtraFields {
   const out: ExtraFields = {};
+  // Sized as they are walked (each value once): past the bound, the rest are never looked at.
+  let bytes = 2;
   for (const [key, value] of entries) {
     checkKey(entity, key);
     if (value === undefined) {
@@ -57,6 +61,8 @@ export function parseExtraFields(entity: string, entries: [string, unknown][], p
       continue;
     }
     checkJsonValue(value, `${entity}.${key}`);
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(JSON.stringify(value) ?? '') + 4;
+    if (bytes > LIMITS.jsonBytes) tooLarge(entity);
     setOwn(out, key, copy(value));
   }
   checkSize(entity, out);

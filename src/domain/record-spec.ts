@@ -1,5 +1,6 @@
 import { ValidationError } from './errors.js';
 import { parseExtraFields, type ExtraFields, type ExtraFieldsPatch } from './extra-fields.js';
+import { LIMITS } from './limits.js';
 import { isPlainObject, type Rule } from './validation.js';
 
 type Defined<T> = Exclude<T, undefined>;
@@ -87,6 +88,13 @@ export function parsePatch<T>(spec: RecordSpec<T>, data: unknown): Partial<T> {
   return out;
 }
 
+/** Counted as they are gathered, so a million of them are refused before any is validated. */
+function tooManyExtraFields(entity: string): never {
+  throw new ValidationError(`${entity} has more than ${LIMITS.jsonEntries} extra fields`, {
+    details: { entity },
+  });
+}
+
 /** Separates a caller's object into the spec's own fields (with `ignored` ones) and the rest. */
 function splitExtra<T>(
   spec: RecordSpec<T>,
@@ -98,7 +106,7 @@ function splitExtra<T>(
   for (const key of Object.keys(input)) {
     if (Object.hasOwn(spec.rules, key) || ignored.includes(key)) own[key] = input[key];
     else if (spec.reserved.includes(key)) unknownField(spec.entity, key);
-    else rest.push([key, input[key]]);
+    else if (rest.push([key, input[key]]) > LIMITS.jsonEntries) tooManyExtraFields(spec.entity);
   }
   if (!spec.extras) rejectUnknown(spec, input, ignored);
   return { own, rest };
