@@ -3,7 +3,7 @@ import {
   AUTHJS_LAYOUTS,
   type AuthjsLayoutName,
 } from '../../adapters/kysely/authjs/index.js';
-import { SqlStore } from '../../adapters/kysely/index.js';
+import type { SqlStore } from '../../adapters/kysely/index.js';
 import { systemClock, uuidV7Ids } from '../../adapters/system/ids.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { Clock, Logger } from '../../ports/system.js';
