@@ -1,5 +1,6 @@
 import {
   AuthkeepError,
+  ConfigError,
   ConflictError,
   InternalError,
   NotFoundError,
@@ -30,6 +31,7 @@ interface DriverError {
   severity?: string;
   syscall?: string;
   name?: string;
+  hostname?: string;
 }
 
 /**
@@ -89,15 +91,7 @@ const PG_CONNECTION_CODES = new Set([
   '08004',
   '08006',
 ]);
-const NET_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'EAI_AGAIN',
-]);
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN']);
 
 /** pg's messages when a connection is not made (or no pooled one frees up) within connectionTimeoutMillis. */
 const CONNECT_TIMEOUT = /connection timeout|timeout exceeded when trying to connect|^timeout expired$/i;
@@ -109,9 +103,51 @@ function isDeadline(e: DriverError): boolean {
   return CONNECT_TIMEOUT.test(e.message ?? '') || READ_TIMEOUT.test(e.message ?? '');
 }
 
+/** A name the server or resolver reported (user, database, host), safe to repeat: bounded, printable. */
+function quoted(name: string | undefined): string {
+  if (name === undefined) return '';
+  const clean = name.replace(/[^\x20-\x7e]/g, '?').slice(0, 63);
+  return ` "${clean}"`;
+}
+
+/**
+ * Connection failures no retry can fix (wrong password, missing database or role, unknown host, malformed
+ * URL): a config error naming the user, database or host, never the password. Undefined for anything else.
+ */
+export function connectionConfigError(error: unknown): ConfigError | undefined {
+  const e = (error ?? {}) as DriverError;
+  const message = typeof e.message === 'string' ? e.message : '';
+  const user = /user "([^"]*)"/.exec(message)?.[1];
+  const cause = sanitizedCause(error);
+  const fail = (text: string, details: Record<string, unknown>) =>
+    new ConfigError(text, { cause, details: { ...details, retry: 'never' } });
+  switch (e.code) {
+    case '28P01':
+      return fail(`the database refused the password of user${quoted(user)}`, { reason: 'authentication' });
+    case '28000': {
+      const role = /role "([^"]*)" does not exist/.exec(message)?.[1];
+      return role !== undefined
+        ? fail(`the database has no role${quoted(role)}`, { reason: 'role' })
+        : fail(`the database refused the connection of user${quoted(user)}`, { reason: 'authorization' });
+    }
+    case '3D000': {
+      const database = /database "([^"]*)" does not exist/.exec(message)?.[1];
+      return fail(`the database${quoted(database)} does not exist`, { reason: 'database' });
+    }
+    case 'ENOTFOUND':
+      return fail(`the database host${quoted(e.hostname)} was not found`, { reason: 'host' });
+    case 'ERR_INVALID_URL':
+      // The error's own fields hold the whole URL, password included: none of it is repeated.
+      return fail('the database URL is malformed', { reason: 'url' });
+    default:
+      return undefined;
+  }
+}
+
 export function retryClass(error: unknown): RetryClass {
   const e = (error ?? {}) as DriverError;
   if (isDeadline(e)) return 'never';
+  if (connectionConfigError(error)) return 'never';
   if ((error as Record<symbol, boolean> | null)?.[BEFORE_SEND]) return 'always';
   // The server rolled the transaction back, so repeating it cannot double-apply anything.
   if (e.code === '40001' || e.code === '40P01') return 'always';
@@ -144,6 +180,8 @@ export function translateError(error: unknown, entity = 'record'): AuthkeepError
     return new ValidationError(`${entity} was rejected by the database`, { cause });
   }
   if (code === '57014') return new TimeoutError('statement timed out', { cause });
+  const config = connectionConfigError(error);
+  if (config) return config;
   if (CONNECT_TIMEOUT.test(e.message ?? '')) {
     return new UnavailableError('the database did not accept a connection within the connect timeout', {
       cause,
