@@ -25,6 +25,7 @@ import type {
 } from '../../domain/passkey/records.js';
 import {
   CREDENTIAL_SEARCH_FIELDS,
+  DEMO_PLACEHOLDER_USER,
   OAUTH2_SEARCH_FIELDS,
   searchField,
   validateCounter,
@@ -34,6 +35,7 @@ import {
   validateOAuth2AccountInput,
   validateUserInput,
 } from '../../domain/passkey/rules.js';
+import { checkCrateUserId } from '../../domain/passkey/crate-ids.js';
 import { date, id as idRule, integer, string } from '../../domain/validation.js';
 import type { Logger } from '../../ports/system.js';
 
@@ -110,6 +112,9 @@ export class PasskeyDataStore {
   /** Insert or update by id; the user with sequence number 1 always comes back an admin. */
   async upsertUser(user: PasskeyUserInput): Promise<PasskeyUser> {
     const valid = validateUserInput(user);
+    // The crate writes its demo placeholder itself and never loads it through UserId::new.
+    if (valid.id !== undefined && valid.id !== DEMO_PLACEHOLDER_USER.id)
+      checkCrateUserId(valid.id, 'user.id');
     await this.init();
     return this.users.upsertUser(valid);
   }
@@ -148,6 +153,7 @@ export class PasskeyDataStore {
 
   async upsertOAuth2Account(account: OAuth2AccountInput): Promise<OAuth2Account> {
     const valid = validateOAuth2AccountInput(account);
+    checkCrateUserId(valid.userId, 'account.userId');
     await this.init();
     return this.accounts.upsertAccount(valid);
   }
@@ -181,6 +187,7 @@ export class PasskeyDataStore {
   /** Insert or update by credential id; created_at is kept and the stored counter is never lowered. */
   async storeCredential(credential: PasskeyCredentialInput): Promise<PasskeyCredential> {
     const valid = validateCredentialInput(credential, this.sql.now());
+    checkCrateUserId(valid.userId, 'credential.userId');
     await this.init();
     return this.credentials.storeCredential(valid);
   }

@@ -1,6 +1,8 @@
 import { parseTableName, type PasskeyTableNames } from '../../adapters/kysely/passkey/index.js';
 import { isRedisUrl } from '../../adapters/cache/redis-url.js';
 import { ConfigError } from '../../domain/errors.js';
+import { maskUrlPassword } from '../../domain/masking.js';
+import { isCrateUnixRedisUrl, parseCrateUnixRedisUrl } from './redis-target.js';
 
 /** Where the crate's data lives, as GENERIC_DATA_STORE_TYPE / _URL name it. */
 export type PasskeyDataStoreConfig =
@@ -13,6 +15,12 @@ export type PasskeyDataStoreConfig =
 
 export type PasskeyCacheStoreConfig = { type: 'memory' } | { type: 'redis'; url: string };
 
+/** SESSION_CONFLICT_POLICY: what a login does when the user already has live sessions. */
+export type SessionConflictPolicy = 'allow' | 'replace' | 'reject';
+
+/** Where a value the crate accepts but authkeep would once have refused is reported (once, at startup). */
+export type ConfigWarn = (message: string, details: Record<string, unknown>) => void;
+
 export interface PasskeyConfig {
   data: PasskeyDataStoreConfig;
   /** Null when the caller brings its own CacheStore (the GENERIC_CACHE_STORE_* variables are then not read). */
@@ -24,6 +32,8 @@ export interface PasskeyConfig {
   demoMode: boolean;
   /** SESSION_COOKIE_MAX_AGE: the TTL, in seconds, of the sessions we create (the crate's default 600). */
   sessionTtlSeconds: number;
+  /** SESSION_CONFLICT_POLICY (default allow). */
+  sessionConflictPolicy: SessionConflictPolicy;
 }
 
 /** Explicit settings; each one left out is read from the crate's environment variable. */
@@ -37,6 +47,7 @@ export interface PasskeyConfigOverrides {
   loginHistoryRetentionDays?: number | string;
   demoMode?: boolean | string;
   sessionTtlSeconds?: number | string;
+  sessionConflictPolicy?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -94,18 +105,49 @@ function dataStore(type: string | undefined, url: string | undefined): PasskeyDa
   return fail('GENERIC_DATA_STORE_TYPE', 'must be sqlite or postgres');
 }
 
-function cacheStore(type: string | undefined, url: string | undefined): PasskeyCacheStoreConfig {
+/**
+ * GENERIC_CACHE_STORE_TYPE / _URL as the crate reads them (storage/cache_store/config.rs, docs.rs 0.6.0):
+ * both must be set (`env::var(..).expect`), the type is exactly `memory` or `redis`, the memory store never
+ * looks at the URL (so an empty one is accepted), and a Redis URL goes to redis-rs `Client::open`, which
+ * takes redis://, rediss://, redis+unix:// and unix:// (redis-rs connection.rs `parse_redis_url`).
+ */
+function cacheStore(
+  type: string | undefined,
+  url: string | undefined,
+  warn: ConfigWarn,
+): PasskeyCacheStoreConfig {
   const kind = required(type, 'GENERIC_CACHE_STORE_TYPE');
-  // The crate requires the URL even for the memory store.
-  const target = required(url, 'GENERIC_CACHE_STORE_URL');
-  if (kind === 'memory') return { type: 'memory' };
+  if (url === undefined)
+    fail('GENERIC_CACHE_STORE_URL', 'is required (the crate requires it even for memory)');
+  if (kind === 'memory') {
+    if (url === '') {
+      warn('GENERIC_CACHE_STORE_URL is empty; accepted for the memory store, as oauth2-passkey does', {
+        variable: 'GENERIC_CACHE_STORE_URL',
+        value: '',
+      });
+    }
+    return { type: 'memory' };
+  }
   if (kind === 'redis') {
-    if (!isRedisUrl(target))
+    if (url === '') fail('GENERIC_CACHE_STORE_URL', 'is required for the redis store');
+    if (isCrateUnixRedisUrl(url)) {
+      parseCrateUnixRedisUrl(url);
+      return { type: 'redis', url };
+    }
+    if (!isRedisUrl(url))
       fail(
         'GENERIC_CACHE_STORE_URL',
-        'must be a redis://, rediss://, redis+cluster:// or redis+sentinel:// URL',
+        'must be a redis://, rediss://, redis+unix:// or unix:// URL (or redis+cluster:// / redis+sentinel://)',
       );
-    return { type: 'redis', url: target };
+    if (!/^rediss?:\/\//i.test(url)) {
+      // Shown without its password: the variable may hold one.
+      warn(
+        'GENERIC_CACHE_STORE_URL is a Redis Cluster or Sentinel URL, which the Rust app (redis-rs Client::open) ' +
+          'cannot open: the two apps will not share sessions or challenges',
+        { variable: 'GENERIC_CACHE_STORE_URL', value: maskUrlPassword(url) },
+      );
+    }
+    return { type: 'redis', url };
   }
   return fail('GENERIC_CACHE_STORE_TYPE', 'must be memory or redis');
 }
@@ -129,7 +171,10 @@ function tableNames(
   return out;
 }
 
-/** A u32, as Rust parses one; set but unparseable is an error (the crate panics at startup). */
+/**
+ * O2P_LOGIN_HISTORY_RETENTION_DAYS: a u32 as Rust parses one; unset is 0, set but unparseable (the empty
+ * string too) panics at startup (docs.rs oauth2-passkey 0.6.0 src/audit/storage/config.rs).
+ */
 function retentionDays(value: number | string | undefined): number {
   if (value === undefined) return 0;
   const variable = 'O2P_LOGIN_HISTORY_RETENTION_DAYS';
@@ -142,29 +187,77 @@ function retentionDays(value: number | string | undefined): number {
 
 /** The crate's default SESSION_COOKIE_MAX_AGE (docs.rs oauth2-passkey 0.6.1 src/session/config.rs). */
 export const DEFAULT_SESSION_TTL_SECONDS = 600;
-// A TTL in milliseconds must stay a safe integer.
+// A TTL in milliseconds must stay a safe integer; beyond it (285 000 years) the TTL is capped.
 const MAX_SESSION_TTL_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+const U64_MAX = 18_446_744_073_709_551_615n;
+/** What Rust's `str::parse` takes for an unsigned integer: an optional `+`, then ASCII digits. */
+const RUST_UNSIGNED = /^\+?[0-9]+$/;
 
 /**
- * SESSION_COOKIE_MAX_AGE, a u64 in the crate, which panics at startup on an unparseable value (0.6.1
- * src/session/config.rs). Unlike the crate we refuse 0: Redis would drop the entry at once, and our
- * memory store would keep it forever.
+ * SESSION_COOKIE_MAX_AGE, a u64 in the crate: unset is 600, an unparseable value panics at startup, and any
+ * u64 is taken, 0 included (0.6.1 src/session/config.rs). With 0 the crate stores a session with SETNX and
+ * no EXPIRE (put_if_not_exists skips TTL 0) and an expires_at of its creation time; we do the same, warned.
  */
-function sessionTtl(value: number | string | undefined): number {
+function sessionTtl(value: number | string | undefined, warn: ConfigWarn): number {
   if (value === undefined) return DEFAULT_SESSION_TTL_SECONDS;
-  const number = typeof value === 'number' ? value : /^\+?\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number < 1 || number > MAX_SESSION_TTL_SECONDS) {
-    fail('SESSION_COOKIE_MAX_AGE', 'must be a whole number of seconds, 1 or more');
+  const variable = 'SESSION_COOKIE_MAX_AGE';
+  let big: bigint;
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0)
+      fail(variable, 'must be a whole number of seconds, 0 or more');
+    big = BigInt(value);
+  } else {
+    if (!RUST_UNSIGNED.test(value) || BigInt(value) > U64_MAX)
+      fail(variable, 'must be a whole number of seconds between 0 and 18446744073709551615');
+    big = BigInt(value);
   }
-  return number;
+  if (big === 0n) {
+    warn(
+      'SESSION_COOKIE_MAX_AGE is 0: as in oauth2-passkey, sessions are kept without a TTL and their expires_at is their creation time',
+      {
+        variable,
+        value: String(value),
+      },
+    );
+    return 0;
+  }
+  if (big > BigInt(MAX_SESSION_TTL_SECONDS)) {
+    warn(`SESSION_COOKIE_MAX_AGE is above ${MAX_SESSION_TTL_SECONDS}; sessions get that TTL instead`, {
+      variable,
+      value: String(value),
+    });
+    return MAX_SESSION_TTL_SECONDS;
+  }
+  return Number(big);
 }
 
-function demoMode(value: boolean | string | undefined): boolean {
+/**
+ * O2P_DEMO_MODE: true for `true` in any case, false for anything else, never an error (src/config.rs,
+ * `val.to_lowercase() == "true"`). A value other than true/false is reported, as it is probably a mistake.
+ */
+function demoMode(value: boolean | string | undefined, warn: ConfigWarn): boolean {
   if (value === undefined || typeof value === 'boolean') return value ?? false;
   const lower = value.toLowerCase();
   if (lower === 'true') return true;
-  if (lower === 'false') return false;
-  return fail('O2P_DEMO_MODE', 'must be true or false');
+  if (lower !== 'false') {
+    warn('O2P_DEMO_MODE is neither true nor false; demo mode is off, as in oauth2-passkey', {
+      variable: 'O2P_DEMO_MODE',
+      value,
+    });
+  }
+  return false;
+}
+
+/**
+ * SESSION_CONFLICT_POLICY: unset is allow; allow, replace or reject in any case; anything else, the empty
+ * string included, panics at startup (session/config.rs of the 0.6 era, the copy whose SESSION_COOKIE_MAX_AGE
+ * reads as docs.rs 0.6.1's). So it is a config error here too.
+ */
+function conflictPolicy(value: string | undefined): SessionConflictPolicy {
+  if (value === undefined) return 'allow';
+  const lower = typeof value === 'string' ? value.toLowerCase() : '';
+  if (lower === 'allow' || lower === 'replace' || lower === 'reject') return lower;
+  return fail('SESSION_CONFLICT_POLICY', 'must be allow, replace or reject');
 }
 
 /** The crate's configuration: explicit overrides first, then its environment variables, then its defaults. */
@@ -174,8 +267,11 @@ export function resolvePasskeyConfig(
   options: {
     cache?: boolean;
     /** The dialect of a connection the caller brings. */ borrowed?: 'sqlite' | 'postgres';
+    /** Receives one warning per value the crate accepts and authkeep would once have refused. */
+    warn?: ConfigWarn;
   } = {},
 ): PasskeyConfig {
+  const warn: ConfigWarn = options.warn ?? (() => undefined);
   const data: PasskeyDataStoreConfig = options.borrowed
     ? { type: options.borrowed, borrowed: true }
     : dataStore(
@@ -188,6 +284,7 @@ export function resolvePasskeyConfig(
       : cacheStore(
           overrides.cacheStoreType ?? env.GENERIC_CACHE_STORE_TYPE,
           overrides.cacheStoreUrl ?? env.GENERIC_CACHE_STORE_URL,
+          warn,
         );
   const tableOverrides: Partial<Record<keyof PasskeyTableNames, string | undefined>> = {};
   for (const [key, [variable]] of Object.entries(TABLE_VARIABLES) as [
@@ -205,7 +302,8 @@ export function resolvePasskeyConfig(
     loginHistoryRetentionDays: retentionDays(
       overrides.loginHistoryRetentionDays ?? env.O2P_LOGIN_HISTORY_RETENTION_DAYS,
     ),
-    demoMode: demoMode(overrides.demoMode ?? env.O2P_DEMO_MODE),
-    sessionTtlSeconds: sessionTtl(overrides.sessionTtlSeconds ?? env.SESSION_COOKIE_MAX_AGE),
+    demoMode: demoMode(overrides.demoMode ?? env.O2P_DEMO_MODE, warn),
+    sessionTtlSeconds: sessionTtl(overrides.sessionTtlSeconds ?? env.SESSION_COOKIE_MAX_AGE, warn),
+    sessionConflictPolicy: conflictPolicy(overrides.sessionConflictPolicy ?? env.SESSION_CONFLICT_POLICY),
   };
 }

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { IntegrityError, ValidationError } from '../../domain/errors.js';
+import { ConflictError, IntegrityError, ValidationError } from '../../domain/errors.js';
+import { checkCrateSessionId, checkCrateUserId } from '../../domain/passkey/crate-ids.js';
 import type { Clock } from '../../ports/system.js';
 import { CRATE_CACHE_TTL_SECONDS } from './cache-keys.js';
 import type { PasskeyCacheStore } from './cache-store.js';
+import type { SessionConflictPolicy } from './env-config.js';
 
 /** A login session as the crate stores it under `cache:session:{session_id}`. */
 export interface PasskeySession {
@@ -39,33 +41,52 @@ function decodeSession(value: string): PasskeySession {
   return { userId: data.user_id, csrfToken: data.csrf_token, expiresAt, ttl: data.ttl };
 }
 
+function rejected(policy: SessionConflictPolicy): ConflictError {
+  // The crate's SessionError::SessionConflictRejected (session/errors.rs, 0.6.1).
+  return new ConflictError('session conflict: an active session already exists for this user', {
+    details: { policy },
+  });
+}
+
 /**
  * Sessions the crate can read: stored under a fresh 43-character id and added to the user's `user_sessions`
- * list, which SESSION_CONFLICT_POLICY and admin force-logout rely on.
+ * list, which SESSION_CONFLICT_POLICY and admin force-logout rely on. A login first drops the list's ids
+ * whose session is gone, then applies the policy, as the crate's `create_new_session_with_uid` does
+ * (session/main/session.rs and user_sessions.rs `cleanup_stale_sessions`, 0.6 era).
  */
 export class PasskeySessionCache {
   /**
    * @param defaultTtlSeconds the TTL of a session created without one: SESSION_COOKIE_MAX_AGE when the
    *   stores come from createPasskeyStores, else the crate's default (600).
+   * @param conflictPolicy SESSION_CONFLICT_POLICY: allow (default), replace or reject.
    */
   constructor(
     private readonly cache: PasskeyCacheStore,
     private readonly clock: Clock = { now: () => new Date() },
     private readonly defaultTtlSeconds: number = CRATE_CACHE_TTL_SECONDS.session,
+    private readonly conflictPolicy: SessionConflictPolicy = 'allow',
   ) {}
 
+  /**
+   * A login. With `reject`, a user who still has a live session gets a `conflict` error (the crate's
+   * SessionConflictRejected) and nothing is written; with `replace`, the user's other sessions are deleted.
+   * Both are decided by one compare-and-set on `user_sessions`, so of concurrent logins through this
+   * store exactly one wins under `reject`, and exactly one session survives under `replace`.
+   * TTL 0 is the crate's: stored without expiry (its SETNX skips EXPIRE 0), expires_at = now.
+   */
   async createSession(
     userId: string,
     options: { ttlSeconds?: number; csrfToken?: string } = {},
   ): Promise<{ sessionId: string; session: PasskeySession }> {
+    checkCrateUserId(userId, 'userId');
     const ttl = options.ttlSeconds ?? this.defaultTtlSeconds;
-    // A session with TTL 0 would never expire in our stores while the crate's expires_at check rejects it
-    // (and Redis EXPIRE 0, which the crate sends, deletes it): refused.
-    if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < 1) {
-      throw new ValidationError('ttlSeconds must be a whole number of seconds, 1 or more', {
+    if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < 0) {
+      throw new ValidationError('ttlSeconds must be a whole number of seconds, 0 or more', {
         details: { field: 'ttlSeconds' },
       });
     }
+    const active = await this.cache.pruneUserSessions(userId);
+    if (this.conflictPolicy === 'reject' && active.length > 0) throw rejected(this.conflictPolicy);
     const session: PasskeySession = {
       userId,
       csrfToken: options.csrfToken ?? randomBytes(32).toString('base64url'),
@@ -78,9 +99,35 @@ export class PasskeySessionCache {
       expires_at: chronoJson(session.expiresAt),
       ttl: session.ttl,
     });
-    const sessionId = await this.cache.putWithGeneratedKey('session', payload, ttl);
-    await this.cache.addUserSession(userId, sessionId);
+    const sessionId = checkCrateSessionId(await this.cache.putWithGeneratedKey('session', payload, ttl));
+    try {
+      await this.register(userId, sessionId);
+    } catch (error) {
+      await this.cache.remove('session', sessionId);
+      throw error;
+    }
     return { sessionId, session };
+  }
+
+  /** Lists the new id under the user's sessions as the policy says; the losing side of a race is undone. */
+  private async register(userId: string, sessionId: string): Promise<void> {
+    if (this.conflictPolicy === 'allow') {
+      await this.cache.addUserSession(userId, sessionId);
+      return;
+    }
+    if (this.conflictPolicy === 'replace') {
+      const previous = await this.cache.swapUserSessions(userId, [sessionId]);
+      await Promise.all(
+        previous.filter((id) => id !== sessionId).map((id) => this.cache.remove('session', id)),
+      );
+      return;
+    }
+    // reject: added only while the list is empty; an id listed meanwhile may be stale, so prune and retry.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      if (await this.cache.addUserSessionIfNone(userId, sessionId)) return;
+      if ((await this.cache.pruneUserSessions(userId)).length > 0) break;
+    }
+    throw rejected(this.conflictPolicy);
   }
 
   /** The session, or null when missing or past its expires_at (the crate checks both). */

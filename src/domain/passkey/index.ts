@@ -1,2 +1,3 @@
 export * from './records.js';
 export * from './rules.js';
+export * from './crate-ids.js';

@@ -5,6 +5,7 @@ import { MemoryCache } from '../../../src/adapters/cache/memory-cache.js';
 import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
 import { PasskeyCacheStore } from '../../../src/app/passkey/cache-store.js';
 import { PasskeySessionCache } from '../../../src/app/passkey/session-cache.js';
+import type { SessionConflictPolicy } from '../../../src/app/passkey/env-config.js';
 import type { CacheStore } from '../../../src/ports/cache.js';
 import { redisUrl } from '../../support/postgres.js';
 
@@ -21,6 +22,8 @@ export interface CacheHandle {
   kind: 'memory' | 'redis';
   cache: PasskeyCacheStore;
   sessions: PasskeySessionCache;
+  /** Sessions on the same cache under another SESSION_CONFLICT_POLICY. */
+  sessionsWith(policy: SessionConflictPolicy): PasskeySessionCache;
   /** The CacheStore underneath, with the crate's full keys (`cache:{prefix}:{key}`). */
   store: CacheStore;
   clock: ManualClock;
@@ -75,11 +78,15 @@ export function describePasskeyCache(title: string, body: (handle: () => CacheHa
       beforeAll(async () => {
         const clock = new ManualClock();
         opened = await backend.open(clock);
-        const cache = new PasskeyCacheStore(opened.store);
+        // TTL 0 as the crate's store of the same kind (createPasskeyStores picks it the same way).
+        const cache = new PasskeyCacheStore(opened.store, {
+          zeroTtl: backend.name === 'redis' ? 'delete' : 'keep',
+        });
         handle = {
           kind: backend.name,
           cache,
           sessions: new PasskeySessionCache(cache, clock),
+          sessionsWith: (policy) => new PasskeySessionCache(cache, clock, 600, policy),
           store: opened.store,
           clock,
           pttl: opened.pttl,

@@ -36,7 +36,10 @@ describePasskeyCache('oauth2-passkey cache store', (h) => {
     await expect(cache.take('nonce', k)).rejects.toMatchObject({ code: 'integrity' });
   });
 
-  it('sets the TTL with the value; TTL 0 means no expiry on every backend', async () => {
+  // TTL 0 as the crate's stores: its Redis put_with_ttl sends SET then EXPIRE 0, which deletes the key
+  // (oauth2-passkey 0.6.0 src/storage/cache_store/redis.rs); its memory store reads 0 as "no expiration"
+  // (0.6.1 src/storage/cache_store/memory.rs `compute_expires_at`).
+  it('sets the TTL with the value; TTL 0 deletes on Redis and keeps forever in memory, as the crate', async () => {
     const { cache, pttl, clock, kind } = h();
     const [a, b] = [key(), key()];
     await cache.putWithTtl('pkce', a, 'verifier', 60);
@@ -45,7 +48,8 @@ describePasskeyCache('oauth2-passkey cache store', (h) => {
       const remaining = (await pttl(`cache:pkce:${a}`))!;
       expect(remaining).toBeGreaterThan(0);
       expect(remaining).toBeLessThanOrEqual(60_000);
-      expect(await pttl(`cache:pkce:${b}`)).toBe(-1);
+      expect(await pttl(`cache:pkce:${b}`)).toBe(-2);
+      expect(await cache.get('pkce', b)).toBeNull();
     } else {
       clock.advance(60_001);
       expect(await cache.get('pkce', a)).toBeNull();
@@ -152,12 +156,19 @@ describePasskeyCache('oauth2-passkey cache store', (h) => {
     expect(await cache.getUserSessions(user)).toEqual([]);
   });
 
-  it('refuses a session TTL of 0 (no expiry here, deleted at once by the EXPIRE 0 the crate sends)', async () => {
-    const { sessions, cache } = h();
+  // SESSION_COOKIE_MAX_AGE=0: the crate stores the session through store_cache_auto → put_if_not_exists, which
+  // sends EXPIRE only when ttl > 0 (0.6.0 redis.rs), so the key stays without a TTL, and expires_at = now.
+  it('a session TTL of 0 is stored without expiry, expires_at = now, as the crate does', async () => {
+    const { sessions, cache, pttl, kind } = h();
     const user = key();
-    await expect(sessions.createSession(user, { ttlSeconds: 0 })).rejects.toMatchObject({
+    const { sessionId, session } = await sessions.createSession(user, { ttlSeconds: 0 });
+    expect(session.ttl).toBe(0);
+    expect(await cache.getUserSessions(user)).toEqual([sessionId]);
+    if (kind === 'redis') expect(await pttl(`cache:session:${sessionId}`)).toBe(-1);
+    expect(JSON.parse((await cache.get('session', sessionId))!)).toMatchObject({ user_id: user, ttl: 0 });
+    await expect(sessions.createSession(user, { ttlSeconds: -1 })).rejects.toMatchObject({
       code: 'validation',
     });
-    expect(await cache.getUserSessions(user)).toEqual([]);
+    await sessions.deleteUserSessions(user);
   });
 });

@@ -36,6 +36,7 @@ describe("oauth2-passkey configuration from the crate's variables", () => {
       loginHistoryRetentionDays: 0,
       demoMode: false,
       sessionTtlSeconds: 600,
+      sessionConflictPolicy: 'allow',
     });
   });
 
@@ -129,12 +130,10 @@ describe("oauth2-passkey configuration from the crate's variables", () => {
     [{ O2P_LOGIN_HISTORY_RETENTION_DAYS: '1.5' }, 'O2P_LOGIN_HISTORY_RETENTION_DAYS'],
     [{ O2P_LOGIN_HISTORY_RETENTION_DAYS: '4294967296' }, 'O2P_LOGIN_HISTORY_RETENTION_DAYS'],
     [{ O2P_LOGIN_HISTORY_RETENTION_DAYS: '' }, 'O2P_LOGIN_HISTORY_RETENTION_DAYS'],
-    [{ O2P_DEMO_MODE: 'yes' }, 'O2P_DEMO_MODE'],
     [{ SESSION_COOKIE_MAX_AGE: 'abc' }, 'SESSION_COOKIE_MAX_AGE'],
     [{ SESSION_COOKIE_MAX_AGE: '-5' }, 'SESSION_COOKIE_MAX_AGE'],
     [{ SESSION_COOKIE_MAX_AGE: '' }, 'SESSION_COOKIE_MAX_AGE'],
-    // The crate takes 0 (and Redis then deletes the session at once); we refuse it.
-    [{ SESSION_COOKIE_MAX_AGE: '0' }, 'SESSION_COOKIE_MAX_AGE'],
+    [{ SESSION_CONFLICT_POLICY: 'single' }, 'SESSION_CONFLICT_POLICY'],
   ])('%o is a config error naming %s', (change, variable) => {
     const error = failure({ ...base, ...change });
     expect(error.code).toBe('config');
