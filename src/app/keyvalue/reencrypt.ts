@@ -8,6 +8,14 @@ export interface ReencryptOptions {
   batchSize?: number;
   /** Count what would change without writing. */
   dryRun?: boolean;
+  /**
+   * Called with each value about to be sealed that is not in the current form (a dbstore row, plaintext,
+   * an older key) once decrypted: returning false leaves it unchanged and counts it as failed. dbstore's
+   * format does not bind a value to its key, so a row copied onto another key reads back there: check what
+   * the value says about itself (e.g. its own id equals `key`) so such a move is not sealed into a binding
+   * envelope, which would launder it.
+   */
+  accept?: (key: string, value: unknown) => boolean;
 }
 
 export interface ReencryptReport {
@@ -18,7 +26,7 @@ export interface ReencryptReport {
   rewritten: number;
   /** Changed by another writer between read and write: left as that writer left it. */
   conflicts: number;
-  /** Could not be read (tampered, wrong key, refused plaintext): left unchanged and logged. */
+  /** Could not be read (tampered, wrong key, refused plaintext) or refused by `accept`: left unchanged and logged. */
   failed: number;
 }
 
@@ -34,7 +42,7 @@ export async function reencryptValues(
   table: string,
   options: ReencryptOptions = {},
 ): Promise<ReencryptReport> {
-  const { batchSize = 500, dryRun = false } = options;
+  const { batchSize = 500, dryRun = false, accept } = options;
   const report: ReencryptReport = { scanned: 0, current: 0, rewritten: 0, conflicts: 0, failed: 0 };
   for (let after: string | null = null; ;) {
     const page = await repo.page(after, batchSize);
@@ -46,7 +54,13 @@ export async function reencryptValues(
         continue;
       }
       try {
-        rewrites.push({ key, old: json, json: codec.write(key, codec.read(key, json)) });
+        const value = codec.read(key, json);
+        if (accept && !accept(key, value)) {
+          report.failed++;
+          logger.error({ table }, 'key-value entry refused by the caller’s check; left unchanged');
+          continue;
+        }
+        rewrites.push({ key, old: json, json: codec.write(key, value) });
       } catch (error) {
         if (!(error instanceof IntegrityError)) throw error;
         report.failed++;

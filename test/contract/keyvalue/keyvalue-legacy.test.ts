@@ -199,4 +199,36 @@ describeBackends('key-value store reading dbstore rows', (h) => {
     expect(object).toMatchObject({ plain: { plain: true }, 'old-key': 'sealed with k0', 'enc-7': { i: 7 } });
     expect(await strict.get('tampered')).toBeNull();
   });
+
+  it('reencrypt() refuses to seal a dbstore value moved onto another key when the caller’s check fails', async () => {
+    const key = randomBytes(16).toString('hex');
+    const table = 'dbstore_moved';
+    await createAsDbstore(h, table);
+    const alice = upstreamDbstoreWrite(key, { userId: 'alice', role: 'user' });
+    const admin = upstreamDbstoreWrite(key, { userId: 'admin', role: 'admin' });
+    await putAsDbstore(h, table, 'alice', alice);
+    // A database writer copies admin's ciphertext onto alice's key: dbstore's format cannot tell.
+    await putAsDbstore(h, table, 'mallory', admin);
+    const store = createKeyValueStore({
+      database: h.db.store,
+      table,
+      keyring,
+      encryptionKey: key,
+      logger: silentLogger,
+    });
+    expect(await store.get('mallory')).toEqual({ userId: 'admin', role: 'admin' }); // the documented gap
+    const ownId = (k: string, value: unknown) => (value as { userId?: unknown }).userId === k;
+    expect(await store.reencrypt({ accept: ownId })).toEqual({
+      scanned: 2,
+      current: 0,
+      rewritten: 1,
+      conflicts: 0,
+      failed: 1,
+    });
+    // The moved row stays in the legacy form (not laundered into a bound envelope); alice's is sealed.
+    const rows = await rawSql(h.db.store, `select key, cast(value as text) as v from ${table} order by key`);
+    const stored = Object.fromEntries(rows.map((row: { key: string; v: string }) => [row.key, row.v]));
+    expect(JSON.parse(stored.alice!)).toMatch(/^ak1\.k1\./);
+    expect(JSON.parse(stored.mallory!)).toEqual(admin);
+  });
 });
