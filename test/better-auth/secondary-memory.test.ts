@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { MemorySecondaryStore } from '../../src/adapters/cache/secondary/memory-secondary-store.js';
+import { authkeepSecondaryStorage } from '../../src/app/better-auth/secondary-storage.js';
+import { ConfigError } from '../../src/domain/errors.js';
+import {
+  describeSecondaryContract,
+  describeTombstoneLifetime,
+  type SecondaryBackend,
+} from './secondary-contract.js';
+
+const memory: SecondaryBackend = {
+  name: 'memory',
+  available: () => true,
+  open: async (tombstoneMs) => {
+    const store = new MemorySecondaryStore({ tombstoneMs });
+    // One process's store: every "process" of the contract is a facade over this same instance.
+    return { view: () => store, cleanup: () => store.close() };
+  },
+};
+
+describeSecondaryContract(memory);
+describeTombstoneLifetime(memory);
+
+describe("authkeepSecondaryStorage({ cache: 'memory' })", () => {
+  it('works without a secret (a random per-process key) and closes its store', async () => {
+    const storage = authkeepSecondaryStorage({ cache: 'memory' });
+    await storage.set('k', 'v', 60);
+    expect(await storage.get('k')).toBe('v');
+    await storage.close();
+    await expect(storage.get('k')).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('is bounded: past maxEntries the least recently written values go', async () => {
+    const storage = authkeepSecondaryStorage({ cache: 'memory', maxEntries: 3 });
+    for (const key of ['a', 'b', 'c', 'd']) await storage.set(key, key, 60);
+    expect(await storage.get('a')).toBeNull();
+    expect(await storage.get('d')).toBe('d');
+    await storage.close();
+  });
+
+  it('refuses a bad cache target or tombstone lifetime with a config error that echoes no URL', () => {
+    const attempts = [
+      () => authkeepSecondaryStorage({ cache: 'postgres://user:hunter2@db/app' as 'memory' }),
+      () => authkeepSecondaryStorage({ cache: {} as 'memory' }),
+      () => authkeepSecondaryStorage({ cache: 'memory', tombstoneSeconds: 0 }),
+      () => authkeepSecondaryStorage({ cache: 'memory', maxEntries: 0 }),
+    ];
+    for (const attempt of attempts) {
+      let error: unknown;
+      try {
+        attempt();
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+});
