@@ -1,0 +1,224 @@
+import Database from 'better-sqlite3';
+import { betterAuth } from 'better-auth';
+import { getMigrations } from 'better-auth/db/migration';
+import { emailOTP } from 'better-auth/plugins/email-otp';
+import type { BetterAuthOptions } from 'better-auth/types';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  authkeepSecondaryStorage,
+  type AuthkeepSecondaryStorage,
+  type BetterAuthSecondaryStorage,
+} from '../../src/app/better-auth/secondary-storage.js';
+import { testCacheSecret } from '../support/cache-secret.js';
+import { redisUrl } from '../support/postgres.js';
+import { uniqueNamespace } from '../contract/cache/cache-contract.js';
+
+/**
+ * Real better-auth 1.7.25 flows on authkeepSecondaryStorage, with better-auth's own Kysely adapter on SQLite
+ * (a better-sqlite3 Database, tables from better-auth's getMigrations) as the database. Sessions then live in
+ * the secondary storage only (storeSessionInDatabase off, better-auth's default).
+ */
+const backends: { name: string; available: boolean; open(): AuthkeepSecondaryStorage }[] = [
+  { name: 'memory', available: true, open: () => authkeepSecondaryStorage({ cache: 'memory' }) },
+  {
+    name: 'redis',
+    available: redisUrl() !== null,
+    open: () =>
+      authkeepSecondaryStorage({
+        cache: redisUrl()! as 'redis://',
+        secret: testCacheSecret,
+        namespace: uniqueNamespace('ba-flow'),
+        tombstoneSeconds: 60,
+      }),
+  },
+];
+
+const password = 'correct horse battery staple';
+const opened: { close(): Promise<void> }[] = [];
+
+async function makeAuth(storage: BetterAuthSecondaryStorage, extra: Partial<BetterAuthOptions> = {}) {
+  const database = new Database(':memory:');
+  opened.push({ close: async () => void database.close() });
+  const options = {
+    secret: 'better-auth-secondary-flow-secret-0123456789',
+    baseURL: 'http://localhost:3000',
+    database,
+    secondaryStorage: storage,
+    emailAndPassword: { enabled: true },
+    // Every getSession refreshes the session (better-auth 1.7.25 dist/api/routes/session.mjs: shouldBeUpdated
+    // holds when updateAge is 0): the read-then-write path of better-auth#11073's case C.
+    session: { updateAge: 0 },
+    logger: { disabled: true },
+    ...extra,
+  } satisfies BetterAuthOptions;
+  await (await getMigrations(options)).runMigrations();
+  return betterAuth(options);
+}
+
+type Auth = Awaited<ReturnType<typeof makeAuth>>;
+
+/** The request headers of a client holding the session cookie a response set. */
+function clientOf(responseHeaders: Headers): Headers {
+  const cookie = responseHeaders
+    .getSetCookie()
+    .map((entry) => entry.split(';')[0]!)
+    .find((pair) => pair.startsWith('better-auth.session_token='));
+  if (!cookie) throw new Error('no session cookie in the response');
+  return new Headers({ cookie });
+}
+
+async function signUp(auth: Auth, email: string) {
+  const { headers, response } = await auth.api.signUpEmail({
+    body: { email, password, name: 'Secondary Flow' },
+    returnHeaders: true,
+  });
+  return { client: clientOf(headers), token: response.token!, userId: response.user.id };
+}
+
+async function signIn(auth: Auth, email: string) {
+  const { headers, response } = await auth.api.signInEmail({
+    body: { email, password },
+    returnHeaders: true,
+  });
+  return { client: clientOf(headers), token: response.token };
+}
+
+afterAll(async () => {
+  for (const handle of opened) await handle.close();
+});
+
+for (const backend of backends) {
+  describe.skipIf(!backend.available)(`better-auth on authkeepSecondaryStorage: ${backend.name}`, () => {
+    const storage = backend.open();
+    opened.push(storage);
+
+    it('sign-up, sign-in, getSession, listSessions, revokeSession, revokeOtherSessions', async () => {
+      const auth = await makeAuth(storage);
+      const email = `flow-${backend.name}@example.com`;
+      const first = await signUp(auth, email);
+      const [laptop, phone] = [await signIn(auth, email), await signIn(auth, email)];
+
+      const session = await auth.api.getSession({ headers: laptop.client });
+      expect(session?.user.email).toBe(email);
+      expect(session?.session.token).toBe(laptop.token);
+      // The session lives in the storage, sealed: better-auth reads it back through get().
+      expect(JSON.parse((await storage.get(laptop.token))!).session.userId).toBe(first.userId);
+
+      const listed = await auth.api.listSessions({ headers: phone.client });
+      expect(listed.map((s) => s.token).sort()).toEqual([first.token, laptop.token, phone.token].sort());
+
+      await auth.api.revokeSession({ headers: phone.client, body: { token: laptop.token } });
+      expect(await auth.api.getSession({ headers: laptop.client })).toBeNull();
+      expect((await auth.api.getSession({ headers: phone.client }))?.user.email).toBe(email);
+
+      await auth.api.revokeOtherSessions({ headers: phone.client });
+      expect(await auth.api.getSession({ headers: first.client })).toBeNull();
+      const remaining = await auth.api.listSessions({ headers: phone.client });
+      expect(remaining.map((s) => s.token)).toEqual([phone.token]);
+    });
+
+    it('better-auth#11073 case C: a refresh in flight when the session is revoked does not bring it back', async () => {
+      const { resurrected, refreshed } = await refreshDuringRevoke(
+        storage,
+        `race-${backend.name}@example.com`,
+      );
+      expect(refreshed).toBe(true); // the in-flight call itself began before the revocation
+      expect(resurrected).toBe(false);
+    });
+
+    it('email OTP: a wrong guess restores the code (get, getAndDelete, then set in one call: not refused)', async () => {
+      const codes: string[] = [];
+      const auth = await makeAuth(storage, {
+        plugins: [emailOTP({ sendVerificationOTP: async ({ otp }) => void codes.push(otp) })],
+      });
+      const email = `otp-${backend.name}@example.com`;
+      await signUp(auth, email);
+      await auth.api.sendVerificationOTP({ body: { email, type: 'email-verification' } });
+      const code = codes.at(-1)!;
+      const wrong = code === '000000' ? '111111' : '000000';
+      const body = { email, type: 'email-verification' as const };
+      await expect(auth.api.checkVerificationOTP({ body: { ...body, otp: wrong } })).rejects.toThrow();
+      // Only possible if the wrong guess's restore (a set after the call's own getAndDelete) landed.
+      await expect(auth.api.checkVerificationOTP({ body: { ...body, otp: code } })).resolves.toBeTruthy();
+      await expect(auth.api.verifyEmailOTP({ body: { email, otp: code } })).resolves.toBeTruthy();
+      // Consumed now: the same code is refused.
+      await expect(auth.api.verifyEmailOTP({ body: { email, otp: code } })).rejects.toThrow();
+    });
+
+    it('rate limiting through increment: the 4th request in the window is refused', async () => {
+      const auth = await makeAuth(storage, { rateLimit: { enabled: true, window: 60, max: 3 } });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        const response = await auth.handler(
+          new Request(`http://localhost:3000/api/auth/ok?${backend.name}`, { headers: { 'x-test': 'rate' } }),
+        );
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    });
+  });
+}
+
+/**
+ * Device A's getSession refreshes its session (get, then set of the refreshed value); the set is held until
+ * device B's revokeSession of A's session has returned, then let go. Afterwards: does A's session work?
+ */
+async function refreshDuringRevoke(
+  storage: BetterAuthSecondaryStorage,
+  email: string,
+): Promise<{ resurrected: boolean; refreshed: boolean }> {
+  let gate: { key: string; reached(): void; go: Promise<void> } | undefined;
+  const gated: BetterAuthSecondaryStorage = {
+    ...storage,
+    async set(key, value, ttl) {
+      const held = gate;
+      if (held && key === held.key) {
+        gate = undefined;
+        held.reached();
+        await held.go;
+      }
+      return storage.set(key, value, ttl);
+    },
+  };
+  const auth = await makeAuth(gated);
+  await signUp(auth, email);
+  const [a, b] = [await signIn(auth, email), await signIn(auth, email)];
+
+  let reached!: () => void;
+  let go!: () => void;
+  const atSet = new Promise<void>((resolve) => (reached = resolve));
+  gate = { key: a.token, reached, go: new Promise<void>((resolve) => (go = resolve)) };
+  const refresh = auth.api.getSession({ headers: a.client }).then(
+    (session) => ({ session }),
+    (error: unknown) => ({ error }),
+  );
+  await atSet;
+  await auth.api.revokeSession({ headers: b.client, body: { token: a.token } });
+  go();
+  const outcome = await refresh;
+  const after = await auth.api.getSession({ headers: a.client });
+  return { refreshed: 'session' in outcome && outcome.session !== null, resurrected: after !== null };
+}
+
+describe('the same race on a storage without the guard (control: the race is real)', () => {
+  it('a plain Map storage serves the revoked session again', async () => {
+    const values = new Map<string, string>();
+    const counters = new Map<string, number>();
+    const plain: BetterAuthSecondaryStorage = {
+      get: async (key) => values.get(key) ?? null,
+      set: async (key, value) => void values.set(key, value),
+      delete: async (key) => void values.delete(key),
+      getAndDelete: async (key) => {
+        const value = values.get(key) ?? null;
+        values.delete(key);
+        return value;
+      },
+      increment: async (key) => {
+        counters.set(key, (counters.get(key) ?? 0) + 1);
+        return counters.get(key)!;
+      },
+    };
+    const { resurrected } = await refreshDuringRevoke(plain, 'control@example.com');
+    expect(resurrected).toBe(true);
+  });
+});
