@@ -1,0 +1,1 @@
+export { KyselyModelStore, schemaChanged } from './kysely-model-store.js';
