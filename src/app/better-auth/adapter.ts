@@ -1,0 +1,73 @@
+import { createAdapterFactory, type AdapterFactoryConfig } from 'better-auth/adapters';
+import type { BetterAuthOptions, DBAdapter } from 'better-auth/types';
+import { KyselyModelStore } from '../../adapters/kysely/model-store/index.js';
+import type { SqlStore } from '../../adapters/kysely/index.js';
+import { ConfigError } from '../../domain/errors.js';
+import type { ModelStore } from '../../ports/model-store.js';
+import { defaultLogger } from '../env.js';
+import { openDatabase } from '../open-database.js';
+import { migrationScript } from './migrate.js';
+import { modelAdapter } from './model-adapter.js';
+import { connectionOptions, type AuthkeepAdapterOptions } from './options.js';
+
+/** What `betterAuth({ database })` takes, plus the store beneath it and a way to close what it opened. */
+export interface AuthkeepBetterAuthAdapter {
+  (options: BetterAuthOptions): DBAdapter<BetterAuthOptions>;
+  /** authkeep's connection (for migrateBetterAuth or other authkeep facades to share). */
+  readonly store: SqlStore;
+  /** Closes the connection if this adapter opened it (a pg.Pool, Kysely or Database of yours stays open). */
+  close(): Promise<void>;
+}
+
+/**
+ * better-auth's Kysely adapter contract on authkeep's connection layer. Storage formats are the official
+ * Kysely adapter's (@better-auth/kysely-adapter 1.7.25: booleans, dates and JSON native on PostgreSQL,
+ * 0/1, ISO text and JSON text on SQLite), so a database it made is used in place.
+ */
+export function authkeepAdapter(input: AuthkeepAdapterOptions): AuthkeepBetterAuthAdapter {
+  if (!input || typeof input !== 'object') throw new ConfigError('authkeepAdapter takes { database, … }');
+  const logger = input.logger ?? defaultLogger();
+  const { store, owned } = openDatabase(input.database, connectionOptions(input), logger, 'authkeepAdapter');
+  const models: ModelStore = new KyselyModelStore(store);
+  const postgres = store.dialect === 'postgres';
+  let lazyOptions: BetterAuthOptions | undefined;
+
+  const config: AdapterFactoryConfig = {
+    adapterId: 'authkeep',
+    adapterName: 'authkeep',
+    usePlural: input.usePlural,
+    debugLogs: input.debugLogs,
+    supportsBooleans: postgres,
+    supportsDates: postgres,
+    supportsJSON: postgres,
+    supportsArrays: false,
+    supportsUUIDs: postgres,
+    transaction: (callback) =>
+      models.transaction((inTransaction) =>
+        callback(
+          createAdapterFactory({
+            config: { ...config, transaction: false },
+            adapter: modelAdapter(inTransaction),
+          })(lazyOptions!),
+        ),
+      ),
+  };
+  const factory = createAdapterFactory({ config, adapter: modelAdapter(models) });
+
+  const adapter = (options: BetterAuthOptions): DBAdapter<BetterAuthOptions> => {
+    lazyOptions = options;
+    const instance = factory(options);
+    // `npx @better-auth/cli generate` prints better-auth's own migration for this database and these options.
+    instance.createSchema = async (schemaOptions, file) => ({
+      code: await migrationScript(store, schemaOptions ?? options),
+      path: file ?? `./better-auth_migrations/${new Date().toISOString().replace(/[-:.]/g, '')}.sql`,
+    });
+    return instance;
+  };
+  return Object.assign(adapter, {
+    store,
+    close: async () => {
+      if (owned) await store.close();
+    },
+  });
+}
