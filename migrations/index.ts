@@ -7,6 +7,7 @@ import { twoFactorSsoSecrets } from './0004_two_factor_sso_secrets.js';
 import { emailIdentityKeys } from './0005_email_identity.js';
 import { callerFields } from './0006_caller_fields.js';
 import { recordExtraFields } from './0007_record_extra_fields.js';
+import { sessionExpiryPartitions } from './0008_session_expiry_partitions.js';
 
 /** Every kitium-store migration, in the order it runs. Ids are permanent: never rename one. */
 export const kitiumMigrations: readonly Migration[] = [
@@ -18,6 +19,7 @@ export const kitiumMigrations: readonly Migration[] = [
   emailIdentityKeys,
   callerFields,
   recordExtraFields,
+  sessionExpiryPartitions,
 ];
 
 export { UPSTREAM_TABLES } from './0001_initial_schema_v2.js';

@@ -74,6 +74,8 @@ export interface ApiKeysTable {
 export interface SessionsTable {
   /** The digest of the session token, never the token itself. */
   id: Str;
+  /** The expiry bucket the token names (migration 0008); on PostgreSQL, the partition key. */
+  bucket: Defaulted<number>;
   user_id: Str;
   org_id: NStr;
   plan: NStr;

@@ -7,7 +7,8 @@ import {
 import { Sha256TokenDigest } from '../../adapters/crypto/token-digest.js';
 import { pgNotifier } from '../../adapters/kysely/notify.js';
 import { systemClock, uuidV7Ids } from '../../adapters/system/ids.js';
-import { ConfigError } from '../../domain/errors.js';
+import { sweepExpired, type SweepCounts } from '../../adapters/kysely/sweeper.js';
+import { ConfigError, ValidationError } from '../../domain/errors.js';
 import type {
   ApiKeyRecord,
   AuthEvent,
@@ -159,6 +160,24 @@ export class KitiumCoreAdapter implements StorageAdapter {
       digestToken: (token) => this.ctx.digest.digest(token),
       ...(this.upstreamTimeZone ? { upstreamTimeZone: this.upstreamTimeZone } : {}),
     };
+  }
+
+  /**
+   * Removes expired sessions, email verification tokens (with their attempt counts), two-factor and SSO
+   * sessions; returns how many rows went from each table. The cost is linear in what is removed. On
+   * PostgreSQL sessions leave a whole UTC day of expiry at a time, once that day has ended (dropping its
+   * partition: the table shrinks and nothing is left to vacuum); elsewhere in batches of `batchSize` rows
+   * (default 1000), each its own short transaction. Safe to run from several processes at once.
+   */
+  async sweepExpired(options: { batchSize?: number } = {}): Promise<SweepCounts> {
+    const { batchSize } = options;
+    if (batchSize !== undefined && (!Number.isSafeInteger(batchSize) || batchSize <= 0)) {
+      throw new ValidationError('batchSize must be a positive integer');
+    }
+    return sweepExpired(this.ctx.store, {
+      now: this.ctx.clock.now(),
+      ...(batchSize !== undefined ? { batchSize } : {}),
+    });
   }
 
   async disconnect(): Promise<void> {

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStorageAdapter } from '../../../src/app/kitium/adapters.js';
+import { bucketOfToken, sessionKey as sessionKeyOf } from '../../../src/domain/session-bucket.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import type { CacheSettings } from '../../../src/app/cache/open-cache.js';
 import { redisUrl } from '../../support/postgres.js';
@@ -133,7 +134,9 @@ for (const backend of backends) {
     }
 
     describe.skipIf(!backend.redis)('what lands in Redis', () => {
-      const sessionKey = (token: string) => `${namespace}kc2:s:${sha256(token)}`;
+      // The repository key: the token's digest, then the expiry bucket the token names (session-bucket.ts).
+      const sessionKey = (token: string) =>
+        `${namespace}kc2:s:${sessionKeyOf(sha256(token), bucketOfToken(token))}`;
 
       it('keys sessions by the token digest and never stores the token', async () => {
         const session = await newSession('u-digest');

@@ -19,7 +19,8 @@ describeKitium('sessions', (h) => {
       plan: 'pro',
       metadata: { ip: '10.0.0.1', nested: { n: 1 } },
     });
-    expect(session.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // 256 random bits, then the expiry bucket it is stored in (src/domain/session-bucket.ts).
+    expect(session.id).toMatch(/^[A-Za-z0-9_-]{43}\.[0-9a-z]+$/);
     expect(await h.adapter.getSession(session.id)).toEqual(session);
   });
 

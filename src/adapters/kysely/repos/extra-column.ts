@@ -6,6 +6,7 @@ import {
   type ExtraFields,
   type ExtraFieldsPatch,
 } from '../../../domain/extra-fields.js';
+import type { Kysely } from 'kysely';
 import type { SqlStore } from '../sql-store.js';
 
 /**
@@ -48,19 +49,23 @@ export async function updateWithExtra<R>(
   values: Record<string, unknown>,
   extra: ExtraFieldsPatch,
   toRecord: (row: Record<string, unknown>) => R,
+  scope: Record<string, unknown> = {},
 ): Promise<R | null> {
   return store.transaction(
     async (trx) => {
-      let select = trx.selectFrom(table).select('extra').where('id', '=', id);
+      // Loosely typed: `scope` names columns of the one table given (a session's bucket).
+      const db = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
+      let select = db.selectFrom(table).select('extra').where('id', '=', id);
+      for (const [column, value] of Object.entries(scope)) select = select.where(column, '=', value);
       if (store.dialect === 'postgres') select = select.forUpdate();
       const current = await select.executeTakeFirst();
       if (!current) return null;
-      const row = await trx
+      let update = db
         .updateTable(table)
-        .set({ ...values, extra: patchedExtra(entity, current.extra, extra) } as never)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+        .set({ ...values, extra: patchedExtra(entity, current.extra, extra) })
+        .where('id', '=', id);
+      for (const [column, value] of Object.entries(scope)) update = update.where(column, '=', value);
+      const row = await update.returningAll().executeTakeFirstOrThrow();
       return toRecord(row as Record<string, unknown>);
     },
     { idempotent: true, entity },

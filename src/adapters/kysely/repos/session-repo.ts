@@ -1,5 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import type { SessionRecord } from '../../../domain/records.js';
+import { splitSessionKey } from '../../../domain/session-bucket.js';
+import { ensureSessionPartition } from '../expiry/session-partitions.js';
 import type { PatchWithExtra, SessionRepo, StoredSession } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
@@ -13,18 +15,28 @@ const entity = 'session';
 export class KyselySessionRepo implements SessionRepo {
   private readonly rows: TableAccess<StoredSession>;
   private readonly byKey;
+  private readonly deleteByKey;
   private readonly insertRow: (args: Record<string, unknown>) => CompiledQuery;
   private readonly columns: ColumnMap<Omit<SessionRecord, 'id'>>;
 
   constructor(private readonly store: SqlStore) {
     this.rows = new TableAccess(store, 'sessions', entity, (row) => this.toStored(row));
     const { db, codec } = store;
-    this.byKey = prepare<{ key: string }>(
-      db.selectFrom('sessions').selectAll().where('id', '=', slot('key')),
+    // The bucket names one partition on PostgreSQL (migration 0008): each statement by key probes one index.
+    this.byKey = prepare<{ digest: string; bucket: number }>(
+      db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('id', '=', slot('digest'))
+        .where('bucket', '=', slot('bucket')),
+    );
+    this.deleteByKey = prepare<{ digest: string; bucket: number }>(
+      db.deleteFrom('sessions').where('id', '=', slot('digest')).where('bucket', '=', slot('bucket')),
     );
     // Sessions are created on every login: the insert is compiled once, like the hot reads.
     const columns = [
       'id',
+      'bucket',
       'user_id',
       'org_id',
       'plan',
@@ -69,8 +81,10 @@ export class KyselySessionRepo implements SessionRepo {
 
   async insert(key: string, session: StoredSession): Promise<void> {
     const { codec } = this.store;
+    const { digest, bucket } = splitSessionKey(key);
     const values = {
-      id: key,
+      id: digest,
+      bucket,
       user_id: session.userId,
       org_id: session.orgId ?? null,
       plan: session.plan ?? null,
@@ -81,15 +95,24 @@ export class KyselySessionRepo implements SessionRepo {
       updated_at: codec.timestamp(session.updatedAt),
       extra: session.extraFields ?? null,
     };
-    await this.store.query(this.insertRow(values), {
-      idempotent: false,
-      entity,
-      recover: async (db) => ((await recoverInserted('sessions', key, () => true)(db)) ? [] : null),
-    });
+    const insert = () =>
+      this.store.query(this.insertRow(values), {
+        idempotent: false,
+        entity,
+        recover: async (db) => ((await recoverInserted('sessions', digest, () => true)(db)) ? [] : null),
+      });
+    try {
+      await insert();
+    } catch (error) {
+      // The first session of a bucket nobody created yet (or a sweep just dropped): create it, once.
+      if (!isMissingPartition(error)) throw error;
+      await ensureSessionPartition(this.store, bucket);
+      await insert();
+    }
   }
 
   async findByKey(key: string): Promise<StoredSession | null> {
-    const rows = await this.store.query<Record<string, unknown>>(this.byKey({ key }), {
+    const rows = await this.store.query<Record<string, unknown>>(this.byKey(splitSessionKey(key)), {
       idempotent: true,
       entity,
     });
@@ -105,14 +128,22 @@ export class KyselySessionRepo implements SessionRepo {
       ...patchColumns(patch, this.columns),
       updated_at: this.store.codec.timestamp(updatedAt),
     };
-    if (!hasExtraChanges(patch.extra)) return this.rows.updateById(key, values);
-    return updateWithExtra(this.store, 'sessions', entity, key, values, patch.extra, (row) =>
-      this.toStored(row),
+    const { digest, bucket } = splitSessionKey(key);
+    if (!hasExtraChanges(patch.extra)) return this.rows.updateById(digest, values, { bucket });
+    return updateWithExtra(
+      this.store,
+      'sessions',
+      entity,
+      digest,
+      values,
+      patch.extra,
+      (row) => this.toStored(row),
+      { bucket },
     );
   }
 
   async delete(key: string): Promise<void> {
-    await this.rows.deleteById(key);
+    await this.store.query(this.deleteByKey(splitSessionKey(key)), { idempotent: true, entity });
   }
 
   async deleteExpired(now: Date, limit: number): Promise<number> {
@@ -136,4 +167,10 @@ export class KyselySessionRepo implements SessionRepo {
     );
     return Number(result.numDeletedRows);
   }
+}
+
+/** PostgreSQL's answer to a row whose bucket has no partition: check_violation naming no constraint. */
+function isMissingPartition(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string; constraint?: string; table?: string } }).cause;
+  return cause?.code === '23514' && cause.constraint === undefined && cause.table === 'sessions';
 }

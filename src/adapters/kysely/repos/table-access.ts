@@ -44,11 +44,17 @@ export class TableAccess<R> {
     return rows.map((row) => this.toRecord(row));
   }
 
-  /** Sets `values` on the row with this id and returns it, or null when there is none. */
-  async updateById(id: string, values: Row): Promise<R | null> {
+  /**
+   * Sets `values` on the row with this id and returns it, or null when there is none. `scope` adds column
+   * equalities to the match (a session's bucket: the partition to look in).
+   */
+  async updateById(id: string, values: Row, scope: Row = {}): Promise<R | null> {
     const row = await this.store.run(
-      () =>
-        this.db.updateTable(this.table).set(values).where('id', '=', id).returningAll().executeTakeFirst(),
+      () => {
+        let update = this.db.updateTable(this.table).set(values).where('id', '=', id);
+        for (const [column, value] of Object.entries(scope)) update = update.where(column, '=', value);
+        return update.returningAll().executeTakeFirst();
+      },
       { idempotent: true, entity: this.entity },
     );
     return row ? this.toRecord(row) : null;

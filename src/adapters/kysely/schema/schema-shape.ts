@@ -29,13 +29,18 @@ async function readPostgres(db: AnyDb): Promise<SchemaShape> {
     from pg_attribute a
     join pg_class c on c.oid = a.attrelid
     join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = current_schema() and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
+    where n.nspname = current_schema() and c.relkind in ('r', 'p') and not c.relispartition
+      and a.attnum > 0 and not a.attisdropped
   `.execute(db);
   for (const row of rows) {
     columnsOf(shape, row.table_name).set(row.column_name, { type: row.type, nullable: !row.not_null });
   }
+  // Partitions (sessions by expiry bucket, migration 0008) come and go: the partitioned table is the shape.
   const indexes = await sql<{ def: string }>`
-    select indexdef as def from pg_indexes where schemaname = current_schema()`.execute(db);
+    select x.indexdef as def from pg_indexes x
+    join pg_namespace n on n.nspname = x.schemaname
+    join pg_class c on c.relnamespace = n.oid and c.relname = x.tablename
+    where x.schemaname = current_schema() and not c.relispartition`.execute(db);
   for (const { def } of indexes.rows) {
     // CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)
     shape.indexes.add(

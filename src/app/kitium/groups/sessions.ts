@@ -1,23 +1,25 @@
 import { withExtraFields, withExtraFieldsAsText, withExtraFieldsText } from '../../../domain/extra-fields.js';
 import { parseInputWithExtra, parsePatchWithExtra } from '../../../domain/record-spec.js';
 import type { SessionRecord } from '../../../domain/records.js';
+import { bucketedToken, bucketOfToken, sessionBucket, sessionKey } from '../../../domain/session-bucket.js';
 import { sessionSpec, type SessionInput } from '../../../domain/specs/core.js';
 import type { StoredSession } from '../../../ports/repos.js';
 import type { KitiumContext } from '../context.js';
 import { lookupValue, notFound, orNotFound } from '../guards.js';
 
 /**
- * Sessions: the id handed to the caller is a 256-bit bearer token; the database keeps only its digest,
+ * Sessions: the id handed to the caller is a 256-bit bearer token with its expiry bucket after a dot
+ * (src/domain/session-bucket.ts); the database keeps only its digest,
  * so every look-up digests the id first and puts the caller's id back on the record. A caller's extra
  * fields are kept and returned (upstream's memory adapter spreads `data`); the id is never one of them.
  */
 export class SessionFacade {
   constructor(private readonly ctx: KitiumContext) {}
 
-  /** The digest the session is stored under; null for the empty id, which finds no session. */
+  /** The key the session is stored under (digest and bucket); null for the empty id, which finds none. */
   private key(id: unknown): string | null {
     const token = lookupValue(id, 'id');
-    return token === null ? null : this.ctx.digest.digest(token);
+    return token === null ? null : sessionKey(this.ctx.digest.digest(token), bucketOfToken(token));
   }
 
   async create(data: unknown): Promise<SessionRecord> {
@@ -27,9 +29,14 @@ export class SessionFacade {
       'updatedAt',
     ]);
     const now = this.ctx.clock.now();
-    const id = this.ctx.ids.token();
+    // The token names the bucket of the session's expiry, so every later look-up finds its partition.
+    const bucket = sessionBucket(fields.expiresAt);
+    const id = bucketedToken(this.ctx.ids.token(), bucket);
     const record = { ...fields, createdAt: now, updatedAt: now };
-    await this.ctx.sessions.insert(this.ctx.digest.digest(id), withExtraFieldsAsText(record, extra));
+    await this.ctx.sessions.insert(
+      sessionKey(this.ctx.digest.digest(id), bucket),
+      withExtraFieldsAsText(record, extra),
+    );
     return withExtraFields({ id, ...record }, extra);
   }
 
