@@ -36,7 +36,10 @@ const backends: { name: string; available: boolean; open(): AuthkeepSecondarySto
 const password = 'correct horse battery staple';
 const opened: { close(): Promise<void> }[] = [];
 
-async function makeAuth(storage: BetterAuthSecondaryStorage, extra: Partial<BetterAuthOptions> = {}) {
+async function makeAuth<const Extra extends Partial<BetterAuthOptions> = object>(
+  storage: BetterAuthSecondaryStorage,
+  extra: Extra = {} as Extra,
+) {
   const database = new Database(':memory:');
   opened.push({ close: async () => void database.close() });
   const options = {
