@@ -93,15 +93,20 @@ export class PasskeyCacheStore {
         raw = await this.cache.take(full);
       } catch (error) {
         if (!isUnknownGetdel(error)) throw error;
-        this.getdelMissing = true;
-        this.logger?.warn(
-          { command: 'GETDEL', minimumRedis: '6.2' },
-          'Redis does not know GETDEL (before 6.2): single-use entries are taken with a compare-and-set instead',
-        );
+        // Concurrent takes may all meet the refusal: the warning goes out once.
+        if (!this.getdelMissing) this.warnGetdelMissing();
         raw = await this.takeByCompareAndSet(full);
       }
     }
     return raw === null ? null : decodeCacheData(raw, prefix);
+  }
+
+  private warnGetdelMissing(): void {
+    this.getdelMissing = true;
+    this.logger?.warn(
+      { command: 'GETDEL', minimumRedis: '6.2' },
+      'Redis does not know GETDEL (before 6.2): single-use entries are taken with a compare-and-set instead',
+    );
   }
 
   private async takeByCompareAndSet(full: string): Promise<string | null> {
