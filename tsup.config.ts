@@ -5,7 +5,11 @@ const sourcemap = process.env.AUTHKEEP_BUILD_SOURCEMAP === '1';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', authjs: 'src/app/authjs/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      authjs: 'src/app/authjs/index.ts',
+      'better-auth': 'src/app/better-auth/index.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap,
