@@ -30,11 +30,33 @@ describe("authkeepSecondaryStorage({ cache: 'memory' })", () => {
     await expect(storage.get('k')).rejects.toMatchObject({ code: 'unavailable' });
   });
 
-  it('is bounded: past maxEntries the least recently written values go', async () => {
+  it('is bounded without evicting: past maxEntries a new key is refused, nothing already stored is lost', async () => {
     const storage = authkeepSecondaryStorage({ cache: 'memory', maxEntries: 3 });
-    for (const key of ['a', 'b', 'c', 'd']) await storage.set(key, key, 60);
-    expect(await storage.get('a')).toBeNull();
-    expect(await storage.get('d')).toBe('d');
+    for (const key of ['a', 'b', 'c']) await storage.set(key, key, 60);
+    await expect(storage.set('d', 'd', 60)).rejects.toMatchObject({ code: 'unavailable' });
+    expect(await Promise.all(['a', 'b', 'c', 'd'].map((key) => storage.get(key)))).toEqual([
+      'a',
+      'b',
+      'c',
+      null,
+    ]);
+    await storage.set('a', 'a2', 60); // an existing key may still change
+    await storage.delete('b'); // and deletes always succeed
+    expect([await storage.get('a'), await storage.get('b')]).toEqual(['a2', null]);
+    for (const key of ['x', 'y', 'z']) await storage.increment(key, 60);
+    await expect(storage.increment('w', 60)).rejects.toMatchObject({ code: 'unavailable' });
+    expect(await storage.increment('x', 60)).toBe(2);
+    await storage.close();
+  });
+
+  it('expired entries make room again', async () => {
+    const storage = authkeepSecondaryStorage({ cache: 'memory', maxEntries: 2 });
+    await storage.set('short', 'v', 0.2);
+    await storage.set('long', 'v', 60);
+    await expect(storage.set('new', 'v', 60)).rejects.toMatchObject({ code: 'unavailable' });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await storage.set('new', 'v', 60);
+    expect(await storage.get('new')).toBe('v');
     await storage.close();
   });
 

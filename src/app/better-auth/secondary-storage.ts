@@ -32,7 +32,7 @@ export interface AuthkeepSecondaryStorageOptions {
   tombstoneSeconds?: number;
   /** Per-command deadline of a Redis client made from a URL (default ioredis settings of authkeep: 2 s). */
   timeoutMs?: number;
-  /** Bound of the memory store: values and tombstones, and counters, each (default 100 000). */
+  /** Bound of the memory store: values, and counters, each (default 100 000); past it new keys are refused, never evicted. */
   maxEntries?: number;
   /** How many keys the process remembers for calls made outside a better-auth endpoint (default 10 000). */
   maxRemembered?: number;

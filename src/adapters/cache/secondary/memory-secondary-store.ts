@@ -3,7 +3,11 @@ import type { SecondaryStore, VersionedRead } from '../../../ports/secondary-sto
 import { positiveInteger, startSweep } from '../memory-cache.js';
 
 export interface MemorySecondaryStoreOptions {
-  /** Most values and tombstones kept, and most counters; the least recently written go first (default 100 000). */
+  /**
+   * Most values, and most counters (default 100 000). A write that would add one more is refused (an
+   * UnavailableError) rather than evicting: an evicted session index, revocation marker or tombstone would
+   * silently undo a revocation. Deletes always succeed; their tombstones may exceed the bound until they expire.
+   */
   maxEntries?: number;
   /** How long a delete's tombstone refuses writes that saw the key before it (ms). */
   tombstoneMs: number;
@@ -74,7 +78,8 @@ export class MemorySecondaryStore implements SecondaryStore {
     const deleted = slot?.deleted ?? 0;
     if (seenVersion !== undefined && deleted > seenVersion) return null;
     const version = this.tick(slot?.version);
-    this.put(this.slots, key, { value, version, deleted, expiresAt: ttlMs > 0 ? Date.now() + ttlMs : 0 });
+    if (!slot) this.assertRoom(this.slots);
+    this.slots.set(key, { value, version, deleted, expiresAt: ttlMs > 0 ? Date.now() + ttlMs : 0 });
     return version;
   }
 
@@ -98,7 +103,8 @@ export class MemorySecondaryStore implements SecondaryStore {
       counter.count += 1;
       return counter.count;
     }
-    this.put(this.counters, key, { count: 1, expiresAt: ttlMs > 0 ? now + ttlMs : 0 });
+    if (!counter) this.assertRoom(this.counters);
+    this.counters.set(key, { count: 1, expiresAt: ttlMs > 0 ? now + ttlMs : 0 });
     return 1;
   }
 
@@ -111,7 +117,7 @@ export class MemorySecondaryStore implements SecondaryStore {
 
   private tombstone(key: string): number {
     const version = this.tick(this.live(key)?.version);
-    this.put(this.slots, key, { version, deleted: version, expiresAt: Date.now() + this.tombstoneMs });
+    this.slots.set(key, { version, deleted: version, expiresAt: Date.now() + this.tombstoneMs });
     return version;
   }
 
@@ -130,13 +136,15 @@ export class MemorySecondaryStore implements SecondaryStore {
     return slot;
   }
 
-  /** Re-inserts (most recent last) and evicts the oldest beyond the bound. */
-  private put<T>(map: Map<string, T>, key: string, entry: T): void {
-    map.delete(key);
-    map.set(key, entry);
-    if (map.size <= this.maxEntries) return;
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
+  /** Room for one more key in `map`, sweeping expired entries first; refused when still full. */
+  private assertRoom(map: Map<string, unknown>): void {
+    if (map.size < this.maxEntries) return;
+    this.sweepExpired();
+    if (map.size < this.maxEntries) return;
+    throw new UnavailableError('secondary storage is full (maxEntries): write refused rather than evicting', {
+      retryable: true,
+      details: { maxEntries: this.maxEntries },
+    });
   }
 
   private assertOpen(): void {
