@@ -70,7 +70,7 @@ function clientOf(responseHeaders: Headers): Headers {
   return new Headers({ cookie });
 }
 
-async function signUp(auth: Auth, email: string) {
+async function signUp(auth: { api: Pick<Auth['api'], 'signUpEmail'> }, email: string) {
   const { headers, response } = await auth.api.signUpEmail({
     body: { email, password, name: 'Secondary Flow' },
     returnHeaders: true,
@@ -78,7 +78,7 @@ async function signUp(auth: Auth, email: string) {
   return { client: clientOf(headers), token: response.token!, userId: response.user.id };
 }
 
-async function signIn(auth: Auth, email: string) {
+async function signIn(auth: { api: Pick<Auth['api'], 'signInEmail'> }, email: string) {
   const { headers, response } = await auth.api.signInEmail({
     body: { email, password },
     returnHeaders: true,
