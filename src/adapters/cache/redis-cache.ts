@@ -26,6 +26,12 @@ export interface RedisCacheOptions {
   logger?: Logger;
   /** Attempts of the compare-and-set loop behind update() before it gives up with a ConflictError (default 100). */
   maxUpdateAttempts?: number;
+  /**
+   * How often the server's run id is read again on an open connection (default 250 ms; 0 = only on
+   * connect): a failover behind a proxy that keeps client connections open changes the server without a
+   * reconnect, and entries written under the old one must stop being trusted within the in-process lease.
+   */
+  instanceCheckMs?: number;
 }
 
 const SCAN_BATCH = 500;
@@ -39,11 +45,14 @@ const NOOP = () => undefined;
 export class RedisCache implements CacheStore, CacheIndex {
   readonly namespace: string;
   private readonly handle: RedisClientHandle;
+  private readonly log: Logger;
   private readonly client: Redis | Cluster;
   private readonly isCluster: boolean;
   private readonly maxUpdateAttempts: number;
   private readonly scripts: ScriptedClient;
   private runId: string | undefined;
+  private readonly instanceCheckMs: number;
+  private instanceTimer: NodeJS.Timeout | undefined;
 
   /** Printed and serialised without the client, whose options hold the Redis password. */
   [INSPECT](): Record<string, unknown> {
@@ -60,7 +69,9 @@ export class RedisCache implements CacheStore, CacheIndex {
       throw new ConfigError('redis cache namespace must not contain { or }: it would override hash tags');
     }
     this.maxUpdateAttempts = options.maxUpdateAttempts ?? 100;
-    this.handle = openRedisClient(connection, options.logger ?? silent);
+    this.instanceCheckMs = options.instanceCheckMs ?? 250;
+    this.log = options.logger ?? silent;
+    this.handle = openRedisClient(connection, this.log);
     this.client = this.handle.client;
     this.isCluster = isCluster(this.client);
     this.scripts = defineScripts(this.client);
@@ -193,16 +204,25 @@ export class RedisCache implements CacheStore, CacheIndex {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.instanceTimer);
     await closeRedisClient(this.handle);
   }
 
+  /** Learns the run id on every connect and, while connected, every instanceCheckMs (one INFO each). */
   private watchInstance(): void {
     if (this.isCluster) return;
     const client = this.client as Redis;
     const learn = () => {
       client.info('server').then(
         (info) => {
-          this.runId = /run_id:([0-9a-f]+)/.exec(info)?.[1]?.slice(0, 16);
+          const runId = /run_id:([0-9a-f]+)/.exec(info)?.[1]?.slice(0, 16);
+          if (this.runId !== undefined && runId !== this.runId) {
+            this.log.warn(
+              {},
+              'the Redis server changed under an open connection (failover): older entries are distrusted',
+            );
+          }
+          this.runId = runId;
         },
         () => undefined,
       );
@@ -210,6 +230,10 @@ export class RedisCache implements CacheStore, CacheIndex {
     client.on('ready', learn);
     client.on('close', () => (this.runId = undefined));
     if (client.status === 'ready') learn();
+    if (this.instanceCheckMs > 0) {
+      this.instanceTimer = setInterval(() => client.status === 'ready' && learn(), this.instanceCheckMs);
+      this.instanceTimer.unref();
+    }
   }
 
   private full(key: string): string {

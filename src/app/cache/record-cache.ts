@@ -133,8 +133,12 @@ export class RecordCache {
       raw ?? this.reserve(key),
       this.index ? this.store.get(cacheKeys.revocations) : null,
     ]);
+    const startedUnder = this.instance();
     const record = await load();
-    if (ticket !== null) await this.fill(key, ticket, revocations, record, facts);
+    // A ticket from another server lifetime (a failover meanwhile) may predate a revocation it lost.
+    if (ticket !== null && startedUnder !== undefined && this.instance() === startedUnder) {
+      await this.fill(key, ticket, revocations, record, facts);
+    }
     return record;
   }
 
