@@ -9,11 +9,12 @@ export { SqlStore, type Db, type Trx } from './sql-store.js';
 export {
   runMigrations,
   migrationStatus,
+  readMigrationStatus,
   type Migration,
   type MigrationContext,
   type MigrationStatus,
 } from './schema/migrator.js';
-export { describeColumns, tableExists, type ColumnInfo } from './schema/introspect.js';
+export { describeColumns, schemaExists, tableExists, type ColumnInfo } from './schema/introspect.js';
 export { KyselyApiKeyRepo } from './repos/api-key-repo.js';
 export { KyselySessionRepo } from './repos/session-repo.js';
 export { KyselyOrganizationRepo } from './repos/organization-repo.js';

@@ -1,5 +1,6 @@
 import {
   runMigrations,
+  readMigrationStatus,
   verifySchema,
   type MigrationContext,
   type SqlStore,
@@ -33,6 +34,7 @@ import { OrganizationFacade } from './groups/organizations.js';
 import { SessionFacade } from './groups/sessions.js';
 import { UserFacade } from './groups/users.js';
 import type { StorageAdapter } from './storage-adapter.js';
+import { schemaSummary } from '../schema-summary.js';
 
 /** Options every kitium facade takes, whatever the database. */
 export interface KitiumAdapterOptions extends KitiumCacheOptions, KitiumCipherOptions {
@@ -140,9 +142,12 @@ export class KitiumCoreAdapter implements StorageAdapter {
     }
     const differences = await verifySchema(this.ctx.store, kitiumMigrations, this.migrationContext());
     if (differences.length > 0) {
-      throw new ConfigError(`the database schema does not match authkeep's: ${differences.join('; ')}`, {
-        details: { differences },
-      });
+      // One line, not one per difference: they are in details (and `authkeep verify --verbose`).
+      const { pending } = await readMigrationStatus(this.ctx.store, kitiumMigrations);
+      throw new ConfigError(
+        `${schemaSummary(differences.length, pending.length)}; error.details.differences lists them`,
+        { details: { differences, pending } },
+      );
     }
   }
 

@@ -59,3 +59,13 @@ export async function describeColumns(
   }
   return out.sort((a, b) => a.table.localeCompare(b.table) || a.column.localeCompare(b.column));
 }
+
+/** Whether a PostgreSQL schema exists (read only: nothing is created). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- no table is read
+export async function schemaExists(db: Kysely<any>, schema: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`
+    select exists (select 1 from information_schema.schemata where schema_name = ${schema}) as found`.execute(
+    db,
+  );
+  return rows[0]?.found === true;
+}

@@ -3,6 +3,7 @@ import type { Logger } from '../../../ports/system.js';
 import type { Codec, Dialect } from '../codec.js';
 import type { AuthDatabase } from '../tables.js';
 import type { SqlStore } from '../sql-store.js';
+import { tableExists } from './introspect.js';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -81,4 +82,21 @@ export async function migrationStatus(
     const done = new Set(applied.map((entry) => entry.id));
     return { applied, pending: migrations.filter((m) => !done.has(m.id)).map((m) => m.id) };
   });
+}
+
+/**
+ * The status without writing anything (no lock, no ledger, no schema created): a database without the
+ * ledger has every migration pending. Applied migrations are listed in the order they apply.
+ */
+export async function readMigrationStatus(
+  store: SqlStore,
+  migrations: readonly Migration[],
+): Promise<MigrationStatus> {
+  const ledger = await tableExists(store.db, store.dialect, 'auth_migrations');
+  const applied = ledger ? await appliedIds(store.db, store.codec) : [];
+  const position = new Map(migrations.map((migration, index) => [migration.id, index]));
+  const rank = (id: string) => position.get(id) ?? migrations.length;
+  applied.sort((a, b) => rank(a.id) - rank(b.id) || a.appliedAt.getTime() - b.appliedAt.getTime());
+  const done = new Set(applied.map((entry) => entry.id));
+  return { applied, pending: migrations.filter((m) => !done.has(m.id)).map((m) => m.id) };
 }
