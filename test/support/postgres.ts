@@ -50,3 +50,13 @@ export async function withClient<T>(
     await client.end();
   }
 }
+
+/** Whether a schema exists (checked with a client of its own, so the code under test is not asked). */
+export async function schemaPresent(url: string, schema: string): Promise<boolean> {
+  return withClient(url, undefined, async (client) => {
+    const { rows } = await client.query('select 1 from information_schema.schemata where schema_name = $1', [
+      schema,
+    ]);
+    return rows.length > 0;
+  });
+}

@@ -1,6 +1,6 @@
 import { envValue } from '../env.js';
 import { defineCommand } from './command.js';
-import { DATABASE_FLAGS, openStorage } from './common.js';
+import { DATABASE_FLAGS, openStorage, REDIS_FLAG, refuseMissingSchema } from './common.js';
 import type { CliIo } from './io.js';
 
 const EMBEDDED = 'the embedded SQLite file ./.authkeep/authkeep.db';
@@ -8,7 +8,9 @@ const EMBEDDED = 'the embedded SQLite file ./.authkeep/authkeep.db';
 /** `npm start`: a short guided run on the embedded default that shows the main job end to end. */
 async function demo(values: { database?: string; schema?: string; redis?: string }, io: CliIo) {
   const redis = values.redis ?? envValue(io.env, 'AUTHKEEP_REDIS_URL');
-  const storage = openStorage(values, io, 'memory');
+  // The demo creates its own embedded default; a database you name must exist (see "authkeep migrate").
+  const ownDefault = values.database === undefined && envValue(io.env, 'AUTHKEEP_DATABASE_URL') === undefined;
+  const storage = openStorage(values, io, { create: ownDefault, fallbackCache: 'memory' });
   const where = (values.database ?? envValue(io.env, 'AUTHKEEP_DATABASE_URL') ?? EMBEDDED).replace(
     /\/\/[^@/]*@/,
     '//',
@@ -16,6 +18,7 @@ async function demo(values: { database?: string; schema?: string; redis?: string
   const step = (n: number, text: string) => io.out(`${n}. ${text}`);
   const yes = (ok: boolean, good: string, bad: string) => (ok ? good : bad);
   try {
+    if (!ownDefault) await refuseMissingSchema(storage, values, io);
     await storage.connect();
     io.out(`authkeep demo on ${where}, with ${redis ? 'Redis' : 'an in-process memory cache'} in front`);
     step(1, 'migrations applied (connect() is idempotent and safe across processes)');
@@ -70,6 +73,6 @@ async function demo(values: { database?: string; schema?: string; redis?: string
 export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'a guided run: create a user, a session and an API key, then verify the key',
-  flags: DATABASE_FLAGS,
+  flags: { ...DATABASE_FLAGS, ...REDIS_FLAG },
   run: demo,
 });

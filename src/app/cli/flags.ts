@@ -1,6 +1,3 @@
-import { parseArgs } from 'node:util';
-import { CliError } from './io.js';
-
 /** One command-line flag, with the line `--help` shows for it. */
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -15,26 +12,6 @@ export type FlagSpecs = Record<string, FlagSpec>;
 export type FlagValues<F extends FlagSpecs> = {
   [K in keyof F]?: F[K]['type'] extends 'boolean' ? boolean : string;
 };
-
-/** node:util parseArgs with our error style: an unknown flag or a stray argument is a usage error (exit 2). */
-export function parseFlags<F extends FlagSpecs>(argv: string[], flags: F): FlagValues<F> {
-  const options = Object.fromEntries(
-    Object.entries(flags).map(([name, flag]) => [
-      name,
-      flag.short ? { type: flag.type, short: flag.short } : { type: flag.type },
-    ]),
-  );
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new CliError((error as Error).message, 2);
-  }
-  if (parsed.positionals.length > 0) {
-    throw new CliError(`unexpected argument "${parsed.positionals[0]}"`, 2);
-  }
-  return parsed.values as FlagValues<F>;
-}
 
 /** The flag table of a command's `--help`. */
 export function describeFlags(flags: FlagSpecs): string[] {

@@ -14,7 +14,8 @@ import { sqlitePath } from '../kitium/adapters.js';
 import { cliLogger } from './cli-logger.js';
 import { defineCommand, type CliCommand } from './command.js';
 import { cliLogLevel, DATABASE_FLAGS } from './common.js';
-import { JSON_FLAG, parseFlags } from './flags.js';
+import { checkDatabaseFlag, refuseMissingSqliteFile } from './database-target.js';
+import { JSON_FLAG } from './flags.js';
 import { CliError, type CliIo } from './io.js';
 import { PROGRESS_FLAG, ProgressReporter } from './progress.js';
 
@@ -32,9 +33,8 @@ const generateCommand = defineCommand({
   ],
   flags: {
     id: { type: 'string', value: '<id>', help: 'key id (default k<yyyymmdd>_<4 hex>)' },
-    // Accepted like on every command, so a shared wrapper script may pass them; a new key needs neither.
+    // Accepted like on every command, so a shared wrapper script may pass it; a new key needs none.
     database: { ...DATABASE_FLAGS.database, help: 'accepted and ignored: a new key needs no database' },
-    redis: { ...DATABASE_FLAGS.redis, help: 'accepted and ignored' },
   },
   run(values, io) {
     const id = assertKeyId(values.id ?? defaultKeyId(), '--id');
@@ -55,7 +55,9 @@ function openStore(url: string, schemaFlag: string | undefined, io: CliIo, logge
 
 function batchSizeOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new CliError('--batch-size must be a positive integer', 2);
+  if (!/^[1-9]\d*$/.test(text.trim())) {
+    throw new CliError(`--batch-size must be a positive integer (got "${text.slice(0, 20)}")`, 2);
+  }
   return Number(text);
 }
 
@@ -85,7 +87,10 @@ async function rotate(values: RotateValues, io: CliIo): Promise<void> {
     ? new LegacyReadingCipher({ primary: keyring, plaintext: 'allow' })
     : keyring;
   const logger = cliLogger(io, cliLogLevel(io));
-  const store = openStore(resolveDatabaseUrl(values.database, io.env), values.schema, io, logger);
+  checkDatabaseFlag(values.database);
+  const url = resolveDatabaseUrl(values.database, io.env);
+  refuseMissingSqliteFile(url);
+  const store = openStore(url, values.schema, io, logger);
   const progress = new ProgressReporter(io, values.progress === true);
   const abort = new AbortController();
   const stop = () => abort.abort();
@@ -164,8 +169,6 @@ const rotateCommand = defineCommand({
       type: 'boolean',
       help: 'also encrypt values still in clear (a database adopted from @kitiumai/auth-postgres)',
     },
-    // Accepted like on every command; rotation touches no cached record (the cache holds no secrets).
-    redis: { ...DATABASE_FLAGS.redis, help: 'accepted and ignored: the cache holds no secrets' },
     ...PROGRESS_FLAG,
     ...JSON_FLAG,
   },
@@ -173,18 +176,3 @@ const rotateCommand = defineCommand({
 });
 
 export const KEYS_COMMANDS: readonly CliCommand[] = [generateCommand, rotateCommand];
-
-/** `authkeep keys generate | rotate …`, for callers that hold the argument list after `keys`. */
-export async function runKeysCommand(argv: string[], io: CliIo): Promise<void> {
-  const [sub, ...rest] = argv;
-  const command = KEYS_COMMANDS.find((candidate) => candidate.name === `keys ${sub}`);
-  if (!command) {
-    io.out(KEYS_COMMANDS.map((c) => `  authkeep ${c.name.padEnd(14)} ${c.summary}`).join('\n'));
-    if (sub === 'help' || sub === '--help' || sub === '-h') return;
-    throw new CliError(
-      sub === undefined ? 'a keys subcommand is required' : `unknown keys subcommand "${sub}"`,
-      2,
-    );
-  }
-  await command.run(parseFlags(rest, command.flags), io);
-}

@@ -3,84 +3,66 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAuthkeepError } from '../../domain/errors.js';
 import type { CliCommand } from './command.js';
-import { healthCommand, migrateCommand, statusCommand, sweepCommand } from './commands.js';
-import { demoCommand } from './demo.js';
-import { describeFlags, HELP_FLAG, parseFlags } from './flags.js';
 import { CliError, processIo, type CliIo } from './io.js';
-import { KEYS_COMMANDS } from './keys.js';
-import { schemaCommand, verifyCommand } from './schema-command.js';
+import { buildProgram, PrintedHelp, UsageError } from './program.js';
+import { COMMANDS } from './registry.js';
 
-const COMMANDS: readonly CliCommand[] = [
-  demoCommand,
-  migrateCommand,
-  statusCommand,
-  healthCommand,
-  sweepCommand,
-  schemaCommand,
-  verifyCommand,
-  ...KEYS_COMMANDS,
-];
+const list = (commands: readonly CliCommand[]) => commands.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`);
 
 const USAGE = [
   'usage: authkeep <command> [options]      (authkeep <command> --help lists its options)',
   '',
   'commands:',
-  ...COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`),
+  ...list(COMMANDS),
+  '',
+  'options:',
+  '  -V, --version  print the version',
+  '  -h, --help     show this help',
   '',
   'The database is --database, else AUTHKEEP_DATABASE_URL, else ./.authkeep/authkeep.db (SQLite).',
+  'Only "migrate" (and "demo", on that default) creates a database, file or schema.',
   'Results go to stdout; warnings, errors and progress (on a terminal) go to stderr.',
 ].join('\n');
 
-function commandHelp(command: CliCommand): string {
-  return [
-    `usage: authkeep ${command.name} [options]`,
-    '',
-    command.summary,
-    ...(command.details ? ['', ...command.details] : []),
-    '',
-    'options:',
-    ...describeFlags({ ...command.flags, ...HELP_FLAG }),
-  ].join('\n');
-}
+const groupUsage = (group: string, members: readonly CliCommand[]) =>
+  [`usage: authkeep ${group} <command> [options]`, '', 'commands:', ...list(members)].join('\n');
 
-/** The command an argument list names (`keys rotate` takes two words), and the arguments after it. */
-function findCommand(argv: string[]): { command: CliCommand | undefined; rest: string[]; name: string } {
-  const [first = '', second = ''] = argv;
-  const two = COMMANDS.find((c) => c.name === `${first} ${second}`);
-  if (two) return { command: two, rest: argv.slice(2), name: two.name };
-  return { command: COMMANDS.find((c) => c.name === first), rest: argv.slice(1), name: first };
+/**
+ * Parses and runs one invocation; help and --version resolve, every failure throws (a CliError with its
+ * exit code, a UsageError from the parser, or the command's own error). `onRun` hears the command's name.
+ */
+export async function runCommandLine(
+  argv: string[],
+  io: CliIo,
+  onRun: (name: string) => void = () => {},
+): Promise<void> {
+  const program = buildProgram(COMMANDS, io, { usage: USAGE, groupUsage }, onRun);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof PrintedHelp && error.exitCode === 0) return;
+    throw error;
+  }
 }
-
-const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h' || arg === 'help';
 
 /** Runs one CLI invocation; returns the exit code. Failures are one line on stderr, never a stack. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
-  const [first, second] = argv;
-  if (!first || isHelp(first)) {
-    io.out(USAGE);
-    return first ? 0 : 2;
-  }
-  const { command, rest, name } = findCommand(argv);
-  if (!command) {
-    const group = COMMANDS.filter((c) => c.name.startsWith(`${first} `));
-    if (group.length > 0 && (second === undefined || isHelp(second))) {
-      io.out(group.map((c) => `  authkeep ${c.name.padEnd(14)} ${c.summary}`).join('\n'));
-      return second === undefined ? 2 : 0;
-    }
-    io.err(`authkeep: unknown command "${argv.slice(0, group.length > 0 ? 2 : 1).join(' ')}" (try --help)`);
-    return 2;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(commandHelp(command));
-    return 0;
-  }
+  let running = 'authkeep';
   try {
-    await command.run(parseFlags(rest, command.flags), io);
+    await runCommandLine(argv, io, (name) => {
+      running = name;
+    });
     return 0;
   } catch (error) {
+    if (error instanceof PrintedHelp) return error.exitCode;
+    if (error instanceof UsageError) {
+      const where = error.command === 'authkeep' ? 'authkeep' : `authkeep ${error.command}`;
+      io.err(`${where}: ${error.message} (see ${where} --help)`);
+      return error.exitCode;
+    }
     const code = error instanceof CliError ? error.exitCode : 1;
     const kind = isAuthkeepError(error) ? ` [${error.code}]` : '';
-    io.err(`authkeep ${name}: ${oneLine((error as Error).message)}${kind}`);
+    io.err(`authkeep ${running}: ${oneLine((error as Error).message)}${kind}`);
     return code;
   }
 }

@@ -1,11 +1,11 @@
 import { kitiumMigrations } from '../../../migrations/index.js';
-import { planMigrations, verifySchema } from '../../adapters/kysely/index.js';
+import { planMigrations, readMigrationStatus, verifySchema } from '../../adapters/kysely/index.js';
 import { databaseKind, resolveDatabaseUrl } from '../config.js';
 import { defineCommand } from './command.js';
-import { DATABASE_FLAGS } from './common.js';
-import { withStorage } from './commands.js';
+import { DATABASE_FLAGS, withStorage } from './common.js';
 import { JSON_FLAG } from './flags.js';
 import { CliError } from './io.js';
+import { schemaSummary } from '../schema-summary.js';
 
 const DIALECTS = ['postgres', 'sqlite'] as const;
 
@@ -62,16 +62,25 @@ export const schemaCommand = defineCommand({
 
 export const verifyCommand = defineCommand({
   name: 'verify',
-  summary: 'check that the schema is what authkeep expects, changing nothing (exit 1 with the differences)',
-  flags: { ...DATABASE_FLAGS, ...JSON_FLAG },
+  summary: 'check that the schema is what authkeep expects, changing nothing (exit 1 when it differs)',
+  details: ['Prints a one-line summary; --verbose (or --json) lists every difference.'],
+  flags: {
+    ...DATABASE_FLAGS,
+    verbose: { type: 'boolean', short: 'v', help: 'list every difference, one per line' },
+    ...JSON_FLAG,
+  },
   run: (values, io) =>
     withStorage(values, io, async (storage) => {
       const differences = await verifySchema(storage.sqlStore, kitiumMigrations, storage.migrationContext());
-      if (values.json) io.out(JSON.stringify({ matches: differences.length === 0, differences }));
-      else if (differences.length === 0) io.out('schema matches');
-      else for (const difference of differences) io.out(difference);
-      if (differences.length > 0) {
-        throw new CliError(`the schema differs from authkeep's in ${differences.length} place(s)`);
+      const { pending } = await readMigrationStatus(storage.sqlStore, kitiumMigrations);
+      if (values.json) io.out(JSON.stringify({ matches: differences.length === 0, pending, differences }));
+      if (differences.length === 0) {
+        if (!values.json) io.out('schema matches');
+        return;
       }
+      if (values.verbose && !values.json) for (const difference of differences) io.out(difference);
+      throw new CliError(
+        schemaSummary(differences.length, pending.length) + (values.verbose ? '' : ' (--verbose lists them)'),
+      );
     }),
 });

@@ -7,10 +7,11 @@ import { columnCipher } from '../../../src/adapters/kysely/sealing/encrypted-col
 import { openSqlite } from '../../../src/adapters/kysely/index.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { CliError, type CliIo } from '../../../src/app/cli/io.js';
-import { runKeysCommand } from '../../../src/app/cli/keys.js';
-import { runCli } from '../../../src/app/cli/main.js';
+import { runCli, runCommandLine } from '../../../src/app/cli/main.js';
 import { ProgressReporter } from '../../../src/app/cli/progress.js';
 import { migrateKitium } from '../../support/encrypted-rows.js';
+
+const runKeysCommand = (argv: string[], io: CliIo) => runCommandLine(['keys', ...argv], io);
 
 function captureIo(isTTY = false, env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
