@@ -30,8 +30,8 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * Removes expired rows; the cost is linear in what goes, never in what went before. PostgreSQL sessions
  * go a whole bucket (UTC day of expiry, migration 0008) at a time: each partition whose day has ended
  * and holds no live session is dropped, so the table shrinks at once and leaves nothing to vacuum; rows
- * of ended buckets that are still there (bucket 0, sessions extended past their day) are deleted
- * expired row by row. A session expired earlier today goes when its day ends. Everything else (SQLite
+ * of ended partitions kept by a live session (bucket 0, or a session extended past its day) are
+ * deleted row by row when expired. A session expired earlier today goes when its day ends. Everything else (SQLite
  * sessions, email tokens with their attempt counts, two-factor and SSO sessions) is deleted in keyset
  * batches of `batchSize`, each one short transaction. Returns how many rows went from each table.
  */
@@ -49,12 +49,19 @@ export async function sweepExpired(store: SqlStore, options: SweepOptions): Prom
   return counts;
 }
 
-/** A drop that could not get its lock in time waits for the next sweep instead of failing this one. */
-async function dropUnlessBusy(store: SqlStore, partition: SessionPartition, now: Date): Promise<boolean> {
+/**
+ * Drops an ended partition: 'dropped', 'live' (a session in it was extended: it stays), or 'busy' (the
+ * lock did not come within its timeout: the next sweep tries again, this one does not fail).
+ */
+async function dropUnlessBusy(
+  store: SqlStore,
+  partition: SessionPartition,
+  now: Date,
+): Promise<'dropped' | 'live' | 'busy'> {
   try {
-    return await dropEndedPartition(store, partition, now);
+    return (await dropEndedPartition(store, partition, now)) ? 'dropped' : 'live';
   } catch (error) {
-    if ((error as { cause?: { code?: string } }).cause?.code === LOCK_NOT_AVAILABLE) return false;
+    if ((error as { cause?: { code?: string } }).cause?.code === LOCK_NOT_AVAILABLE) return 'busy';
     throw error;
   }
 }
@@ -67,21 +74,20 @@ async function sweepSessionPartitions(
 ): Promise<number> {
   const current = currentSessionBucket(now);
   let removed = 0;
+  const kept: number[] = [];
   for (const partition of await listSessionPartitions(store)) {
     if (partition.bucket >= current) continue;
     const rows = await countPartitionRows(store, partition);
-    if (await dropUnlessBusy(store, partition, now)) {
+    const outcome = await dropUnlessBusy(store, partition, now);
+    if (outcome === 'dropped') {
       removed += rows;
       onBatch(rows);
-    }
+    } else if (outcome === 'live') kept.push(partition.bucket);
   }
-  removed += await deleteExpiredRows(store, {
-    table: 'sessions',
-    now,
-    batchSize,
-    belowBucket: current,
-    onBatch,
-  });
+  // Only where a live session keeps its partition: those rows cannot leave any other way.
+  if (kept.length > 0) {
+    removed += await deleteExpiredRows(store, { table: 'sessions', now, batchSize, buckets: kept, onBatch });
+  }
   for (let bucket = current; bucket <= current + BUCKETS_AHEAD; bucket++) {
     await ensureSessionPartition(store, bucket);
   }

@@ -14,8 +14,8 @@ export interface ExpiredRows {
   table: ExpiringTable;
   now: Date;
   batchSize: number;
-  /** Sessions only: rows in buckets below this one (later buckets leave with their partition). */
-  belowBucket?: number;
+  /** Sessions only: rows in these buckets (the others leave with their partition). */
+  buckets?: readonly number[];
   onBatch?: (deleted: number) => void;
 }
 
@@ -36,7 +36,7 @@ export async function deleteExpiredRows(store: SqlStore, job: ExpiredRows): Prom
         const db = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
         let select = db.selectFrom(job.table).select(['id', 'expires_at']).where('expires_at', '<', cutoff);
         if (from !== undefined) select = select.where('expires_at', '>=', from);
-        if (job.belowBucket !== undefined) select = select.where('bucket', '<', job.belowBucket);
+        if (job.buckets) select = select.where('bucket', 'in', job.buckets);
         const rows = await select.orderBy('expires_at').limit(job.batchSize).execute();
         if (rows.length === 0) return null;
         const ids = rows.map((row) => row.id as string);
@@ -44,7 +44,7 @@ export async function deleteExpiredRows(store: SqlStore, job: ExpiredRows): Prom
           await db.deleteFrom('email_verification_token_attempts').where('token_id', 'in', ids).execute();
         }
         let remove = db.deleteFrom(job.table).where('id', 'in', ids);
-        if (job.belowBucket !== undefined) remove = remove.where('bucket', '<', job.belowBucket);
+        if (job.buckets) remove = remove.where('bucket', 'in', job.buckets);
         await remove.execute();
         return { deleted: rows.length, last: rows[rows.length - 1]?.expires_at };
       },

@@ -44,7 +44,8 @@ async function readPostgres(db: AnyDb): Promise<SchemaShape> {
   for (const { def } of indexes.rows) {
     // CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)
     shape.indexes.add(
-      def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON (?:\S+\.)?/, (_, unique?: string) =>
+      // A partitioned table's own index reads `ON ONLY schema.table`.
+      def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON (?:ONLY )?(?:\S+\.)?/, (_, unique?: string) =>
         unique ? 'unique index on ' : 'index on ',
       ),
     );
