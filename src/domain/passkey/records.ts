@@ -26,7 +26,8 @@ export interface PasskeyUserInput {
 
 /** A row of `{prefix}oauth2_accounts`: one OAuth2/OIDC identity linked to a user. */
 export interface OAuth2Account {
-  sequenceNumber: number;
+  /** Null on a table of the pre-0.6 layout, which has no sequence_number. */
+  sequenceNumber: number | null;
   id: string;
   userId: string;
   /** The provider name (`google`, or a custom/OIDC slot name). */

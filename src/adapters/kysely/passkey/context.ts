@@ -5,6 +5,7 @@ import type { SqlStore } from '../sql-store.js';
 import { passkeyCodecFor, type PasskeyCodec } from './passkey-codec.js';
 import type { PasskeyDatabase } from './schema.js';
 import { TableNamesPlugin } from './table-names-plugin.js';
+import { CRATE_06_SHAPE, type PasskeyTableShape } from './table-shape.js';
 import { resolveTableNames, type PasskeyTableNames, type ResolvedTableNames } from './table-names.js';
 
 export type PasskeyDb = Kysely<PasskeyDatabase>;
@@ -22,6 +23,8 @@ export class PasskeySql {
   readonly codec: PasskeyCodec;
   readonly dialect: Dialect;
   readonly names: ResolvedTableNames;
+  /** The oauth2_accounts layout init() found (the crate's 0.6 one until then). */
+  shape: PasskeyTableShape = CRATE_06_SHAPE;
   private readonly plugin: TableNamesPlugin;
 
   constructor(

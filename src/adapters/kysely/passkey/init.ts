@@ -20,7 +20,7 @@ export async function initPasskeyTables(
 ): Promise<void> {
   await sql.withSchemaLock(async (trx) => {
     await createPasskeyTables(trx, sql.dialect, sql.names);
-    await checkPasskeyTables(trx, sql.dialect, sql.names, logger);
+    sql.shape = await checkPasskeyTables(trx, sql.dialect, sql.names, logger);
   });
   if (options.demoMode) await new PasskeyUserRepo(sql).insertDemoPlaceholder();
 }

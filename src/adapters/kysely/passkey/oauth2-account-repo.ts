@@ -22,14 +22,15 @@ export class OAuth2AccountRepo {
   constructor(private readonly sql: PasskeySql) {}
 
   async getAccountsBy(column: OAuth2Column, value: string): Promise<OAuth2Account[]> {
+    const ordered = this.sql.shape.oauth2Sequence;
     const rows = await this.sql.run(
-      (db) =>
-        db
-          .selectFrom('oauth2_accounts')
-          .selectAll()
-          .where(column, '=', value)
-          .orderBy('sequence_number')
-          .execute(),
+      (db) => {
+        const query = db.selectFrom('oauth2_accounts').selectAll().where(column, '=', value);
+        // Insertion order; the pre-0.6 layout has no sequence_number, so creation time then id.
+        return (
+          ordered ? query.orderBy('sequence_number') : query.orderBy('created_at').orderBy('id')
+        ).execute();
+      },
       { idempotent: true, entity },
     );
     return rows.map((row) => toOAuth2Account(row, this.sql.codec));

@@ -27,7 +27,8 @@ export function toUser(row: Row, codec: PasskeyCodec): PasskeyUser {
 
 export function toOAuth2Account(row: Row, codec: PasskeyCodec): OAuth2Account {
   return {
-    sequenceNumber: codec.readSerial(row.sequence_number),
+    // The pre-0.6 layout has no sequence_number (table-shape.ts).
+    sequenceNumber: row.sequence_number === undefined ? null : codec.readSerial(row.sequence_number),
     id: text(row.id),
     userId: text(row.user_id),
     provider: text(row.provider),

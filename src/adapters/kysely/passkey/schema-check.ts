@@ -4,6 +4,7 @@ import type { Logger } from '../../../ports/system.js';
 import type { Dialect } from '../codec.js';
 import type { PasskeyDatabase } from './schema.js';
 import type { ResolvedTableNames, TableName } from './table-names.js';
+import { detectPasskeyShape, type PasskeyTableShape } from './table-shape.js';
 
 type ColumnTypes = Record<string, { sqlite: string; postgres: string }>;
 
@@ -102,17 +103,21 @@ async function actualColumns(
   );
 }
 
+/** Columns a table may lack: oauth2_accounts of the older layout has no sequence_number (table-shape.ts). */
+const OPTIONAL: Partial<Record<keyof ResolvedTableNames, string>> = { oauth2Accounts: 'sequence_number' };
+
 /**
  * The crate's validation: every expected column exists with exactly the expected type; NOT NULL, defaults,
  * keys and indexes are not looked at. Extra columns are tolerated (logged). A mismatch is an IntegrityError
- * that names the table and column; nothing is ever altered.
+ * that names the table and column; nothing is ever altered. Returns the oauth2_accounts layout found.
  */
 export async function checkPasskeyTables(
   db: Kysely<PasskeyDatabase>,
   dialect: Dialect,
   names: ResolvedTableNames,
   logger: Logger,
-): Promise<void> {
+): Promise<PasskeyTableShape> {
+  let oauth2Columns = new Set<string>();
   for (const key of Object.keys(EXPECTED_COLUMNS) as (keyof ResolvedTableNames)[]) {
     const name = names[key];
     const expected = EXPECTED_COLUMNS[key];
@@ -122,7 +127,9 @@ export async function checkPasskeyTables(
         details: { table: name.qualified },
       });
     }
+    if (key === 'oauth2Accounts') oauth2Columns = new Set(actual.keys());
     for (const [column, types] of Object.entries(expected)) {
+      if (OPTIONAL[key] === column && !actual.has(column)) continue;
       const want = types[dialect];
       const found = actual.get(column);
       if (found === undefined) {
@@ -144,4 +151,13 @@ export async function checkPasskeyTables(
       logger.warn({ table: name.qualified, columns: extra }, 'oauth2-passkey table has extra columns');
     }
   }
+  const shape = await detectPasskeyShape(db, dialect, names.oauth2Accounts, oauth2Columns);
+  if (!shape.oauth2Sequence || !shape.oauth2Cascade) {
+    logger.warn(
+      { table: names.oauth2Accounts.qualified, ...shape },
+      'oauth2-passkey oauth2_accounts has the pre-0.6 layout (no sequence_number, or no ON DELETE CASCADE); ' +
+        'authkeep works on it, oauth2-passkey 0.6 expects sequence_number',
+    );
+  }
+  return shape;
 }

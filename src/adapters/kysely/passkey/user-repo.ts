@@ -113,6 +113,9 @@ export class PasskeyUserRepo {
 
   /** Deletes the user; their OAuth2 accounts and passkeys go by ON DELETE CASCADE. */
   async deleteUser(id: string): Promise<boolean> {
+    if (!this.sql.shape.oauth2Cascade) {
+      return this.sql.transaction((trx) => this.deleteWithChildren(trx, id), { idempotent: true, entity });
+    }
     const result = await this.sql.run(
       (db) => db.deleteFrom('users').where('id', '=', id).executeTakeFirst(),
       {
@@ -123,12 +126,18 @@ export class PasskeyUserRepo {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /** The user and, where the pre-0.6 layout has no ON DELETE CASCADE, its OAuth2 accounts first. */
+  private async deleteWithChildren(trx: PasskeyTrx, id: string): Promise<boolean> {
+    if (!this.sql.shape.oauth2Cascade) {
+      await trx.deleteFrom('oauth2_accounts').where('user_id', '=', id).execute();
+    }
+    const result = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   /** Deletes the user unless they are the only admin left; true when deleted. */
   deleteUserIfNotLastAdmin(id: string): Promise<boolean> {
-    return this.guardLastAdmin(id, async (trx) => {
-      const result = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    });
+    return this.guardLastAdmin(id, (trx) => this.deleteWithChildren(trx, id));
   }
 
   /**
