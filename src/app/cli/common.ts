@@ -54,14 +54,19 @@ export function schemaOf(values: DatabaseValues, io: CliIo): string | undefined 
 /** A `--redis` value that is not a URL is a config error here, not a bare "Invalid URL" from the driver. */
 function checkRedisFlag(value: string | undefined): void {
   if (value === undefined) return;
-  let scheme: string;
-  try {
-    scheme = new URL(value).protocol;
-  } catch {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+  if (scheme === undefined) {
     throw new ConfigError('--redis is not a URL: use redis://host:6379 or rediss://host:6380');
   }
-  if (!/^rediss?(\+(cluster|sentinel))?:$/.test(scheme)) {
-    throw new ConfigError(`--redis has the unsupported scheme "${scheme}"; use redis:// or rediss://`);
+  if (!/^rediss?(\+(cluster|sentinel))?$/.test(scheme)) {
+    throw new ConfigError(`--redis has the unsupported scheme "${scheme}:"; use redis:// or rediss://`);
+  }
+  // Topology URLs list several hosts (h1:p1,h2:p2), which URL cannot parse: redis-url.ts checks them.
+  if (scheme.includes('+')) return;
+  try {
+    new URL(value);
+  } catch {
+    throw new ConfigError(`--redis is not a valid ${scheme}:// URL (host, port or characters)`);
   }
 }
 

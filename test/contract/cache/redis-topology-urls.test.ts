@@ -125,7 +125,10 @@ describe.skipIf(!hasRedisServer)('Redis topologies from a URL', () => {
       env: {},
     };
     try {
-      const argv = ['demo', '--database', `sqlite:${join(dir, 'cli.db')}`, '--redis', sentinel!.url];
+      const database = ['--database', `sqlite:${join(dir, 'cli.db')}`];
+      // Only migrate creates a database the demo is pointed at.
+      expect(await runCli(['migrate', ...database], io), out.join('\n')).toBe(0);
+      const argv = ['demo', ...database, '--redis', sentinel!.url];
       expect(await runCli(argv, io), out.join('\n')).toBe(0);
       expect(out.join('\n')).not.toContain('MISSING');
       const keys = await sentinel!.master.cli('--scan', '--pattern', 'authkeep:*');
