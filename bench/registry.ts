@@ -6,6 +6,7 @@ import { cacheTiersModule } from './cases/cache-tiers.js';
 import { verifyModule, rotationModule } from './cases/operations.js';
 import { replicaModule } from './cases/replica.js';
 import { poolerModule } from './cases/pooler.js';
+import { authjsModule } from './cases/authjs.js';
 
 /** Every benchmark module, in run order. Other modules register here: one import, one entry. */
 export const modules: BenchModule[] = [
@@ -17,4 +18,5 @@ export const modules: BenchModule[] = [
   sqliteModule,
   replicaModule,
   poolerModule,
+  authjsModule,
 ];
