@@ -1,96 +1,15 @@
-import Database from 'better-sqlite3';
-import { betterAuth } from 'better-auth';
-import { getMigrations } from 'better-auth/db/migration';
 import { emailOTP } from 'better-auth/plugins/email-otp';
-import type { BetterAuthOptions } from 'better-auth/types';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  authkeepSecondaryStorage,
-  type AuthkeepSecondaryStorage,
-  type BetterAuthSecondaryStorage,
-} from '../../src/app/better-auth/secondary-storage.js';
-import { testCacheSecret } from '../support/cache-secret.js';
-import { redisUrl } from '../support/postgres.js';
-import { uniqueNamespace } from '../contract/cache/cache-contract.js';
+import type { BetterAuthSecondaryStorage } from '../../src/app/better-auth/secondary-storage.js';
+import { closeOpened, makeAuth, opened, secondaryBackends, signIn, signUp } from './secondary-auth.js';
 
 /**
- * Real better-auth 1.7.25 flows on authkeepSecondaryStorage, with better-auth's own Kysely adapter on SQLite
- * (a better-sqlite3 Database, tables from better-auth's getMigrations) as the database. Sessions then live in
- * the secondary storage only (storeSessionInDatabase off, better-auth's default).
+ * Real better-auth 1.7.25 flows on authkeepSecondaryStorage (see secondary-auth.ts for the set-up: better-auth's
+ * own Kysely adapter on SQLite, sessions in the secondary storage only).
  */
-const backends: { name: string; available: boolean; open(): AuthkeepSecondaryStorage }[] = [
-  { name: 'memory', available: true, open: () => authkeepSecondaryStorage({ cache: 'memory' }) },
-  {
-    name: 'redis',
-    available: redisUrl() !== null,
-    open: () =>
-      authkeepSecondaryStorage({
-        cache: redisUrl()! as 'redis://',
-        secret: testCacheSecret,
-        namespace: uniqueNamespace('ba-flow'),
-        tombstoneSeconds: 60,
-      }),
-  },
-];
+afterAll(closeOpened);
 
-const password = 'correct horse battery staple';
-const opened: { close(): Promise<void> }[] = [];
-
-async function makeAuth<const Extra extends Partial<BetterAuthOptions> = object>(
-  storage: BetterAuthSecondaryStorage,
-  extra: Extra = {} as Extra,
-) {
-  const database = new Database(':memory:');
-  opened.push({ close: async () => void database.close() });
-  const options = {
-    secret: 'better-auth-secondary-flow-secret-0123456789',
-    baseURL: 'http://localhost:3000',
-    database,
-    secondaryStorage: storage,
-    emailAndPassword: { enabled: true },
-    // Every getSession refreshes the session (better-auth 1.7.25 dist/api/routes/session.mjs: shouldBeUpdated
-    // holds when updateAge is 0): the read-then-write path of better-auth#11073's case C.
-    session: { updateAge: 0 },
-    logger: { disabled: true },
-    ...extra,
-  } satisfies BetterAuthOptions;
-  await (await getMigrations(options)).runMigrations();
-  return betterAuth(options);
-}
-
-type Auth = Awaited<ReturnType<typeof makeAuth>>;
-
-/** The request headers of a client holding the session cookie a response set. */
-function clientOf(responseHeaders: Headers): Headers {
-  const cookie = responseHeaders
-    .getSetCookie()
-    .map((entry) => entry.split(';')[0]!)
-    .find((pair) => pair.startsWith('better-auth.session_token='));
-  if (!cookie) throw new Error('no session cookie in the response');
-  return new Headers({ cookie });
-}
-
-async function signUp(auth: { api: Pick<Auth['api'], 'signUpEmail'> }, email: string) {
-  const { headers, response } = await auth.api.signUpEmail({
-    body: { email, password, name: 'Secondary Flow' },
-    returnHeaders: true,
-  });
-  return { client: clientOf(headers), token: response.token!, userId: response.user.id };
-}
-
-async function signIn(auth: { api: Pick<Auth['api'], 'signInEmail'> }, email: string) {
-  const { headers, response } = await auth.api.signInEmail({
-    body: { email, password },
-    returnHeaders: true,
-  });
-  return { client: clientOf(headers), token: response.token };
-}
-
-afterAll(async () => {
-  for (const handle of opened) await handle.close();
-});
-
-for (const backend of backends) {
+for (const backend of secondaryBackends) {
   describe.skipIf(!backend.available)(`better-auth on authkeepSecondaryStorage: ${backend.name}`, () => {
     const storage = backend.open();
     opened.push(storage);
