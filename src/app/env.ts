@@ -87,7 +87,9 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   {
     name: 'GENERIC_CACHE_STORE_URL',
     default: 'required unless a cache store is passed',
-    meaning: 'oauth2-passkey Redis URL (`redis://…`)',
+    meaning:
+      'oauth2-passkey Redis URL as the crate takes it: `redis://…`, `rediss://…`, `unix:///path?db=N&pass=…`, ' +
+      '`redis+unix://…`; ignored (may be empty) for `memory`',
     readBy: 'passkey',
   },
   {
@@ -129,7 +131,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   {
     name: 'O2P_DEMO_MODE',
     default: '`false`',
-    meaning: "the crate's demo mode (`true`/`false`): no first-user admin treatment",
+    meaning:
+      "the crate's demo mode: `true` in any case turns it on, anything else is off (warned unless `false`)",
     readBy: 'passkey',
   },
   {
@@ -137,6 +140,13 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     default: '`600`',
     meaning:
       'seconds an oauth2-passkey session lives (its cache TTL and `expires_at`), as the crate reads it',
+    readBy: 'passkey',
+  },
+  {
+    name: 'SESSION_CONFLICT_POLICY',
+    default: '`allow`',
+    meaning:
+      'a login while the user has live oauth2-passkey sessions: `allow`, `replace` them, or `reject` it',
     readBy: 'passkey',
   },
 ];
