@@ -1,11 +1,11 @@
 import type {
-  Adapter,
   AdapterAccount,
   AdapterAuthenticator,
   AdapterSession,
   AdapterUser,
   VerificationToken,
 } from '@auth/core/adapters';
+import type { AuthkeepAdapter } from './adapter-type.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { openKitiumCache } from '../cache/kitium-cache.js';
 import { AccountTokens } from './account-tokens.js';
@@ -24,8 +24,7 @@ import {
 import { authjsCipher, defaultClock, openAuthjsStore, type AuthkeepAdapterOptions } from './options.js';
 import { SessionReads, sessionTokenDigest } from './session-reads.js';
 
-/** Every method of @auth/core's Adapter, plus close() for the connections authkeep opened. */
-export type AuthkeepAdapter = Required<Adapter> & { close(): Promise<void> };
+export type { AuthkeepAdapter };
 
 type AccountKey = Pick<AdapterAccount, 'provider' | 'providerAccountId'>;
 
