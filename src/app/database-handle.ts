@@ -70,23 +70,44 @@ export function handleDialect(handle: DatabaseHandle): 'postgres' | 'sqlite' {
 
 /** What still applies with a connection of the caller's (the rest are settings of that connection). */
 const HANDLE_OPTIONS = {
-  pool: ['maxRetries', 'healthCheckTimeoutMs', 'pooler', 'statementTimeoutMs', 'schema', 'directUrl'],
+  pool: ['maxRetries', 'healthCheckTimeoutMs', 'pooler', 'directUrl'],
   kysely: ['maxRetries', 'healthCheckTimeoutMs', 'schema', 'directUrl'],
   database: ['maxRetries'],
 } as const;
 
-/** An option that would be silently ignored with the caller's connection is a config error that says so. */
+/** With a pg.Pool, these are the pool's own session settings unless pooler: 'transaction' sends them. */
+const POOL_SESSION_SETTINGS = ['statementTimeoutMs', 'schema'];
+
+const list = (names: readonly string[]) => names.join(', ');
+const verb = (names: readonly string[]) => (names.length === 1 ? 'applies' : 'apply');
+
+/**
+ * An option that would be silently ignored with the caller's connection is a config error that names
+ * exactly the options passed, once, with what to do instead.
+ */
 function assertHandleOptions(kind: keyof typeof HANDLE_OPTIONS, options: object, name: string): void {
-  const allowed: readonly string[] = HANDLE_OPTIONS[kind];
-  const ignored = Object.entries(options)
-    .filter(([key, value]) => value !== undefined && !allowed.includes(key))
+  const passed = Object.entries(options)
+    .filter(([, value]) => value !== undefined)
     .map(([key]) => key);
+  const pooler = (options as { pooler?: unknown }).pooler;
+  const allowed: readonly string[] =
+    kind === 'pool' && pooler ? [...HANDLE_OPTIONS.pool, ...POOL_SESSION_SETTINGS] : HANDLE_OPTIONS[kind];
+  const session =
+    kind === 'pool' && !pooler ? passed.filter((key) => POOL_SESSION_SETTINGS.includes(key)) : [];
+  const ignored = passed.filter((key) => !allowed.includes(key) && !session.includes(key));
+  const problems: string[] = [];
   if (ignored.length > 0) {
-    throw new ConfigError(
-      `${ignored.join(', ')} only apply when authkeep opens the connection from a URL: with your own ${name}, ` +
-        `set them on it (with it, authkeep takes ${allowed.join(', ')})`,
-      { details: { ignored } },
+    problems.push(
+      `${list(ignored)} ${verb(ignored)} only to a connection authkeep opens from a URL: with your own ${name}, set ${ignored.length === 1 ? 'it' : 'them'} on the ${name} itself`,
     );
+  }
+  if (session.length > 0) {
+    problems.push(
+      `${list(session)} ${session.length === 1 ? 'is a setting' : 'are settings'} of your pg.Pool's sessions (its options: '-c search_path=…', statement_timeout), or pass pooler: 'transaction' to have authkeep send ${session.length === 1 ? 'it' : 'them'} per transaction`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems.join('; '), { details: { ignored: [...ignored, ...session] } });
   }
 }
 

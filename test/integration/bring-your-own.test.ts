@@ -111,6 +111,19 @@ describe.skipIf(!url)('bring your own PostgreSQL connection', () => {
     expect(() => new PostgresStorageAdapter(pool, { schema: 'x', logger: silentLogger })).toThrow(
       expect.objectContaining({ code: 'config', message: expect.stringContaining('search_path') }),
     );
+    // One message per misuse, naming only what was passed.
+    expect(() => new PostgresStorageAdapter(pool, { schema: 'x', logger: silentLogger })).toThrow(
+      expect.objectContaining({
+        message: expect.not.stringContaining('statementTimeoutMs'),
+        details: { ignored: ['schema'] },
+      }),
+    );
+    expect(() => new PostgresStorageAdapter(pool, { max: 5, logger: silentLogger })).toThrow(
+      expect.objectContaining({
+        message:
+          'max applies only to a connection authkeep opens from a URL: with your own pg.Pool, set it on the pg.Pool itself',
+      }),
+    );
   });
 
   it('connection options that would be ignored with your pool or Kysely are a config error naming them', () => {

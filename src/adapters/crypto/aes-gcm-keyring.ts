@@ -17,7 +17,14 @@ import {
   parseEnvelope,
   TAG_BYTES,
 } from './envelope.js';
-import { assertKeyId, keysFromEnv, parseKeyList, validateKeyring, type KeyInput } from './key-config.js';
+import {
+  assertKeyId,
+  ENCRYPTION_KEYS_ENV,
+  keysFromEnv,
+  parseKeyList,
+  validateKeyring,
+  type KeyInput,
+} from './key-config.js';
 import { RandomPool } from './random-pool.js';
 
 /** IVs for every keyring in the process come from one bulk-refilled CSPRNG buffer. */
@@ -27,8 +34,12 @@ const ivs = new RandomPool();
 export const MAX_PLAINTEXT_BYTES = 16 * 1024 * 1024;
 
 export interface AesGcmKeyringOptions {
-  /** The keys, as a list or as `id:base64,id:base64` text; the first is active unless `activeKeyId` says otherwise. */
-  keys: readonly KeyInput[] | string;
+  /**
+   * The keys, as a list or as `id:base64,id:base64` text; the first is active unless `activeKeyId` says
+   * otherwise. `undefined` is accepted so `process.env.AUTHKEEP_ENCRYPTION_KEYS` type-checks; at run time
+   * it is a config error that names the variable.
+   */
+  keys: readonly KeyInput[] | string | undefined;
   activeKeyId?: string;
 }
 
@@ -47,6 +58,11 @@ export class AesGcmKeyring implements CipherPort {
 
   constructor(options: AesGcmKeyringOptions) {
     if (!options || typeof options !== 'object') throw new ConfigError('keyring options are required');
+    if (options.keys === undefined || (typeof options.keys === 'string' && options.keys.trim() === '')) {
+      throw new ConfigError(
+        `no encryption keys: set ${ENCRYPTION_KEYS_ENV} (id:base64,…; "authkeep keys generate" prints one) and pass it as keys, or use AesGcmKeyring.fromEnv()`,
+      );
+    }
     const keys =
       typeof options.keys === 'string' ? parseKeyList(options.keys, 'keys') : validateKeyring(options.keys);
     this.#keys = new Map(keys.map(({ id, key }) => [id, createSecretKey(key)]));

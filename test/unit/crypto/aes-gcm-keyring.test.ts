@@ -295,3 +295,16 @@ describe('AesGcmKeyring input validation', () => {
     }
   });
 });
+
+describe('a keyring without keys', () => {
+  it('names the variable to set, for undefined (process.env.X unset) and blank text alike', () => {
+    for (const keys of [undefined, '', '  ']) {
+      expect(() => new AesGcmKeyring({ keys })).toThrow(
+        expect.objectContaining({
+          code: 'config',
+          message: expect.stringContaining('AUTHKEEP_ENCRYPTION_KEYS'),
+        }),
+      );
+    }
+  });
+});
