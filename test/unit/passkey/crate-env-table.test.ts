@@ -18,12 +18,19 @@ import { resolvePasskeyConfig, type PasskeyConfig } from '../../../src/app/passk
  * - REDIS_RS: redis-rs redis/src/connection.rs `parse_redis_url` (schemes redis, rediss, redis+unix, unix)
  *   and `url_to_unix_connection_info` (socket path, `db`, `user`, `pass` query keys).
  * - RETENTION: src/audit/storage/config.rs, docs.rs 0.6.0: `val.parse::<u32>()`, panic on error, unset 0.
+ * - DATA: src/storage/data_store/config.rs (repository copy): both variables `.expect(..)`, the type matched
+ *   exactly ("sqlite" | "postgres"; 0.6 adds "mysql", which authkeep does not support: a config error).
+ * - TABLES: src/oauth2/storage/config.rs and src/passkey/storage/config.rs, docs.rs 0.6.0:
+ *   `env::var("DB_TABLE_…").unwrap_or_else(|_| format!("{}{}", *DB_TABLE_PREFIX, "…"))`; DB_TABLE_PREFIX
+ *   unset is `o2p_`, set to "" is no prefix.
  */
 const DEMO = 'src/config.rs (0.6 era)';
 const MAX_AGE = 'src/session/config.rs (docs.rs 0.6.1)';
 const POLICY = 'src/session/config.rs (0.6 era)';
 const CACHE = 'src/storage/cache_store/config.rs (docs.rs 0.6.0) + redis-rs connection.rs';
 const RETENTION = 'src/audit/storage/config.rs (docs.rs 0.6.0)';
+const DATA = 'src/storage/data_store/config.rs';
+const TABLES = 'src/oauth2/storage/config.rs, src/passkey/storage/config.rs (docs.rs 0.6.0)';
 
 const base = {
   GENERIC_DATA_STORE_TYPE: 'sqlite',
@@ -32,6 +39,7 @@ const base = {
   GENERIC_CACHE_STORE_URL: 'memory',
 };
 
+/** 'panic': the crate refuses the value at startup, and authkeep with a config error. */
 type Answer = 'panic' | { read: (config: PasskeyConfig) => unknown; is: unknown; warn?: boolean };
 
 const demo = (is: boolean, warn = false): Answer => ({ read: (c) => c.demoMode, is, warn });
@@ -39,6 +47,8 @@ const maxAge = (is: number, warn = false): Answer => ({ read: (c) => c.sessionTt
 const policy = (is: string): Answer => ({ read: (c) => c.sessionConflictPolicy, is });
 const cache = (is: unknown, warn = false): Answer => ({ read: (c) => c.cache, is, warn });
 const retention = (is: number): Answer => ({ read: (c) => c.loginHistoryRetentionDays, is });
+const data = (is: unknown): Answer => ({ read: (c) => c.data, is });
+const table = (key: 'users' | 'oauth2Accounts', is: string): Answer => ({ read: (c) => c.tables[key], is });
 
 const rows: [env: Record<string, string | undefined>, answer: Answer, source: string][] = [
   // O2P_DEMO_MODE: only a case-insensitive "true" is true; nothing is refused.
@@ -107,6 +117,23 @@ const rows: [env: Record<string, string | undefined>, answer: Answer, source: st
   [{ O2P_LOGIN_HISTORY_RETENTION_DAYS: '4294967295' }, retention(4294967295), RETENTION],
   [{ O2P_LOGIN_HISTORY_RETENTION_DAYS: '4294967296' }, 'panic', RETENTION],
   [{ O2P_LOGIN_HISTORY_RETENTION_DAYS: '' }, 'panic', RETENTION],
+  // GENERIC_DATA_STORE_TYPE / _URL
+  [{ GENERIC_DATA_STORE_TYPE: 'sqlite' }, data({ type: 'sqlite', path: ':memory:' }), DATA],
+  [
+    { GENERIC_DATA_STORE_TYPE: 'postgres', GENERIC_DATA_STORE_URL: 'postgres://app@db/auth' },
+    data({ type: 'postgres', url: 'postgres://app@db/auth' }),
+    DATA,
+  ],
+  [{ GENERIC_DATA_STORE_TYPE: 'SQLite' }, 'panic', DATA],
+  [{ GENERIC_DATA_STORE_TYPE: undefined }, 'panic', DATA],
+  // Not a panic in the crate (0.6 opens MySQL/MariaDB): authkeep has no MySQL driver, so a config error.
+  [{ GENERIC_DATA_STORE_TYPE: 'mysql' }, 'panic', DATA],
+  [{ GENERIC_DATA_STORE_URL: undefined }, 'panic', DATA],
+  // DB_TABLE_PREFIX and the whole-name overrides
+  [{ DB_TABLE_PREFIX: undefined }, table('users', 'o2p_users'), TABLES],
+  [{ DB_TABLE_PREFIX: '' }, table('users', 'users'), TABLES],
+  [{ DB_TABLE_PREFIX: 'app_' }, table('oauth2Accounts', 'app_oauth2_accounts'), TABLES],
+  [{ DB_TABLE_PREFIX: 'app_', DB_TABLE_OAUTH2_ACCOUNTS: 'links' }, table('oauth2Accounts', 'links'), TABLES],
 ];
 
 describe("the crate's environment variables, value by value (oauth2-passkey 0.6)", () => {
