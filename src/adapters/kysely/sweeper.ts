@@ -1,11 +1,9 @@
 import { currentSessionBucket } from '../../domain/session-bucket.js';
 import { deleteExpiredRows, EXPIRING_TABLES, type ExpiringTable } from './expiry/expired-rows.js';
 import {
-  countPartitionRows,
-  dropEndedPartition,
+  dropEndedPartitions,
   ensureSessionPartition,
   listSessionPartitions,
-  type SessionPartition,
 } from './expiry/session-partitions.js';
 import type { SqlStore } from './sql-store.js';
 
@@ -22,9 +20,6 @@ export type SweepCounts = Record<ExpiringTable, number>;
 
 /** Buckets created ahead of need by each sweep, so a login rarely pays for creating one. */
 const BUCKETS_AHEAD = 7;
-
-/** SQLSTATE of a lock_timeout that ran out. */
-const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * Removes expired rows; the cost is linear in what goes, never in what went before. PostgreSQL sessions
@@ -49,23 +44,6 @@ export async function sweepExpired(store: SqlStore, options: SweepOptions): Prom
   return counts;
 }
 
-/**
- * Drops an ended partition: 'dropped', 'live' (a session in it was extended: it stays), or 'busy' (the
- * lock did not come within its timeout: the next sweep tries again, this one does not fail).
- */
-async function dropUnlessBusy(
-  store: SqlStore,
-  partition: SessionPartition,
-  now: Date,
-): Promise<'dropped' | 'live' | 'busy'> {
-  try {
-    return (await dropEndedPartition(store, partition, now)) ? 'dropped' : 'live';
-  } catch (error) {
-    if ((error as { cause?: { code?: string } }).cause?.code === LOCK_NOT_AVAILABLE) return 'busy';
-    throw error;
-  }
-}
-
 async function sweepSessionPartitions(
   store: SqlStore,
   now: Date,
@@ -73,23 +51,22 @@ async function sweepSessionPartitions(
   onBatch: (deleted: number) => void,
 ): Promise<number> {
   const current = currentSessionBucket(now);
+  const partitions = await listSessionPartitions(store);
+  const ended = partitions.filter((partition) => partition.bucket < current);
   let removed = 0;
-  const kept: number[] = [];
-  for (const partition of await listSessionPartitions(store)) {
-    if (partition.bucket >= current) continue;
-    const rows = await countPartitionRows(store, partition);
-    const outcome = await dropUnlessBusy(store, partition, now);
-    if (outcome === 'dropped') {
-      removed += rows;
-      onBatch(rows);
-    } else if (outcome === 'live') kept.push(partition.bucket);
+  const { dropped, live } = await dropEndedPartitions(store, ended, now);
+  for (const partition of dropped) {
+    removed += partition.rows;
+    onBatch(partition.rows);
   }
   // Only where a live session keeps its partition: those rows cannot leave any other way.
-  if (kept.length > 0) {
-    removed += await deleteExpiredRows(store, { table: 'sessions', now, batchSize, buckets: kept, onBatch });
+  if (live.length > 0) {
+    const buckets = live.map((partition) => partition.bucket);
+    removed += await deleteExpiredRows(store, { table: 'sessions', now, batchSize, buckets, onBatch });
   }
+  const present = new Set(partitions.map((partition) => partition.bucket));
   for (let bucket = current; bucket <= current + BUCKETS_AHEAD; bucket++) {
-    await ensureSessionPartition(store, bucket);
+    if (!present.has(bucket)) await ensureSessionPartition(store, bucket);
   }
   return removed;
 }

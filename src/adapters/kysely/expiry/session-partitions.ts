@@ -1,10 +1,14 @@
 import { sql } from 'kysely';
-import type { SqlStore } from '../sql-store.js';
+import type { Db, SqlStore } from '../sql-store.js';
 
 /** Partitions of `sessions` on PostgreSQL (migration 0008): one per expiry bucket, `sessions_b<bucket>`. */
 export interface SessionPartition {
   name: string;
   bucket: number;
+}
+
+export interface DroppedPartition extends SessionPartition {
+  rows: number;
 }
 
 const PARTITION_NAME = /^sessions_b(\d+)$/;
@@ -18,6 +22,9 @@ const PARTITION_LOCK_CLASS = 0x616b7073;
  * `sessions` queue behind a waiting ACCESS EXCLUSIVE request, so this bounds what a drop can add to a read.
  */
 const LOCK_TIMEOUT = '250ms';
+
+/** SQLSTATE of a lock_timeout that ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /** The partitions `sessions` has in the current schema. */
 export async function listSessionPartitions(store: SqlStore): Promise<SessionPartition[]> {
@@ -63,36 +70,66 @@ export async function ensureSessionPartition(store: SqlStore, bucket: number): P
   );
 }
 
-/**
- * Drops a partition whose bucket has ended, unless a session in it is still live at `now` (its expiry was
- * moved later): then it stays, and its expired rows are deleted one by one. The check runs under the
- * table lock that the detach needs anyway, so no session can be extended between check and drop.
- * Returns whether it was dropped.
- */
-export async function dropEndedPartition(
-  store: SqlStore,
-  partition: SessionPartition,
-  now: Date,
-): Promise<boolean> {
-  return store.transaction(
-    async (trx) => {
-      await sql`set local lock_timeout = ${sql.lit(LOCK_TIMEOUT)}`.execute(trx);
-      await sql`lock table sessions in access exclusive mode`.execute(trx);
-      const { rows } = await sql`
-        select 1 from ${sql.id(partition.name)} where expires_at >= ${store.codec.timestamp(now)} limit 1`.execute(
-        trx,
-      );
-      if (rows.length > 0) return false;
-      await sql`alter table sessions detach partition ${sql.id(partition.name)}`.execute(trx);
-      await sql`drop table ${sql.id(partition.name)}`.execute(trx);
-      return true;
-    },
-    { idempotent: true, entity: 'session' },
-  );
+/** Whether a session in the partition is live at `now` (one probe of its expiry index). */
+async function holdsLiveSession(db: Db, partition: SessionPartition, cutoff: unknown): Promise<boolean> {
+  const { rows } = await sql`
+    select 1 from ${sql.id(partition.name)} where expires_at >= ${cutoff} limit 1`.execute(db);
+  return rows.length > 0;
 }
 
-/** Rows in one partition (counted before it is dropped, without locking anyone out). */
-export async function countPartitionRows(store: SqlStore, partition: SessionPartition): Promise<number> {
+/**
+ * Drops the ended partitions that hold no session live at `now` (one whose expiry was moved later keeps
+ * its partition) and returns them. One transaction for all: readers wait once, for the detaches and drops
+ * only. The check is repeated under the table lock the detach needs anyway, so no session can be
+ * extended between check and drop. When the lock does not come within LOCK_TIMEOUT the candidates are
+ * `busy`: left for the next sweep, and this one does not fail.
+ */
+export async function dropEndedPartitions(
+  store: SqlStore,
+  ended: readonly SessionPartition[],
+  now: Date,
+): Promise<{ dropped: DroppedPartition[]; live: SessionPartition[]; busy: SessionPartition[] }> {
+  const cutoff = store.codec.timestamp(now);
+  const live: SessionPartition[] = [];
+  const candidates: SessionPartition[] = [];
+  // Checked first without a lock: a partition kept alive costs no one a wait.
+  for (const partition of ended) {
+    ((await holdsLiveSession(store.db, partition, cutoff)) ? live : candidates).push(partition);
+  }
+  if (candidates.length === 0) return { dropped: [], live, busy: [] };
+  // Counted before the lock, so the count keeps no one waiting (a row added meanwhile is not counted).
+  const rows = new Map<SessionPartition, number>();
+  for (const partition of candidates) rows.set(partition, await countPartitionRows(store, partition));
+  let dropped: SessionPartition[];
+  try {
+    dropped = await store.transaction(
+      async (trx) => {
+        await sql`set local lock_timeout = ${sql.lit(LOCK_TIMEOUT)}`.execute(trx);
+        await sql`lock table sessions in access exclusive mode`.execute(trx);
+        const gone: SessionPartition[] = [];
+        for (const partition of candidates) {
+          if (await holdsLiveSession(trx, partition, cutoff)) continue;
+          await sql`alter table sessions detach partition ${sql.id(partition.name)}`.execute(trx);
+          await sql`drop table ${sql.id(partition.name)}`.execute(trx);
+          gone.push(partition);
+        }
+        return gone;
+      },
+      { idempotent: true, entity: 'session' },
+    );
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== LOCK_NOT_AVAILABLE) throw error;
+    return { dropped: [], live, busy: candidates };
+  }
+  return {
+    dropped: dropped.map((partition) => ({ ...partition, rows: rows.get(partition) ?? 0 })),
+    live: [...live, ...candidates.filter((partition) => !dropped.includes(partition))],
+    busy: [],
+  };
+}
+
+/** Rows in one partition. */
+async function countPartitionRows(store: SqlStore, partition: SessionPartition): Promise<number> {
   const { rows } = await sql<{ n: string | number }>`
     select count(*) as n from ${sql.id(partition.name)}`.execute(store.db);
   return Number(rows[0]?.n ?? 0);
