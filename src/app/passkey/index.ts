@@ -1,6 +1,6 @@
 export { createPasskeyStores, type CreatePasskeyStoresOptions, type PasskeyStores } from './create-stores.js';
 export { PasskeyDataStore, type PasskeyDataStoreOptions } from './data-store.js';
-export { PasskeyCacheStore } from './cache-store.js';
+export { PasskeyCacheStore, type PasskeyCacheStoreOptions } from './cache-store.js';
 export { PasskeySessionCache, type PasskeySession } from './session-cache.js';
 export { CRATE_CACHE_TTL_SECONDS, cacheKey, encodeCacheData, decodeCacheData } from './cache-keys.js';
 export {
@@ -10,7 +10,15 @@ export {
   type PasskeyConfigOverrides,
   type PasskeyDataStoreConfig,
   type PasskeyCacheStoreConfig,
+  type SessionConflictPolicy,
+  type ConfigWarn,
 } from './env-config.js';
+export {
+  CRATE_USER_ID_RULE,
+  CRATE_SESSION_ID_RULE,
+  crateUserIdProblem,
+  crateSessionIdProblem,
+} from '../../domain/passkey/crate-ids.js';
 export { defaultTableNames, type PasskeyTableNames } from '../../adapters/kysely/passkey/index.js';
 export * from '../../domain/passkey/records.js';
 export {
