@@ -23,7 +23,7 @@ export const secondaryBackends: { name: string; available: boolean; open(): Auth
     available: redisUrl() !== null,
     open: () =>
       authkeepSecondaryStorage({
-        cache: redisUrl()! as 'redis://',
+        cache: redisUrl()!,
         secret: testCacheSecret,
         namespace: uniqueNamespace('ba-flow'),
         tombstoneSeconds: 60,
@@ -38,8 +38,10 @@ export async function makeAuth<const Extra extends Partial<BetterAuthOptions> = 
   storage: BetterAuthSecondaryStorage,
   extra: Extra = {} as Extra,
 ) {
-  const database = new Database(':memory:');
-  opened.push({ close: async () => void database.close() });
+  const sqlite = new Database(':memory:');
+  opened.push({ close: async () => void sqlite.close() });
+  // Typed as better-auth's option, so the exported return type names no better-sqlite3 type.
+  const database: BetterAuthOptions['database'] = sqlite;
   const options = {
     secret: 'better-auth-secondary-flow-secret-0123456789',
     baseURL: 'http://localhost:3000',

@@ -62,7 +62,7 @@ describe("authkeepSecondaryStorage({ cache: 'memory' })", () => {
 
   it('refuses a bad cache target or tombstone lifetime with a config error that echoes no URL', () => {
     const attempts = [
-      () => authkeepSecondaryStorage({ cache: 'postgres://user:hunter2@db/app' as 'memory' }),
+      () => authkeepSecondaryStorage({ cache: 'postgres://user:hunter2@db/app' }),
       () => authkeepSecondaryStorage({ cache: {} as 'memory' }),
       () => authkeepSecondaryStorage({ cache: 'memory', tombstoneSeconds: 0 }),
       () => authkeepSecondaryStorage({ cache: 'memory', maxEntries: 0 }),

@@ -65,7 +65,7 @@ describe.skipIf(!available())('authkeepSecondaryStorage on Redis', () => {
 
   it('from a URL: values under <namespace>v:, counters under <namespace>n:, TTLs in Redis', async () => {
     const storage = authkeepSecondaryStorage({
-      cache: redisUrl()! as 'redis://',
+      cache: redisUrl()!,
       secret: testCacheSecret,
       namespace,
     });
@@ -118,7 +118,7 @@ describe.skipIf(!available())('authkeepSecondaryStorage on Redis', () => {
     const previous = process.env.AUTHKEEP_CACHE_SECRET;
     delete process.env.AUTHKEEP_CACHE_SECRET;
     try {
-      expect(() => authkeepSecondaryStorage({ cache: redisUrl()! as 'redis://' })).toThrow(ConfigError);
+      expect(() => authkeepSecondaryStorage({ cache: redisUrl()! })).toThrow(ConfigError);
       expect(() =>
         authkeepSecondaryStorage({ cache: raw, secret: testCacheSecret, namespace: 'app{x}:' }),
       ).toThrow(ConfigError);

@@ -6,17 +6,12 @@ import { ConfigError } from '../../../domain/errors.js';
 import type { SecondaryStore } from '../../../ports/secondary-store.js';
 import type { Logger } from '../../../ports/system.js';
 
-/** `'memory'`, a Redis URL (redis://, rediss://, redis+cluster://, redis+sentinel://, rediss+…) or your ioredis client. */
-export type SecondaryTarget =
-  | 'memory'
-  | `redis://${string}`
-  | `rediss://${string}`
-  | `redis+cluster://${string}`
-  | `rediss+cluster://${string}`
-  | `redis+sentinel://${string}`
-  | `rediss+sentinel://${string}`
-  | RedisClientLike
-  | SecondaryStore;
+/**
+ * `'memory'`, a Redis URL (redis://, rediss://, redis+cluster://, redis+sentinel://, rediss+…; any string, so
+ * `process.env.REDIS_URL` fits, checked when opened), your ioredis client, or a SecondaryStore.
+ */
+// `string & {}` keeps 'memory' suggested by editors while accepting any string.
+export type SecondaryTarget = 'memory' | (string & {}) | RedisClientLike | SecondaryStore;
 
 export interface SecondaryStoreSettings {
   namespace: string;
