@@ -49,13 +49,14 @@ describe.skipIf(databaseUrl() === null)('revocation over the PostgreSQL bus when
     return { workers: [first, ...rest], schema };
   }
 
-  /** Ends every LISTEN connection of one deployment (the channel's application_name names them). */
-  async function terminateListeners(schema: string): Promise<number> {
+  /** Ends the LISTEN connections of one deployment that come through `path` (pg_stat_activity.client_port). */
+  async function terminateListeners(schema: string, path: TcpProxy): Promise<number> {
     const scope = createHash('sha256').update(`authkeep:\0${schema}`).digest('hex').slice(0, 24);
     const result = await withClient(databaseUrl()!, undefined, (client) =>
-      client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
-        `authkeep_cache_${scope}`,
-      ]),
+      client.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND client_port = ANY($2)',
+        [`authkeep_cache_${scope}`, path.upstreamPorts()],
+      ),
     );
     return result.rowCount ?? 0;
   }
@@ -93,33 +94,55 @@ describe.skipIf(databaseUrl() === null)('revocation over the PostgreSQL bus when
     });
   });
 
-  it('every LISTEN connection terminated and every reconnection silent, deleteUser revoking', async () => {
-    let schema = '';
-    const { workers, schema: made } = await deployment();
-    schema = made;
+  it("the revoker's LISTEN connection terminated and its reconnection silent, deleteUser revoking", async () => {
+    const { workers, schema } = await deployment();
     try {
       const result = await revocationStorm(workers, {
         kind: 'user',
         boundMs: LEASE_MS,
         breakBefore: async () => {
           revokerPath.silent();
-          readersPath.silent();
-          expect(await terminateListeners(schema)).toBe(4);
+          expect(await terminateListeners(schema, revokerPath)).toBe(1);
         },
-        heal: async () => {
-          revokerPath.pass();
-          readersPath.pass();
-        },
+        heal: async () => revokerPath.pass(),
       });
       tally.operations += result.reads;
       tally.faults += 2;
+      expect(result.cachedBeforeRevocation).toBeGreaterThan(0);
       expectHeld(result);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
     }
   });
 
-  it('LISTEN connections terminated (pg_terminate_backend) again and again during a revoke storm', async () => {
+  it("the revoker's LISTEN connection terminated (pg_terminate_backend) again and again during a storm", async () => {
+    const { workers, schema } = await deployment();
+    try {
+      let kills = 0;
+      const result = await revocationStorm(workers, {
+        kind: 'session',
+        boundMs: LEASE_MS,
+        breakBefore: async () => {
+          kills += await terminateListeners(schema, revokerPath);
+        },
+        during: async () => {
+          for (let round = 0; round < 8; round += 1) {
+            kills += await terminateListeners(schema, revokerPath);
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        },
+      });
+      tally.operations += result.reads;
+      tally.faults += kills;
+      expect(kills).toBeGreaterThan(0);
+      expect(result.cachedBeforeRevocation).toBeGreaterThan(0);
+      expectHeld(result);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+  });
+
+  it("every process's LISTEN connection terminated during a storm: readers bypass until re-subscribed", async () => {
     const { workers, schema } = await deployment();
     try {
       let kills = 0;
@@ -128,7 +151,8 @@ describe.skipIf(databaseUrl() === null)('revocation over the PostgreSQL bus when
         boundMs: LEASE_MS,
         during: async () => {
           for (let round = 0; round < 5; round += 1) {
-            kills += await terminateListeners(schema);
+            kills += await terminateListeners(schema, revokerPath);
+            kills += await terminateListeners(schema, readersPath);
             await new Promise((resolve) => setTimeout(resolve, 150));
           }
         },

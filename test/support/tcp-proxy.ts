@@ -49,6 +49,11 @@ export class TcpProxy {
     return this.links.size;
   }
 
+  /** The local ports of the proxy's connections to the server (a server sees them as the clients' ports). */
+  upstreamPorts(): number[] {
+    return [...this.links].map((link) => link.upstream.localPort).filter((port) => port !== undefined);
+  }
+
   /** Every chunk in `direction` waits this long before it is passed on (0 = none). */
   delay(ms: number, direction: Direction = 'both'): void {
     for (const side of sides(direction)) this.delayMs[side] = ms;
