@@ -7,7 +7,10 @@
 export interface VersionedRead {
   /** The stored text, or null (absent, expired or deleted). */
   value: string | null;
-  /** The key's version when read: a deleted key keeps its tombstone's version for the tombstone's lifetime. */
+  /**
+   * The key's version when read: a deleted key keeps its tombstone's version for the tombstone's lifetime; a key
+   * with neither value nor tombstone answers 0 (any delete after the read leaves a tombstone above it).
+   */
   version: number;
 }
 

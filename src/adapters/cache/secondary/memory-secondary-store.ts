@@ -68,7 +68,7 @@ export class MemorySecondaryStore implements SecondaryStore {
   async read(key: string): Promise<VersionedRead> {
     this.assertOpen();
     const slot = this.live(key);
-    if (!slot) return { value: null, version: this.tick() };
+    if (!slot) return { value: null, version: 0 };
     return { value: slot.value ?? null, version: slot.version };
   }
 

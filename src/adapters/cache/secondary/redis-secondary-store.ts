@@ -52,8 +52,8 @@ export class RedisSecondaryStore implements SecondaryStore {
   }
 
   async read(key: string): Promise<VersionedRead> {
-    const [value, version] = await this.run('read', () => this.scripts.secondaryRead(this.valueKey(key)));
-    return { value, version: Number(version) };
+    const [value, version] = await this.run('read', () => this.client.hmget(this.valueKey(key), 'v', 'g'));
+    return { value: value ?? null, version: version === null || version === undefined ? 0 : Number(version) };
   }
 
   async write(key: string, value: string, ttlMs: number, seenVersion?: number): Promise<number | null> {

@@ -4,7 +4,8 @@ import type { Cluster, Redis } from 'ioredis';
  * The secondary store's scripts. A value key is a hash: `v` the value, `g` its version, `d` the version of the
  * last delete (carried by later values). A tombstone is the same hash without `v`. Versions come from the
  * server's clock in microseconds, and always exceed the key's previous one: max(previous + 1, now + 1).
- * One key per script, so each runs on a Cluster too. Numbers are written with %.0f: Lua's tostring would
+ * A read is a plain HMGET: an absent key (no tombstone either) answers version 0, below any delete, since a
+ * delete after it leaves a tombstone that was not there. One key per script, so each runs on a Cluster too. Numbers are written with %.0f: Lua's tostring would
  * print a 16-digit version in exponent form and lose digits.
  */
 const HELPERS = `
@@ -24,13 +25,6 @@ local function tombstone(key, ttl)
   redis.call('PEXPIRE', key, ttl)
   return d
 end
-`;
-
-/** {value or false, version}: an absent key answers the server's time now, below any later delete. */
-const READ = `${HELPERS}
-local h = redis.call('HMGET', KEYS[1], 'v', 'g')
-if h[2] then return {h[1] or false, h[2]} end
-return {false, fmt(now_us())}
 `;
 
 /** ARGV: value, ttl ms (0: none), seen version ('' when the writer saw nothing). Version, or false if refused. */
@@ -68,7 +62,6 @@ return n
 `;
 
 export interface SecondaryScripts {
-  secondaryRead(key: string): Promise<[string | null, string]>;
   secondaryWrite(key: string, value: string, ttlMs: string, seen: string): Promise<string | null>;
   secondaryDelete(key: string, tombstoneMs: string): Promise<string>;
   secondaryTake(key: string, tombstoneMs: string): Promise<[string | null, string]>;
@@ -77,7 +70,6 @@ export interface SecondaryScripts {
 
 /** Defines the scripts as client commands (EVALSHA, with EVAL the first time). */
 export function defineSecondaryScripts(client: Redis | Cluster): SecondaryScripts {
-  client.defineCommand('secondaryRead', { numberOfKeys: 1, lua: READ });
   client.defineCommand('secondaryWrite', { numberOfKeys: 1, lua: WRITE });
   client.defineCommand('secondaryDelete', { numberOfKeys: 1, lua: DELETE });
   client.defineCommand('secondaryTake', { numberOfKeys: 1, lua: TAKE });
