@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import { expect, it } from 'vitest';
 import { describeAuthjs } from './backends.js';
 import { createUser, inHours, newAccount } from './fixtures.js';
@@ -109,6 +110,15 @@ describeAuthjs('Auth.js Adapter: database sessions', (h) => {
     await expect(
       h.adapter.createSession({ sessionToken: randomUUID(), userId: missing, expires: inHours(1) }),
     ).rejects.toMatchObject({ code: expect.stringMatching(/^(conflict|validation|not_found)$/) });
+  });
+
+  it('a duplicate session token is a conflict whose error never carries the token', async () => {
+    const { session } = await userWithSession();
+    const failure = await h.adapter.createSession(session).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'conflict' });
+    const shown = [String(failure), JSON.stringify(failure), inspect(failure, { depth: 10 })].join('\n');
+    expect(shown).not.toContain(session.sessionToken);
+    expect(shown).not.toContain(createHash('sha256').update(session.sessionToken).digest('hex'));
   });
 
   it('bad session input is a validation error', async () => {
