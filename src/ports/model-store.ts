@@ -45,6 +45,8 @@ export interface ModelQuery {
   joins?: readonly ModelJoin[];
   /** The id column, which groups joined rows (default `id`). */
   idColumn?: string;
+  /** Lock the rows read until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite locks the database). */
+  forUpdate?: boolean;
 }
 
 /** What a bulk write changed: how many rows, and the rows as they were written (or deleted) when asked. */

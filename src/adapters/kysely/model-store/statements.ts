@@ -38,15 +38,24 @@ export function selectPlan(
   const joins = query.joins ?? [];
   const pages = `${query.limit !== undefined || one ? 'L' : ''}${query.offset !== undefined ? 'O' : ''}`;
   const sort = query.sort ? `${query.sort.column} ${query.sort.direction}` : '';
-  const key = ['select', table, select.join(','), sort, pages, joinsShape(joins), whereShape(where)].join(
-    '|',
-  );
+  const lock = query.forUpdate && dialect === 'postgres' ? 'U' : '';
+  const key = [
+    'select',
+    table,
+    select.join(','),
+    sort,
+    pages,
+    lock,
+    joinsShape(joins),
+    whereShape(where),
+  ].join('|');
   const build = () => {
     let inner = filtered(db.selectFrom(table), where, dialect);
     inner = select.length > 0 ? inner.select([...select]) : inner.selectAll();
     if (query.sort) inner = inner.orderBy(query.sort.column, query.sort.direction);
     if (query.limit !== undefined || one || query.offset !== undefined) inner = inner.limit(slot('limit'));
     if (query.offset !== undefined) inner = inner.offset(slot('offset'));
+    if (lock) inner = inner.forUpdate();
     if (joins.length === 0) return inner;
     let outer: AnyQuery = db.selectFrom(inner.as('primary')).selectAll('primary');
     joins.forEach((join, index) => {
