@@ -6,6 +6,9 @@ import { ConfigError } from '../../domain/errors.js';
 import type { ModelStore } from '../../ports/model-store.js';
 import { defaultLogger } from '../env.js';
 import { openDatabase } from '../open-database.js';
+import { cachePlan } from './cache/cache-plan.js';
+import { CachedModelStore } from './cache/cached-model-store.js';
+import { openAdapterCache } from './cache/open-adapter-cache.js';
 import { migrationScript } from './migrate.js';
 import { modelAdapter } from './model-adapter.js';
 import { connectionOptions, type AuthkeepAdapterOptions } from './options.js';
@@ -15,7 +18,7 @@ export interface AuthkeepBetterAuthAdapter {
   (options: BetterAuthOptions): DBAdapter<BetterAuthOptions>;
   /** authkeep's connection (for migrateBetterAuth or other authkeep facades to share). */
   readonly store: SqlStore;
-  /** Closes the connection if this adapter opened it (a pg.Pool, Kysely or Database of yours stays open). */
+  /** Closes the cache and the connection if this adapter opened them (yours stay open). */
   close(): Promise<void>;
 }
 
@@ -27,36 +30,44 @@ export interface AuthkeepBetterAuthAdapter {
 export function authkeepAdapter(input: AuthkeepAdapterOptions): AuthkeepBetterAuthAdapter {
   if (!input || typeof input !== 'object') throw new ConfigError('authkeepAdapter takes { database, … }');
   const logger = input.logger ?? defaultLogger();
-  const { store, owned } = openDatabase(input.database, connectionOptions(input), logger, 'authkeepAdapter');
+  const connection = connectionOptions(input);
+  const { store, owned } = openDatabase(input.database, connection, logger, 'authkeepAdapter');
+  let cache: ReturnType<typeof openAdapterCache>;
+  try {
+    cache = openAdapterCache(input, store, input.database, connection, logger);
+  } catch (error) {
+    if (owned) void store.close();
+    throw error;
+  }
+  cache?.start();
   const models: ModelStore = new KyselyModelStore(store);
   const postgres = store.dialect === 'postgres';
-  let lazyOptions: BetterAuthOptions | undefined;
-
-  const config: AdapterFactoryConfig = {
-    adapterId: 'authkeep',
-    adapterName: 'authkeep',
-    usePlural: input.usePlural,
-    debugLogs: input.debugLogs,
-    supportsBooleans: postgres,
-    supportsDates: postgres,
-    supportsJSON: postgres,
-    supportsArrays: false,
-    supportsUUIDs: postgres,
-    transaction: (callback) =>
-      models.transaction((inTransaction) =>
-        callback(
-          createAdapterFactory({
-            config: { ...config, transaction: false },
-            adapter: modelAdapter(inTransaction),
-          })(lazyOptions!),
-        ),
-      ),
-  };
-  const factory = createAdapterFactory({ config, adapter: modelAdapter(models) });
 
   const adapter = (options: BetterAuthOptions): DBAdapter<BetterAuthOptions> => {
-    lazyOptions = options;
-    const instance = factory(options);
+    const served = cache
+      ? new CachedModelStore(models, cache.records, cachePlan(options, input.usePlural))
+      : models;
+    const config: AdapterFactoryConfig = {
+      adapterId: 'authkeep',
+      adapterName: 'authkeep',
+      usePlural: input.usePlural,
+      debugLogs: input.debugLogs,
+      supportsBooleans: postgres,
+      supportsDates: postgres,
+      supportsJSON: postgres,
+      supportsArrays: false,
+      supportsUUIDs: postgres,
+      transaction: (callback) =>
+        served.transaction((inTransaction) =>
+          callback(
+            createAdapterFactory({
+              config: { ...config, transaction: false },
+              adapter: modelAdapter(inTransaction),
+            })(options),
+          ),
+        ),
+    };
+    const instance = createAdapterFactory({ config, adapter: modelAdapter(served) })(options);
     // `npx @better-auth/cli generate` prints better-auth's own migration for this database and these options.
     instance.createSchema = async (schemaOptions, file) => ({
       code: await migrationScript(store, schemaOptions ?? options),
@@ -67,6 +78,7 @@ export function authkeepAdapter(input: AuthkeepAdapterOptions): AuthkeepBetterAu
   return Object.assign(adapter, {
     store,
     close: async () => {
+      await cache?.close();
       if (owned) await store.close();
     },
   });

@@ -1,5 +1,6 @@
 import type { Logger } from '../../ports/system.js';
 import type { ConnectionOptions, DatabaseTarget } from '../open-database.js';
+import type { AdapterCacheOptions } from './cache/open-adapter-cache.js';
 
 /** What `authkeepAdapter` and `migrateBetterAuth` take besides the connection settings. */
 /** pg's own `database` (a name) and `options` (startup text) give way to the facade's. */
@@ -12,14 +13,23 @@ export interface BetterAuthDatabaseOptions extends Omit<ConnectionOptions, 'data
   logger?: Logger;
 }
 
-export interface AuthkeepAdapterOptions extends BetterAuthDatabaseOptions {
+export interface AuthkeepAdapterOptions extends BetterAuthDatabaseOptions, AdapterCacheOptions {
   /** Plural table names (`users`, `sessions`…), as better-auth's own `usePlural`. */
   usePlural?: boolean;
   /** better-auth's adapter debug logs. */
   debugLogs?: boolean;
 }
 
-const OWN_KEYS = ['database', 'logger', 'usePlural', 'debugLogs', 'options'] as const;
+const OWN_KEYS = [
+  'database',
+  'logger',
+  'usePlural',
+  'debugLogs',
+  'options',
+  'cache',
+  'cacheOptions',
+  'clock',
+] as const;
 
 /** The connection settings alone (what is left once the facade's own options are taken out). */
 export function connectionOptions(options: object): ConnectionOptions {
