@@ -12,6 +12,18 @@ export type ExtraFields = Record<string, unknown>;
 /** Extra fields of an update: a value sets the field, `undefined` removes it (as a spread would). */
 export type ExtraFieldsPatch = Record<string, unknown>;
 
+/** No extra fields: the default of the facades' `Extra` type parameter. */
+export type NoExtra = Record<never, never>;
+
+/**
+ * A record input with the caller's extra fields, inferred from the argument: `{ email, tenant: 'acme' }`
+ * type-checks and the result has `tenant: string`; a record field of the wrong type (`name: 42`) does not.
+ */
+export type ExtraInput<Input, Extra extends object> = Input & Extra;
+
+/** The record a facade returns with the caller's extra fields (an input cast `as never` adds none). */
+export type WithExtra<Record, Extra> = [Extra] extends [never] ? Record : Record & Extra;
+
 function checkKey(entity: string, key: string): void {
   const field = `${entity}.${key}`;
   if (UNSAFE_KEYS.has(key)) {

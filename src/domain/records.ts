@@ -258,3 +258,33 @@ export interface SAMLProviderRecord {
 }
 
 export type SSOProviderRecord = OIDCProviderRecord | SAMLProviderRecord;
+
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * What createSSOProvider takes (upstream types it `unknown`; its memory adapter stores the record as
+ * given): an OIDC or SAML provider, `id` optional (generated), timestamps the store's; other keys are
+ * the caller's extra fields.
+ */
+export type SSOProviderInput = OmitEach<SSOProviderRecord, 'id' | 'createdAt' | 'updatedAt'> & {
+  id?: string;
+  createdAt?: Date;
+  updatedAt?: Date;
+  [extraField: string]: unknown;
+};
+
+type Clearable<T> = { [K in keyof T]?: T[K] | null };
+
+/**
+ * What updateSSOProvider takes: some fields of the provider's kind (`type` only unchanged; `null` or
+ * `undefined` clears an optional one), or extra fields.
+ */
+export type SSOProviderPatch = (Clearable<OIDCProviderRecord> | Clearable<SAMLProviderRecord>) & {
+  [extraField: string]: unknown;
+};
+
+/** A SAML tenant config as storeTenantSAMLConfig takes it: the caller's shape, keyed by its `tenantId`. */
+export interface SAMLTenantConfigInput {
+  tenantId: string;
+  [field: string]: unknown;
+}

@@ -85,3 +85,28 @@ describe('createAuthStorage and database URLs', () => {
     await storage.disconnect();
   });
 });
+
+describe('a cache named by a string from the environment', () => {
+  const secret = { secret: 's'.repeat(32) };
+  const open = (cache: string) => () =>
+    createAuthStorage({ database: ':memory:', cache, cacheOptions: secret, logger: silentLogger });
+
+  it('is checked when the storage is made: a typo is a config error that lists what is accepted', () => {
+    for (const cache of ['redis:/missing-slash', 'memcached://h:11211', 'memroy']) {
+      expect(open(cache), cache).toThrow(
+        expect.objectContaining({
+          code: 'config',
+          message: expect.stringContaining("use 'memory', redis://"),
+        }),
+      );
+    }
+  });
+
+  it('a Redis URL that does not parse is a config error, not a bare "Invalid URL", and never echoed', () => {
+    const bad = open('redis://u:pw-secret@bad host:x');
+    expect(bad).toThrow(
+      expect.objectContaining({ code: 'config', message: expect.stringContaining('host and port') }),
+    );
+    expect(bad).toThrow(expect.objectContaining({ message: expect.not.stringContaining('pw-secret') }));
+  });
+});

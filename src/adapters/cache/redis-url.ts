@@ -39,7 +39,15 @@ export function redisConnectionFromUrl(url: string, defaults: RedisClientDefault
   }
   const match = TOPOLOGY.exec(url);
   if (!match) {
-    if (/^rediss?:\/\//i.test(url)) return { url, options: defaults };
+    if (/^rediss?:\/\//i.test(url)) {
+      // ioredis would throw a bare TypeError ("Invalid URL") without a code; say which part to check.
+      if (!URL.canParse(url)) {
+        throw new ConfigError(
+          'the Redis URL does not parse: check its host and port, and percent-encode @ : / in a password',
+        );
+      }
+      return { url, options: defaults };
+    }
     throw new ConfigError(
       'malformed Redis topology URL: expected scheme://[user:password@]host:port[,host:port…]',
     );

@@ -23,6 +23,8 @@ export type CacheTarget =
   | `rediss+cluster://${string}`
   | `redis+sentinel://${string}`
   | `rediss+sentinel://${string}`
+  // Any string, as the environment gives it (process.env.REDIS_URL), checked when the cache opens.
+  | (string & Record<never, never>)
   | CacheStore
   | RedisClientLike;
 

@@ -2,6 +2,9 @@ import type {
   BackupCode,
   RoleRecord,
   SSOLink,
+  SAMLTenantConfigInput,
+  SSOProviderInput,
+  SSOProviderPatch,
   SSOProviderRecord,
   SSOSession,
   TwoFactorDevice,
@@ -39,14 +42,14 @@ export class KitiumStorageAdapter extends KitiumCoreAdapter implements Required<
   }
 
   /** Stores the config under its own `tenantId` (replacing any before); a config without one is a validation error. */
-  storeTenantSAMLConfig(config: unknown): Promise<void> {
+  storeTenantSAMLConfig(config: SAMLTenantConfigInput): Promise<void> {
     return this.samlTenantConfigs.store(config);
   }
   getTenantSAMLConfig(tenantId: string): Promise<unknown | null> {
     return this.samlTenantConfigs.get(tenantId);
   }
   /** Merges the given keys over the stored config. */
-  updateTenantSAMLConfig(tenantId: string, config: unknown): Promise<void> {
+  updateTenantSAMLConfig(tenantId: string, config: Partial<SAMLTenantConfigInput>): Promise<void> {
     return this.samlTenantConfigs.update(tenantId, config);
   }
   deleteTenantSAMLConfig(tenantId: string): Promise<void> {
@@ -118,14 +121,14 @@ export class KitiumStorageAdapter extends KitiumCoreAdapter implements Required<
   }
 
   /** An OIDC or SAML provider record (`SSOProviderRecord`); the caller may choose its id. */
-  createSSOProvider(data: unknown): Promise<SSOProviderRecord> {
+  createSSOProvider(data: SSOProviderInput): Promise<SSOProviderRecord> {
     return this.ssoProviders.create(data);
   }
   getSSOProvider(providerId: string): Promise<SSOProviderRecord | null> {
     return this.ssoProviders.get(providerId);
   }
   /** A partial or a full record; `type` may appear only unchanged. */
-  updateSSOProvider(providerId: string, data: unknown): Promise<SSOProviderRecord> {
+  updateSSOProvider(providerId: string, data: SSOProviderPatch): Promise<SSOProviderRecord> {
     return this.ssoProviders.update(providerId, data);
   }
   /** Removes the provider with its SSO links and sessions. */

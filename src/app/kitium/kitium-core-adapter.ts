@@ -35,6 +35,7 @@ import { SessionFacade } from './groups/sessions.js';
 import { UserFacade } from './groups/users.js';
 import type { StorageAdapter } from './storage-adapter.js';
 import { schemaSummary } from '../schema-summary.js';
+import type { ExtraInput, NoExtra, WithExtra } from '../../domain/extra-fields.js';
 
 /** Options every kitium facade takes, whatever the database. */
 export interface KitiumAdapterOptions extends KitiumCacheOptions, KitiumCipherOptions {
@@ -203,10 +204,11 @@ export class KitiumCoreAdapter implements StorageAdapter {
     }
   }
 
-  createApiKey(
-    data: Omit<ApiKeyRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date },
-  ): Promise<ApiKeyRecord> {
-    return this.apiKeys.create(data);
+  /** Fields beyond the record's are the caller's own (see ExtraInput): kept, returned and typed. */
+  createApiKey<Extra extends object = NoExtra>(
+    data: ExtraInput<Omit<ApiKeyRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date }, Extra>,
+  ): Promise<WithExtra<ApiKeyRecord, Extra>> {
+    return this.apiKeys.create(data) as Promise<WithExtra<ApiKeyRecord, Extra>>;
   }
   getApiKey(id: string): Promise<ApiKeyRecord | null> {
     return this.apiKeys.get(id);
@@ -217,8 +219,11 @@ export class KitiumCoreAdapter implements StorageAdapter {
   getApiKeysByPrefixAndLastFour(prefix: string, lastFour: string): Promise<ApiKeyRecord[]> {
     return this.apiKeys.getByPrefixAndLastFour(prefix, lastFour);
   }
-  updateApiKey(id: string, data: Partial<ApiKeyRecord>): Promise<ApiKeyRecord> {
-    return this.apiKeys.update(id, data);
+  updateApiKey<Extra extends object = NoExtra>(
+    id: string,
+    data: ExtraInput<Partial<ApiKeyRecord>, Extra>,
+  ): Promise<WithExtra<ApiKeyRecord, Extra>> {
+    return this.apiKeys.update(id, data) as Promise<WithExtra<ApiKeyRecord, Extra>>;
   }
   deleteApiKey(id: string): Promise<void> {
     return this.apiKeys.delete(id);
@@ -238,38 +243,46 @@ export class KitiumCoreAdapter implements StorageAdapter {
     return this.apiKeys.rotate(id);
   }
 
-  createSession(
-    data: Omit<SessionRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date },
-  ): Promise<SessionRecord> {
-    return this.sessions.create(data);
+  createSession<Extra extends object = NoExtra>(
+    data: ExtraInput<Omit<SessionRecord, 'id' | 'createdAt' | 'updatedAt'> & { updatedAt?: Date }, Extra>,
+  ): Promise<WithExtra<SessionRecord, Extra>> {
+    return this.sessions.create(data) as Promise<WithExtra<SessionRecord, Extra>>;
   }
   getSession(id: string): Promise<SessionRecord | null> {
     return this.sessions.get(id);
   }
-  updateSession(id: string, data: Partial<SessionRecord>): Promise<SessionRecord> {
-    return this.sessions.update(id, data);
+  updateSession<Extra extends object = NoExtra>(
+    id: string,
+    data: ExtraInput<Partial<SessionRecord>, Extra>,
+  ): Promise<WithExtra<SessionRecord, Extra>> {
+    return this.sessions.update(id, data) as Promise<WithExtra<SessionRecord, Extra>>;
   }
   deleteSession(id: string): Promise<void> {
     return this.sessions.delete(id);
   }
 
-  createOrganization(
-    data: Omit<OrganizationRecord, 'id' | 'createdAt' | 'updatedAt'>,
-  ): Promise<OrganizationRecord> {
-    return this.organizations.create(data);
+  createOrganization<Extra extends object = NoExtra>(
+    data: ExtraInput<Omit<OrganizationRecord, 'id' | 'createdAt' | 'updatedAt'>, Extra>,
+  ): Promise<WithExtra<OrganizationRecord, Extra>> {
+    return this.organizations.create(data) as Promise<WithExtra<OrganizationRecord, Extra>>;
   }
   getOrganization(id: string): Promise<OrganizationRecord | null> {
     return this.organizations.get(id);
   }
-  updateOrganization(id: string, data: Partial<OrganizationRecord>): Promise<OrganizationRecord> {
-    return this.organizations.update(id, data);
+  updateOrganization<Extra extends object = NoExtra>(
+    id: string,
+    data: ExtraInput<Partial<OrganizationRecord>, Extra>,
+  ): Promise<WithExtra<OrganizationRecord, Extra>> {
+    return this.organizations.update(id, data) as Promise<WithExtra<OrganizationRecord, Extra>>;
   }
   deleteOrganization(id: string): Promise<void> {
     return this.organizations.delete(id);
   }
 
-  createUser(data: CreateUserInput): Promise<UserRecord> {
-    return this.users.create(data);
+  createUser<Extra extends object = NoExtra>(
+    data: ExtraInput<CreateUserInput, Extra>,
+  ): Promise<WithExtra<UserRecord, Extra>> {
+    return this.users.create(data) as Promise<WithExtra<UserRecord, Extra>>;
   }
   getUser(id: string): Promise<UserRecord | null> {
     return this.users.get(id);
@@ -280,8 +293,11 @@ export class KitiumCoreAdapter implements StorageAdapter {
   getUserByOAuth(provider: string, sub: string): Promise<UserRecord | null> {
     return this.users.getByOAuth(provider, sub);
   }
-  updateUser(id: string, data: UpdateUserInput): Promise<UserRecord> {
-    return this.users.update(id, data);
+  updateUser<Extra extends object = NoExtra>(
+    id: string,
+    data: ExtraInput<UpdateUserInput, Extra>,
+  ): Promise<WithExtra<UserRecord, Extra>> {
+    return this.users.update(id, data) as Promise<WithExtra<UserRecord, Extra>>;
   }
   deleteUser(id: string): Promise<void> {
     return this.users.delete(id);

@@ -50,7 +50,9 @@ describeKeyed('SAML tenant configs', (h) => {
       null,
       [{ tenantId: 't' }],
     ]) {
-      await expect(h.adapter.storeTenantSAMLConfig(config)).rejects.toMatchObject({ code: 'validation' });
+      await expect(h.adapter.storeTenantSAMLConfig(config as never)).rejects.toMatchObject({
+        code: 'validation',
+      });
     }
     await expect(
       h.adapter.storeTenantSAMLConfig({ tenantId: tenant(), bad: 'a\u0000b' }),
@@ -74,7 +76,7 @@ describeKeyed('SAML tenant configs', (h) => {
     await expect(h.adapter.updateTenantSAMLConfig(tenantId, { tenantId: tenant() })).rejects.toMatchObject({
       code: 'validation',
     });
-    await expect(h.adapter.updateTenantSAMLConfig(tenantId, 'x')).rejects.toMatchObject({
+    await expect(h.adapter.updateTenantSAMLConfig(tenantId, 'x' as never)).rejects.toMatchObject({
       code: 'validation',
     });
     await expect(h.adapter.updateTenantSAMLConfig(tenant(), { a: 1 })).rejects.toMatchObject({
