@@ -21,8 +21,8 @@ export interface AuthjsVariant {
   dialect: 'sqlite' | 'postgres';
   tables: AuthjsLayoutName;
   hashSessionTokens: boolean;
-  /** off; on SQLite the in-process cache; on PostgreSQL Redis with an in-process tier (bus: Redis pub/sub). */
-  cache: boolean;
+  /** 'memory': the in-process tier (SQLite); 'redis': Redis alone; 'redis+local': Redis and an in-process tier. */
+  cache: 'off' | 'memory' | 'redis' | 'redis+local';
 }
 
 /** The real table names of each layout (what raw SQL in tests must name). */
@@ -52,13 +52,16 @@ export interface OpenedAuthjs {
   cleanup(): Promise<void>;
 }
 
+const CACHES_SQLITE = ['off', 'memory'] as const;
+const CACHES_POSTGRES = ['off', 'redis', 'redis+local'] as const;
+
 export function variants(): AuthjsVariant[] {
   const out: AuthjsVariant[] = [];
   for (const dialect of ['sqlite', 'postgres'] as const)
     for (const tables of ['pg-adapter', 'kysely-adapter'] as const)
       for (const hashSessionTokens of [false, true])
-        for (const cache of [false, true]) {
-          const name = `${dialect} ${tables}${hashSessionTokens ? ' hashed' : ''}${cache ? (dialect === 'sqlite' ? ' × memory' : ' × redis+local') : ''}`;
+        for (const cache of dialect === 'sqlite' ? CACHES_SQLITE : CACHES_POSTGRES) {
+          const name = `${dialect} ${tables}${hashSessionTokens ? ' hashed' : ''}${cache === 'off' ? '' : ` × ${cache}`}`;
           out.push({ name, dialect, tables, hashSessionTokens, cache });
         }
   return out;
@@ -66,7 +69,7 @@ export function variants(): AuthjsVariant[] {
 
 export function available(variant: AuthjsVariant): boolean {
   if (variant.dialect === 'sqlite') return true;
-  return databaseUrl() !== null && (!variant.cache || redisUrl() !== null);
+  return databaseUrl() !== null && (!variant.cache.startsWith('redis') || redisUrl() !== null);
 }
 
 /** Opens a fresh database for `variant` (a temporary SQLite file or a PostgreSQL schema), migrated. */
@@ -86,7 +89,7 @@ export async function openVariant(
     const options: AuthkeepAdapterOptions = {
       ...base,
       database: `sqlite:${file}`,
-      ...(variant.cache ? { cache: 'memory' as const } : {}),
+      ...(variant.cache === 'memory' ? { cache: 'memory' as const } : {}),
       ...extra,
     };
     await migrateAuthjs(options);
@@ -117,10 +120,15 @@ export async function openVariant(
     database: url,
     schema,
     max: 10,
-    ...(variant.cache
+    ...(variant.cache === 'redis' || variant.cache === 'redis+local'
       ? {
           cache: redisUrl() as `redis://${string}`,
-          cacheOptions: { namespace, secret: testCacheSecret, timeoutMs: 2_000, local: true },
+          cacheOptions: {
+            namespace,
+            secret: testCacheSecret,
+            timeoutMs: 2_000,
+            local: variant.cache === 'redis+local',
+          },
         }
       : {}),
     ...extra,
@@ -136,7 +144,7 @@ export async function openVariant(
     async cleanup() {
       await adapter.close();
       await dropSchema(url, schema);
-      if (variant.cache) {
+      if (variant.cache.startsWith('redis')) {
         const cache = new RedisCache({ url: redisUrl() as string }, { namespace });
         await cache.deletePrefix('');
         await cache.close();

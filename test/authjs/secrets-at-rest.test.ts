@@ -11,7 +11,7 @@ const sealed: AuthjsVariant[] = (['sqlite', 'postgres'] as const).map((dialect) 
   dialect,
   tables: 'pg-adapter',
   hashSessionTokens: true,
-  cache: false,
+  cache: 'off',
 }));
 
 for (const variant of sealed) {
