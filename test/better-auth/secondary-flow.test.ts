@@ -48,6 +48,37 @@ for (const backend of secondaryBackends) {
       expect(resurrected).toBe(false);
     });
 
+    it('unheld: refreshes racing a revocation in one process never leave the session alive (10 rounds)', async () => {
+      // Writes take 0–5 ms longer, as over a network, and nothing orders the calls: with the guard switched
+      // off (set without the flow's version) this failed within two rounds on both backends here.
+      const slowWrites: BetterAuthSecondaryStorage = {
+        ...storage,
+        set: async (key, value, ttl) => {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+          return storage.set(key, value, ttl);
+        },
+      };
+      const auth = await makeAuth(slowWrites);
+      const email = `race-free-${backend.name}@example.com`;
+      await signUp(auth, email);
+      for (let round = 0; round < 10; round += 1) {
+        const [a, b] = [await signIn(auth, email), await signIn(auth, email)];
+        // Ten refreshes of A started over 30 ms around B's revocation of A; any interleaving may result.
+        const refreshes = Array.from({ length: 10 }, (_, i) =>
+          new Promise((resolve) => setTimeout(resolve, i * 3))
+            .then(() => auth.api.getSession({ headers: a.client }))
+            .then(
+              () => 'answered',
+              () => 'refused',
+            ),
+        );
+        await auth.api.revokeSession({ headers: b.client, body: { token: a.token } });
+        await Promise.all(refreshes);
+        expect(await auth.api.getSession({ headers: a.client })).toBeNull();
+        expect(await storage.get(a.token)).toBeNull();
+      }
+    });
+
     it('email OTP: a wrong guess restores the code (get, getAndDelete, then set in one call: not refused)', async () => {
       const codes: string[] = [];
       const auth = await makeAuth(storage, {
