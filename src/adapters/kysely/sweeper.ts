@@ -1,10 +1,7 @@
 import { currentSessionBucket } from '../../domain/session-bucket.js';
 import { deleteExpiredRows, EXPIRING_TABLES, type ExpiringTable } from './expiry/expired-rows.js';
-import {
-  dropEndedPartitions,
-  ensureSessionPartition,
-  listSessionPartitions,
-} from './expiry/session-partitions.js';
+import { dropEndedPartitions } from './expiry/partition-drop.js';
+import { ensureSessionPartition, listSessionPartitions } from './expiry/session-partitions.js';
 import type { SqlStore } from './sql-store.js';
 
 export { EXPIRING_TABLES, type ExpiringTable } from './expiry/expired-rows.js';
