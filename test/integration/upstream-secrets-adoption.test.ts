@@ -22,13 +22,16 @@ describe.skipIf(!url)('adopting upstream two-factor and SSO secrets stored in cl
   /** The columns that hold secrets. twofa_devices.metadata (a caller's tempSecret) is issue 12 item 3's. */
   const dump = () =>
     withClient(url!, schema, async (c) => {
-      const rows = await Promise.all([
-        c.query('select * from sso_providers'),
-        c.query('select id, secret from twofa_devices'),
-        c.query('select * from sso_sessions'),
-        c.query('select * from twofa_sessions'),
-      ]);
-      return JSON.stringify(rows.map((r) => r.rows));
+      // One after the other: a pg.Client runs one query at a time (queueing more is deprecated in pg 8).
+      const rows: unknown[][] = [];
+      for (const sql of [
+        'select * from sso_providers',
+        'select id, secret from twofa_devices',
+        'select * from sso_sessions',
+        'select * from twofa_sessions',
+      ])
+        rows.push((await c.query(sql)).rows);
+      return JSON.stringify(rows);
     });
 
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { OwnPgBouncer, pgbouncerInstalled } from './pgbouncer.js';
+import { markSkippedServices } from './skipped-services.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -69,6 +70,7 @@ export async function setup(project: TestProject): Promise<void> {
     const line = `[authkeep tests] ${missing.join(' and ')} not available: their suites are SKIPPED`;
     if (required()) throw new Error(`${line.replace('SKIPPED', 'required')} (REQUIRE_SERVICES=1)`);
     console.warn(`\n${'!'.repeat(line.length)}\n${line}\n${'!'.repeat(line.length)}\n`);
+    markSkippedServices(line); // repeated after the summary by skip-summary-reporter.ts
   }
   project.provide('databaseUrl', databaseUrl);
   project.provide('redisUrl', redisUrl);
