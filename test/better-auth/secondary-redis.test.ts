@@ -9,6 +9,7 @@ import { authkeepSecondaryStorage } from '../../src/app/better-auth/secondary-st
 import { ConfigError } from '../../src/domain/errors.js';
 import { testCacheSecret } from '../support/cache-secret.js';
 import { redisUrl } from '../support/postgres.js';
+import { sparePort } from '../support/redis-server.js';
 import { uniqueNamespace } from '../contract/cache/cache-contract.js';
 import {
   describeSecondaryContract,
@@ -49,6 +50,36 @@ const redis: SecondaryBackend = {
 
 describeSecondaryContract(redis);
 describeTombstoneLifetime(redis);
+
+describe('authkeepSecondaryStorage with Redis unreachable', () => {
+  it('every call fails with an unavailable error within its deadline, naming no URL or password', async () => {
+    const port = await sparePort(); // nothing listens there
+    const storage = authkeepSecondaryStorage({
+      cache: `redis://:hunter2-password@127.0.0.1:${port}`,
+      secret: testCacheSecret,
+      timeoutMs: 500,
+    });
+    try {
+      const calls: (() => Promise<unknown>)[] = [
+        () => storage.get('k'),
+        () => storage.set('k', 'v', 60),
+        () => storage.delete('k'),
+        () => storage.getAndDelete('k'),
+        () => storage.increment('k', 60),
+      ];
+      for (const call of calls) {
+        const started = Date.now();
+        const error = (await call().catch((caught: unknown) => caught)) as { code?: string; message: string };
+        // A miss here could hide a live session's revocation marker: the caller must see the failure.
+        expect(error.code).toBe('unavailable');
+        expect(`${error.message} ${JSON.stringify(error)}`).not.toMatch(/hunter2|127\.0\.0\.1/);
+        expect(Date.now() - started).toBeLessThan(1_500); // the 500 ms command deadline, with room for a busy CPU
+      }
+    } finally {
+      await storage.close();
+    }
+  });
+});
 
 describe.skipIf(!available())('authkeepSecondaryStorage on Redis', () => {
   const namespace = uniqueNamespace('secondary-url');
