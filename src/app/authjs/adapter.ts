@@ -6,7 +6,7 @@ import type {
   VerificationToken,
 } from '@auth/core/adapters';
 import type { AuthkeepAdapter } from './adapter-type.js';
-import { NotFoundError } from '../../domain/errors.js';
+import { ConfigError, NotFoundError } from '../../domain/errors.js';
 import { openKitiumCache } from '../cache/kitium-cache.js';
 import { AccountTokens } from './account-tokens.js';
 import {
@@ -21,7 +21,8 @@ import {
   toStoredAuthenticator,
   userFields,
 } from './mapping.js';
-import { authjsCipher, defaultClock, openAuthjsStore, type AuthkeepAdapterOptions } from './options.js';
+import { systemClock } from '../../adapters/system/ids.js';
+import { authjsCipher, openAuthjsStore, type AuthkeepAdapterOptions, type OpenedAuthjs } from './options.js';
 import { SessionReads, sessionTokenDigest } from './session-reads.js';
 
 export type { AuthkeepAdapter };
@@ -36,6 +37,19 @@ function accountKey(key: AccountKey) {
 }
 
 /**
+ * `cache: 'memory'` on PostgreSQL keeps processes coherent over LISTEN/NOTIFY, which needs a direct URL:
+ * without one it would silently be a single-process cache, so it is a config error (as for the kitium facades).
+ */
+function assertBusReachable(options: AuthkeepAdapterOptions, opened: OpenedAuthjs): void {
+  if (options.cache !== 'memory' || opened.dialect !== 'postgres' || opened.postgres) return;
+  if (options.cacheOptions?.bus === 'off') return;
+  throw new ConfigError(
+    "cache: 'memory' keeps processes coherent with LISTEN/NOTIFY, which needs a direct connection: " +
+      "set directUrl (with your own pool or behind a transaction pooler), or cacheOptions.bus: 'off'",
+  );
+}
+
+/**
  * An Auth.js `Adapter` on authkeep: Auth.js's own tables (see `tables`), getSessionAndUser in one prepared
  * round trip and, with `cache`, from authkeep's record cache with revocation on every write.
  */
@@ -45,10 +59,11 @@ export function authkeepAdapter(options: AuthkeepAdapterOptions): AuthkeepAdapte
   const { store, logger } = opened;
   let cache;
   try {
+    assertBusReachable(options, opened);
     cache = openKitiumCache(
       { cache: options.cache, ...(options.cacheOptions ? { cacheOptions: options.cacheOptions } : {}) },
       logger,
-      options.clock ?? defaultClock,
+      options.clock ?? systemClock,
       { cipher, env: options.env, postgres: opened.postgres },
     );
   } catch (error) {

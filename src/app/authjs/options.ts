@@ -3,8 +3,7 @@ import {
   AUTHJS_LAYOUTS,
   type AuthjsLayoutName,
 } from '../../adapters/kysely/authjs/index.js';
-import type { SqlStore } from '../../adapters/kysely/index.js';
-import { systemClock, uuidV7Ids } from '../../adapters/system/ids.js';
+import { uuidV7Ids } from '../../adapters/system/ids.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { Clock, Logger } from '../../ports/system.js';
 import type { CacheSettings, CacheTarget } from '../cache/open-cache.js';
@@ -68,7 +67,7 @@ const OWN_KEYS = [
 
 export interface OpenedAuthjs {
   store: KyselyAuthjsStore;
-  sqlStore: SqlStore;
+  dialect: 'postgres' | 'sqlite';
   layoutTables: Record<string, string>;
   logger: Logger;
   /** The PostgreSQL database for the in-process tier's LISTEN/NOTIFY bus, when we opened it from a URL. */
@@ -81,8 +80,10 @@ export function openAuthjsStore(options: AuthjsDatabaseOptions): OpenedAuthjs {
     throw new ConfigError('options with a database are required');
   }
   const layoutName = options.tables ?? 'pg-adapter';
+  if (!Object.hasOwn(AUTHJS_LAYOUTS, layoutName)) {
+    throw new ConfigError(`tables must be 'pg-adapter' or 'kysely-adapter'`);
+  }
   const layout = AUTHJS_LAYOUTS[layoutName];
-  if (!layout) throw new ConfigError(`tables must be 'pg-adapter' or 'kysely-adapter'`);
   const logger = options.logger ?? defaultLogger(options.env);
   const connection: Record<string, unknown> = { ...options };
   for (const key of OWN_KEYS) delete connection[key];
@@ -92,8 +93,8 @@ export function openAuthjsStore(options: AuthjsDatabaseOptions): OpenedAuthjs {
   });
   const postgres = opened.store.dialect === 'postgres' ? busDatabase(options) : undefined;
   return {
+    dialect: opened.store.dialect,
     store,
-    sqlStore: opened.store,
     layoutTables: layout.tables,
     logger,
     ...(postgres ? { postgres } : {}),
@@ -112,5 +113,3 @@ function busDatabase(options: AuthjsDatabaseOptions): OpenedAuthjs['postgres'] {
 export function authjsCipher(options: AuthkeepAdapterOptions): CipherPort {
   return resolveCipher(options, options.env ?? process.env);
 }
-
-export const defaultClock = systemClock;
