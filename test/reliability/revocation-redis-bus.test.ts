@@ -62,29 +62,31 @@ describe.skipIf(databaseUrl() === null)('revocation over the Redis bus when the 
     }
   }
 
-  it("the revoker's path silent for 2.5 s: its revocations fail (retryable) until published, none served", async () => {
+  // A silent path never heals on the same connection: its held bytes are dropped with it (cut), as when
+  // keepalive or a timeout finally ends it; only new connections pass.
+  const dies = async (path: TcpProxy, afterMs: number) => {
+    await sleep(afterMs);
+    path.cut();
+    path.pass();
+  };
+
+  it("the revoker's path silent for 5 s, then dead: its revocations fail (retryable) until published", async () => {
     await check({
       kind: 'session',
       boundMs: LEASE_MS,
-      readForMs: 8_000,
+      readForMs: 10_000,
       breakBefore: async () => revokerPath.silent(),
-      during: async () => {
-        await sleep(2_500);
-        revokerPath.pass();
-      },
+      during: () => dies(revokerPath, 5_000),
     });
   });
 
-  it("the revoker's replies silent (commands still arrive): unconfirmed calls fail, none served", async () => {
+  it("the revoker's replies silent for 5 s (its commands still arrive), then dead: none served", async () => {
     await check({
       kind: 'session',
       boundMs: LEASE_MS,
-      readForMs: 8_000,
+      readForMs: 10_000,
       breakBefore: async () => revokerPath.silent('down'),
-      during: async () => {
-        await sleep(2_500);
-        revokerPath.pass('down');
-      },
+      during: () => dies(revokerPath, 5_000),
     });
   });
 
@@ -93,7 +95,7 @@ describe.skipIf(databaseUrl() === null)('revocation over the Redis bus when the 
       kind: 'user',
       boundMs: LEASE_MS,
       breakBefore: async () => readersPath.silent(),
-      heal: async () => readersPath.pass(),
+      heal: () => dies(readersPath, 0),
     });
   });
 

@@ -51,12 +51,14 @@ describe.skipIf(databaseUrl() === null)('revocation under clock skew and failove
     servers.push(plain);
   });
 
-  it('clocks 6 min ahead, 6 min behind and 20 s behind (maxTtlMs 30 s): deleteUser revokes everywhere', async () => {
+  // Before: a process 6 min behind listed its fills in the per-user index already expired, so deleteUser from
+  // another process missed them (readers ahead or nearer the time rewrite those entries first, hiding it).
+  it('readers 6 min behind (maxTtlMs 30 s): deleteUser from another process revokes everything', async () => {
     const workers = await workersOn(plain.url, cacheOptions({ maxTtlMs: 30_000 }), [
       0,
-      6 * minute,
       -6 * minute,
-      -20_000,
+      -6 * minute,
+      -6 * minute,
     ]);
     try {
       // The shared tier is changed in Redis before the call returns: bound 0.
@@ -70,7 +72,7 @@ describe.skipIf(databaseUrl() === null)('revocation under clock skew and failove
     }
   });
 
-  it('the same skew with an in-process tier in front (pub/sub bus): none served past the lease', async () => {
+  it('clocks 6 min ahead, 6 min behind, 20 s behind, with an in-process tier (pub/sub bus): none past the lease', async () => {
     const workers = await workersOn(plain.url, cacheOptions({ maxTtlMs: 30_000, local: true }), [
       6 * minute,
       -6 * minute,

@@ -240,6 +240,16 @@ export class ResilientCache implements CacheStore, CacheIndex {
     return this.single(() => index.indexTake(indexKey));
   }
 
+  /** Whether an invalidation covering any of `keys` (all of them when omitted) still waits for its replay. */
+  pendingFor(keys?: readonly string[]): boolean {
+    if (keys === undefined) return !this.pending.empty;
+    if (this.pending.flush) return true;
+    const prefixes = [...this.pending.prefixes.keys()];
+    return keys.some(
+      (key) => this.pending.keys.has(key) || prefixes.some((prefix) => key.startsWith(prefix)),
+    );
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.deadlines.stop();

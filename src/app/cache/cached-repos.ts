@@ -7,6 +7,7 @@ import type {
   UserRepo,
 } from '../../ports/repos.js';
 import type { ApiKeyRecord, SessionRecord } from '../../domain/records.js';
+import { isAuthkeepError } from '../../domain/errors.js';
 import { cacheKeys, type RecordCodec } from './cache-codec.js';
 import { withinRevocationBound, type RecordReadThrough } from './tiered-records.js';
 
@@ -28,8 +29,13 @@ function writeThenInvalidate<T>(
     try {
       result = await write();
     } catch (error) {
-      // The write's own error is the one to report; the invalidation still runs, its failure adds nothing.
-      await invalidate().catch(() => undefined);
+      // The write may have committed (or, as not_found, an earlier attempt did): its invalidation must be
+      // confirmed before the write's own error is reported, else a retry would look done while it is not.
+      if (isAuthkeepError(error) && !error.retryable && error.code !== 'not_found') {
+        await invalidate().catch(() => undefined);
+        throw error;
+      }
+      await invalidate();
       throw error;
     }
     await invalidate();

@@ -154,6 +154,15 @@ export class RecordCache {
     if (keys.length > 0) await this.store.delete(...keys);
   }
 
+  /**
+   * Whether an invalidation of `keys` (of anything, when omitted) has not reached the store yet: a resilient
+   * store keeps what it could not send for a replay, and until then another process may still read it.
+   */
+  unconfirmed(keys?: readonly string[]): boolean {
+    const store = this.store as CacheStore & { pendingFor?(keys?: readonly string[]): boolean };
+    return store.pendingFor?.(keys) ?? false;
+  }
+
   /** Drops every cached record of an owner at once (a deleted user's sessions and API keys). */
   async revokeOwner(ownerId: string): Promise<void> {
     if (this.index) {

@@ -70,14 +70,38 @@ export class TieredRecords implements RecordReadThrough {
 
   async invalidate(...keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.shared?.invalidate(...keys);
+    const shared = await this.sharedStep(async (tier) => {
+      await tier.invalidate(...keys);
+      return !tier.unconfirmed(keys);
+    });
     await this.local.records.invalidate(...keys);
     await this.local.publish({ keys });
+    if (!shared.ok) throw unconfirmedRevocation(shared.error);
   }
 
   async revokeOwner(ownerId: string): Promise<void> {
-    await this.shared?.revokeOwner(ownerId);
+    const shared = await this.sharedStep(async (tier) => {
+      await tier.revokeOwner(ownerId);
+      return !tier.unconfirmed();
+    });
     this.local.flush();
     await this.local.publish({ all: true });
+    if (!shared.ok) throw unconfirmedRevocation(shared.error);
+  }
+
+  /**
+   * The shared tier's part of a revocation. Not confirmed (kept for a replay, or failed), the call fails
+   * after the local part and the publish are done: the other processes' tiers would refill from the stale
+   * shared entry, so only a call whose shared part reached Redis may succeed.
+   */
+  private async sharedStep(
+    step: (tier: RecordCache) => Promise<boolean>,
+  ): Promise<{ ok: true } | { ok: false; error: unknown }> {
+    if (!this.shared) return { ok: true };
+    try {
+      return (await step(this.shared)) ? { ok: true } : { ok: false, error: new Error('queued for replay') };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 }
