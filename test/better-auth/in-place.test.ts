@@ -36,7 +36,11 @@ async function pairOn(
   const { database: _ours, ...options } = flowOptions(adapter);
   const theirOptions = { ...options, database };
   await (await getMigrations(theirOptions)).runMigrations();
-  return { theirs: betterAuth(theirOptions), ours: makeAuth(adapter) };
+  // theirs: better-auth's own adapter on the same database (typed as ours: the same options and plugins).
+  return {
+    theirs: betterAuth(theirOptions) as unknown as ReturnType<typeof makeAuth>,
+    ours: makeAuth(adapter),
+  };
 }
 
 const backends = [
@@ -77,7 +81,7 @@ for (const backend of backends) {
     it('users, accounts and sessions better-auth wrote serve authkeepAdapter, and the reverse', async () => {
       const { theirs, ours } = await backend.open();
       // Written by better-auth's own adapter; signed in, read and revoked through ours.
-      const old = await signUp(theirs as never, 'old@example.com');
+      const old = await signUp(theirs, 'old@example.com');
       const read = await ours.api.getSession({ headers: old.client });
       expect(read?.user).toMatchObject({ id: old.userId, email: 'old@example.com', emailVerified: false });
       expect(read?.session.expiresAt).toBeInstanceOf(Date);
@@ -87,7 +91,7 @@ for (const backend of backends) {
       const fresh = await signUp(ours, 'new@example.com');
       const theirRead = await theirs.api.getSession({ headers: fresh.client });
       expect(theirRead?.user).toMatchObject({ id: fresh.userId, email: 'new@example.com' });
-      const theirSignIn = await signIn(theirs as never, 'new@example.com');
+      const theirSignIn = await signIn(theirs, 'new@example.com');
       await theirs.api.revokeOtherSessions({ headers: theirSignIn.client });
       expect(await ours.api.getSession({ headers: fresh.client })).toBeNull();
       expect(await ours.api.getSession({ headers: theirSignIn.client })).not.toBeNull();
