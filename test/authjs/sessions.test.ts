@@ -123,6 +123,11 @@ describeAuthjs('Auth.js Adapter: database sessions', (h) => {
 
   it('bad session input is a validation error', async () => {
     const user = await createUser(h.adapter);
+    if (h.variant.tables === 'pg-adapter' || h.variant.dialect === 'postgres') {
+      await expect(
+        h.adapter.createSession({ sessionToken: randomUUID(), userId: 'not-an-id', expires: inHours(1) }),
+      ).rejects.toMatchObject({ code: 'validation' });
+    }
     await expect(
       h.adapter.createSession({ sessionToken: '', userId: user.id, expires: inHours(1) }),
     ).rejects.toMatchObject({ code: 'validation' });

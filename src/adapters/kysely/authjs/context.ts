@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { ValidationError } from '../../../domain/errors.js';
 import type { IdGenerator } from '../../../ports/system.js';
 import type { Codec, Dialect } from '../codec.js';
 import { TableNamesPlugin, type TableMap } from '../passkey/table-names-plugin.js';
@@ -39,8 +40,13 @@ export class AuthjsSql {
     return isStorableId(this.layout, this.dialect, id);
   }
 
-  /** An id as bound in SQL: a number for SERIAL columns, the text otherwise. */
+  /** An id as bound in SQL: a number for SERIAL columns, the text otherwise; one the layout cannot hold is refused. */
   dbId(id: string): number | string {
+    if (!this.storable(id)) {
+      throw new ValidationError(
+        `${this.layout.name} ids are ${this.layout.ids === 'serial' ? 'positive integers' : 'UUIDs'}`,
+      );
+    }
     return this.layout.ids === 'serial' ? Number(id) : id;
   }
 
