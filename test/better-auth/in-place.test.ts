@@ -25,7 +25,7 @@ afterAll(async () => {
 
 interface Pair {
   /** better-auth's own adapter on the database. */
-  theirs: ReturnType<typeof betterAuth>;
+  theirs: ReturnType<typeof makeAuth>;
   ours: ReturnType<typeof makeAuth>;
 }
 
