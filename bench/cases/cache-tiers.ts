@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
+import { bucketOfToken, sessionKey } from '../../src/domain/session-bucket.js';
 import { compare, measuredResult, type BenchResult } from '../harness.js';
 import type { BenchModule } from '../module.js';
+import { publishCost } from './publish-cost.js';
 
 const SECRET = 'bench-cache-secret-0123456789';
 const hour = 3_600_000;
@@ -91,7 +93,8 @@ async function redisHit(databaseUrl: string, redisUrl: string, repeat: boolean):
       let i = 0;
       const nextId = () => ids[i++ % ids.length]!;
       const baseline = async () => {
-        const text = await raw.get(`${namespace}kc2:s:${sha256(nextId())}`);
+        const id = nextId();
+        const text = await raw.get(`${namespace}kc2:s:${sessionKey(sha256(id), bucketOfToken(id))}`);
         const parsed = (JSON.parse(text!.slice(text!.indexOf('{'))) as { d: Record<string, unknown> }).d;
         for (const field of ['expiresAt', 'createdAt', 'updatedAt']) {
           if (typeof parsed[field] === 'string') parsed[field] = new Date(parsed[field] as string);
@@ -194,12 +197,16 @@ async function propagation(
 export const cacheTiersModule: BenchModule = {
   name: 'cache-tiers',
   summary:
-    'in-process tier hit vs raw pg getSession; authenticated Redis hit vs raw GET; revocation propagation p50/p99 across 4 processes',
+    'in-process tier hit vs raw pg getSession; authenticated Redis hit vs raw GET; revocation propagation p50/p99 across 4 processes; the confirmed publish on updateSession / deleteSession vs no bus',
   run: async ({ databaseUrl, redisUrl }) => [
     await localHit(databaseUrl),
     await redisHit(databaseUrl, redisUrl, true),
     await redisHit(databaseUrl, redisUrl, false),
     await propagation(databaseUrl, redisUrl, 'memory'),
     await propagation(databaseUrl, redisUrl, 'redis'),
+    await publishCost(databaseUrl, redisUrl, 'memory', 'update'),
+    await publishCost(databaseUrl, redisUrl, 'memory', 'delete'),
+    await publishCost(databaseUrl, redisUrl, 'redis', 'update'),
+    await publishCost(databaseUrl, redisUrl, 'redis', 'delete'),
   ],
 };
