@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 const PREFIX = 'a1.';
 const PURPOSE = 'authkeep secondary storage v1';
@@ -13,11 +13,12 @@ export class EntrySeal {
   /** Private, so the MAC key never prints or serialises. */
   readonly #macKey: Buffer;
 
+  /** `cacheKey`: the cache's MAC key; a key of this purpose alone is derived from it, apart from record entries'. */
   constructor(
-    macKey: Buffer,
+    cacheKey: Buffer,
     private readonly namespace: string,
   ) {
-    this.#macKey = macKey;
+    this.#macKey = Buffer.from(hkdfSync('sha256', cacheKey, '', PURPOSE, 32));
   }
 
   seal(key: string, value: string, expiresAt: number): string {
