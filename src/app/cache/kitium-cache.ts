@@ -117,6 +117,7 @@ function openTiers(
   if (!settings.local) return { records: sharedRecords, start: () => undefined, close: closeShared };
   if (!busOff && opened.redis && isCluster(opened.redis.redisClient as Redis | Cluster)) {
     // Pub/sub on a Cluster is not ordered with the writes of other nodes' slots: no lease could be proved.
+    void closeShared();
     throw new ConfigError(
       "an in-process tier (cacheOptions.local) is not supported on Redis Cluster: its pub/sub is not ordered with writes on other nodes; use the shared tier alone, or bus: 'off' in a single process",
     );

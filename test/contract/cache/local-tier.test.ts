@@ -5,6 +5,7 @@ import { PostgresStorageAdapter, SqliteStorageAdapter, silentLogger } from '../.
 import type { SessionRecord } from '../../../src/domain/records.js';
 import { bucketOfToken, sessionKey } from '../../../src/domain/session-bucket.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
+import { captureLogger } from '../../support/capture-logger.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../../support/postgres.js';
 import { RedisServerProcess } from '../../support/redis-server.js';
 import { eventually, uniqueNamespace } from './cache-contract.js';
@@ -134,6 +135,21 @@ for (const mode of modes) {
       expect(await b.getSession(session.id)).toBeNull();
     });
 
+    it("a fresh process's first revocation, right after connect(), reaches the others with no warning", async () => {
+      const session = await cachedOnlyInB('u-fresh');
+      const logger = captureLogger();
+      const fresh = new PostgresStorageAdapter(databaseUrl()!, { schema, ...options, logger });
+      try {
+        await fresh.connect(); // starts the bus: the first revocation neither waits for it nor is queued
+        await fresh.deleteSession(session.id);
+        await sleep(LEASE_MS);
+        expect(await b.getSession(session.id)).toBeNull();
+        expect(logger.lines.filter((line) => line.level === 'warn')).toEqual([]);
+      } finally {
+        await fresh.disconnect();
+      }
+    });
+
     it('when the bus connection is lost, the tier is flushed and bypassed until it is back', async () => {
       const canary = await cachedOnlyInB('u-canary');
       await mode.breakBus(schema);
@@ -161,5 +177,18 @@ describe('in-process cache without a bus (SQLite: single process)', () => {
     await adapter.deleteSession(session.id);
     expect(await adapter.getSession(session.id)).toBeNull();
     await adapter.disconnect();
+  });
+});
+
+describe('an in-process tier on Redis Cluster', () => {
+  it('is refused with a config error before any connection: pub/sub there proves no lease', () => {
+    expect(
+      () =>
+        new SqliteStorageAdapter(':memory:', {
+          logger: silentLogger,
+          cache: 'redis+cluster://127.0.0.1:7001,127.0.0.1:7002',
+          cacheOptions: { local: true, secret: testCacheSecret },
+        }),
+    ).toThrow(expect.objectContaining({ code: 'config', message: expect.stringContaining('Redis Cluster') }));
   });
 });
