@@ -1,3 +1,7 @@
+/**
+ * An Auth.js (`@auth/core`) `Adapter` on authkeep: `import { authkeepAdapter, migrateAuthjs } from 'authkeep/authjs'`.
+ * @module authkeep/authjs
+ */
 export { authkeepAdapter, type AuthkeepAdapter } from './adapter.js';
 export { migrateAuthjs, type MigrateAuthjsOptions, type AuthjsMigrateReport } from './migrate.js';
 export type { AuthkeepAdapterOptions, AuthjsDatabaseOptions } from './options.js';
