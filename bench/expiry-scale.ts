@@ -135,6 +135,8 @@ try {
   // The sweep, with the same readers running through it.
   load = startReaders(adapter);
   await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const lsn = async () => (await client.query('select pg_current_wal_lsn() as at')).rows[0].at as string;
+  const walFrom = await lsn();
   const sweepFrom = performance.now();
   const counts = await adapter.sweepExpired();
   const sweepMs = ms(sweepFrom);
@@ -144,9 +146,16 @@ try {
     load.samples.filter((s) => s.at >= sweepFrom && s.at <= sweepTo).map((s) => s.ms),
   );
   const sizeAfter = await tableBytes(client);
+  // Server-wide: other sessions' writes in the same seconds are included (an upper bound).
+  const wal = Number(
+    (await client.query('select pg_wal_lsn_diff(pg_current_wal_lsn(), $1) as b', [walFrom])).rows[0].b,
+  );
 
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
-  console.log(`sweepExpired(): ${counts.sessions} sessions removed in ${fmt(sweepMs / 1000)} s`);
+  console.log(
+    `sweepExpired(): ${counts.sessions} sessions removed in ${fmt(sweepMs / 1000)} s; ` +
+      `WAL written meanwhile (whole server): ${mb(wal)}`,
+  );
   console.log(
     `table: ${mb(sizeBefore)} -> ${mb(sizeAfter)} (${fmt(sizeBefore / sessions)} bytes/session before)`,
   );

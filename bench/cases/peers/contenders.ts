@@ -68,7 +68,10 @@ export async function authkeep(url: string, schema: string, d: PeerData): Promis
   };
 }
 
-/** The floor: pg named statements on authkeep's own tables, rows mapped to the same records by hand. */
+/**
+ * The floor: pg named statements on authkeep's own tables (sessions: the unpartitioned copy, `sessions_flat`),
+ * rows mapped to the same records by hand.
+ */
 export function rawPg(url: string, schema: string, d: PeerData): Contender {
   const pool = poolIn(url, schema);
   const p = pickers(d);
@@ -95,7 +98,10 @@ export function rawPg(url: string, schema: string, d: PeerData): Contender {
     ops: {
       getSession: async () => {
         const token = p.readToken();
-        const row = found(await one('s', 'select * from sessions where id = $1', sha256(token)), 'session');
+        const row = found(
+          await one('s', 'select * from sessions_flat where id = $1', sha256(token)),
+          'session',
+        );
         return session(token, row);
       },
       getSessionAndUser: async () => {
@@ -103,7 +109,7 @@ export function rawPg(url: string, schema: string, d: PeerData): Contender {
         const text =
           'select s.user_id, s.entitlements, s.expires_at, s.created_at, s.updated_at, u.id as u_id, ' +
           'u.email as u_email, u.name as u_name, u.entitlements as u_entitlements, u.created_at as u_created_at, ' +
-          'u.updated_at as u_updated_at from sessions s join users u on u.id = s.user_id where s.id = $1';
+          'u.updated_at as u_updated_at from sessions_flat s join users u on u.id = s.user_id where s.id = $1';
         const row = found(await one('su', text, sha256(token)), 'session');
         const u = Object.fromEntries(
           Object.entries(row)
@@ -126,7 +132,7 @@ export function rawPg(url: string, schema: string, d: PeerData): Contender {
         const now = new Date();
         await pool.query({
           name: 'c',
-          text: 'insert into sessions (id, user_id, entitlements, expires_at, created_at, updated_at) values ($1, $2, $3, $4, $5, $6)',
+          text: 'insert into sessions_flat (id, user_id, entitlements, expires_at, created_at, updated_at) values ($1, $2, $3, $4, $5, $6)',
           values: [sha256(token), userIdOf(d, p.userIndex()), [], expiresAt(), now, now],
         });
         return token;
@@ -134,7 +140,7 @@ export function rawPg(url: string, schema: string, d: PeerData): Contender {
       deleteSession: () =>
         pool.query({
           name: 'd',
-          text: 'delete from sessions where id = $1',
+          text: 'delete from sessions_flat where id = $1',
           values: [sha256(p.deleteToken())],
         }),
     },

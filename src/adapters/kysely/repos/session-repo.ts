@@ -12,6 +12,18 @@ import { optionalJson, patchColumns, text, type ColumnMap } from './mapping.js';
 
 const entity = 'session';
 
+const RECORD_COLUMNS = [
+  'user_id',
+  'org_id',
+  'plan',
+  'entitlements',
+  'expires_at',
+  'metadata',
+  'created_at',
+  'updated_at',
+  'extra',
+] as const;
+
 export class KyselySessionRepo implements SessionRepo {
   private readonly rows: TableAccess<StoredSession>;
   private readonly byKey;
@@ -26,7 +38,8 @@ export class KyselySessionRepo implements SessionRepo {
     this.byKey = prepare<{ digest: string; bucket: number }>(
       db
         .selectFrom('sessions')
-        .selectAll()
+        // What toStored reads, no more: the key (64 hex characters) and bucket are already known.
+        .select(RECORD_COLUMNS)
         .where('id', '=', slot('digest'))
         .where('bucket', '=', slot('bucket')),
     );
