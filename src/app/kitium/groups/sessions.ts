@@ -40,10 +40,15 @@ export class SessionFacade {
     return withExtraFields({ id, ...record }, extra);
   }
 
+  /**
+   * The session, or null when there is none or it has expired (`expiresAt` in the past), as upstream's
+   * memory adapter answers; the expired row stays until sweepExpired() (or `authkeep sweep`) deletes it.
+   */
   async get(id: unknown): Promise<SessionRecord | null> {
     const key = this.key(id);
     const stored = key === null ? null : await this.ctx.sessions.findByKey(key);
-    return stored ? toRecord(id as string, stored) : null;
+    if (!stored || this.ctx.clock.now() > stored.expiresAt) return null;
+    return toRecord(id as string, stored);
   }
 
   async update(id: unknown, data: unknown): Promise<SessionRecord> {
