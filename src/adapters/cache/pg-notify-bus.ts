@@ -75,11 +75,10 @@ export class PgNotifyBus implements InvalidationBus {
       await Promise.all(payloads.map((payload) => notify(this.channel, payload)));
       return;
     }
+    // Without the pool, over the LISTEN connection: one statement at a time (pg 8 deprecates overlapping ones).
     const client = this.subscribed ? this.client : undefined;
     if (!client) throw new UnavailableError('invalidation bus is not connected');
-    await Promise.all(
-      payloads.map((payload) => client.query('SELECT pg_notify($1, $2)', [this.channel, payload])),
-    );
+    for (const payload of payloads) await client.query('SELECT pg_notify($1, $2)', [this.channel, payload]);
   }
 
   reconnect(): void {
