@@ -259,6 +259,16 @@ export function describeSecondaryContract(backend: SecondaryBackend): void {
         expect(await revoker.get(key)).toBe('v2');
       });
 
+      it("better-auth's session index is never refused: its delete means empty, a sign-in's list must land", async () => {
+        const [signingIn, signingOut] = [processStorage(), processStorage()];
+        const key = `active-sessions-${freshKey('user')}`;
+        await signingOut.set(key, '[{"token":"t1"}]', 60);
+        await signingIn.get(key);
+        await signingOut.delete(key); // the last session signed out
+        await signingIn.set(key, '[{"token":"t1"},{"token":"t2"}]', 60);
+        expect(await signingOut.get(key)).toBe('[{"token":"t1"},{"token":"t2"}]');
+      });
+
       it('a real race: 8 processes set stale values concurrently with a delete; afterwards the key stays gone', async () => {
         const writers = Array.from({ length: 8 }, () => processStorage());
         const revoker = processStorage();

@@ -67,6 +67,26 @@ for (const backend of secondaryBackends) {
         expect(await auth.api.getSession({ headers: other.client })).toBeNull();
       });
 
+      it('a sign-in racing the sign-out of the last session stays listed (the index is never refused)', async () => {
+        const { storage: held, hold } = holdableStorage(storage);
+        // No refresh on reads, so only the sign-in itself can put its session in the index.
+        const auth = await makeAuth(held, { session: { updateAge: 86_400 } });
+        const email = `index-${backend.name}@example.com`;
+        const first = await signUp(auth, email);
+        const read = hold('get', `active-sessions-${first.userId}`);
+        const login = signIn(auth, email).then(
+          (device) => ({ device }),
+          (error: unknown) => ({ error }),
+        );
+        await read.arrived; // the sign-in has read the index [first]
+        await auth.api.signOut({ headers: first.client }); // the index is now empty: deleted
+        read.release();
+        const outcome = await login;
+        if (!('device' in outcome)) throw outcome.error;
+        const listed = await auth.api.listSessions({ headers: outcome.device.client });
+        expect(listed.map((session) => session.token)).toEqual([outcome.device.token]);
+      });
+
       it('case D is closed by better-auth 1.7.25 itself: a sign-in finishing after revoke-all is refused on read', async () => {
         const { storage: held, hold } = holdableStorage(storage);
         const auth = await makeAuth(held);

@@ -54,6 +54,13 @@ export interface AuthkeepSecondaryStorage extends BetterAuthSecondaryStorage {
 const DEFAULT_TOMBSTONE_SECONDS = 600;
 
 /**
+ * better-auth's per-user session index (better-auth 1.7.25 dist/db/internal-adapter.mjs: `active-sessions-${userId}`,
+ * deleted when it lists no live session). Its delete means "empty", not "revoked": a sign-in that read it before
+ * must still add its session, and a stale index only lists tokens whose own keys decide. Never refused.
+ */
+const isSessionIndex = (key: string) => key.startsWith('active-sessions-');
+
+/**
  * better-auth's `SecondaryStorage` on authkeep's memory or Redis store. Values are authenticated (a forged or
  * moved entry is a miss); `set` is refused when the key was deleted after the caller's flow last read it, so a
  * value computed before a revocation never brings the key back; `getAndDelete` and `increment` are atomic.
@@ -102,7 +109,7 @@ export function authkeepSecondaryStorage(options: AuthkeepSecondaryStorageOption
       if (typeof value !== 'string') throw invalid('value', 'secondary storage values are strings');
       const ttlMs = ttl === undefined ? 0 : seconds(ttl, 'ttl', false);
       const sealed = seal.seal(key, value, ttlMs > 0 ? Date.now() + ttlMs : 0);
-      const version = await store.write(key, sealed, ttlMs, seen.get(key));
+      const version = await store.write(key, sealed, ttlMs, isSessionIndex(key) ? undefined : seen.get(key));
       if (version === null) {
         refusedWrites += 1;
         logger.debug({}, 'secondary storage write refused: the key was deleted after this flow read it');
