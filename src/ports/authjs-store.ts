@@ -101,6 +101,8 @@ export interface AuthjsMigrateOptions {
   digestSessionTokens?: (token: string) => string;
   /** Whether a stored value is already a digest (so conversion is idempotent). */
   isDigest?: (value: string) => boolean;
+  /** The account as it should be stored (tokens sealed with the active key), or null when it already is. */
+  resealAccount?: (account: AuthjsAccount) => AuthjsAccount | null;
 }
 
 export interface AuthjsMigrateReport {
@@ -108,4 +110,6 @@ export interface AuthjsMigrateReport {
   created: string[];
   /** Session tokens converted to digests by this call. */
   convertedSessionTokens: number;
+  /** Accounts whose OAuth tokens this call sealed, or re-sealed with the active key. */
+  resealedAccounts: number;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authkeepAdapter } from '../../src/app/authjs/index.js';
+import { authkeepAdapter, migrateAuthjs } from '../../src/app/authjs/index.js';
 import { available, openVariant, TABLES, type AuthjsVariant, type OpenedAuthjs } from './backends.js';
 import { createUser, newAccount } from './fixtures.js';
 
@@ -64,6 +64,14 @@ for (const variant of sealed) {
         .catch((error: Error) => error);
       expect(failure).toMatchObject({ code: 'integrity' });
       expect(String((failure as Error).message)).not.toContain(String(first.access_token));
+      // A rotation leaves such a row as it is and counts it, instead of stopping.
+      const { encryptionKeys: _keys, ...base } = opened.options;
+      const rotated = `k9:${randomBytes(32).toString('base64')},${KEYS}`;
+      const report = await migrateAuthjs({ ...base, sealAccountTokens: true, encryptionKeys: rotated });
+      expect(report.unreadableAccounts).toBe(1);
+      expect((await rawAccount(second.providerAccountId)).access_token).toBe(stolen);
+      expect((await rawAccount(first.providerAccountId)).access_token).toMatch(/^ak1\.k9\./);
+      await opened.raw(`delete from "${accounts}"`); // the next tests start from no accounts
     });
 
     it('rows written before sealing was turned on are read as they are', async () => {
@@ -77,6 +85,46 @@ for (const variant of sealed) {
       } finally {
         await plain.close();
       }
+    });
+
+    it('migrateAuthjs({ sealAccountTokens }) seals clear rows, then re-seals under a new active key', async () => {
+      const plain = authkeepAdapter({ ...opened.options, sealAccountTokens: false });
+      const user = await createUser(plain);
+      const account = newAccount(user.id, { id_token: null as never });
+      await plain.linkAccount(account);
+      await plain.close();
+      const { encryptionKeys: _old, ...base } = opened.options;
+      const first = await migrateAuthjs({ ...base, sealAccountTokens: true, encryptionKeys: KEYS });
+      expect(first.resealedAccounts).toBeGreaterThanOrEqual(1);
+      const sealedRow = await rawAccount(account.providerAccountId);
+      expect(sealedRow.access_token).toMatch(/^ak1\.k1\./);
+      expect(sealedRow.id_token).toBeNull();
+      expect(
+        (await migrateAuthjs({ ...base, sealAccountTokens: true, encryptionKeys: KEYS })).resealedAccounts,
+      ).toBe(0);
+
+      // Rotation: k2 becomes active; every envelope is re-sealed under it, and k1 can then be dropped.
+      const rotated = `k2:${randomBytes(32).toString('base64')},${KEYS}`;
+      const again = await migrateAuthjs({ ...base, sealAccountTokens: true, encryptionKeys: rotated });
+      expect(again.resealedAccounts).toBeGreaterThanOrEqual(1);
+      expect((await rawAccount(account.providerAccountId)).access_token).toMatch(/^ak1\.k2\./);
+      const k2only = rotated.split(',')[0]!;
+      const reader = authkeepAdapter({ ...base, encryptionKeys: k2only });
+      try {
+        expect(await reader.getAccount(account.providerAccountId, account.provider)).toEqual({
+          ...account,
+          id_token: undefined,
+        });
+      } finally {
+        await reader.close();
+      }
+    });
+
+    it('migrateAuthjs({ sealAccountTokens }) without a key is a config error', async () => {
+      const { encryptionKeys: _keys, ...withoutKeys } = opened.options;
+      await expect(migrateAuthjs({ ...withoutKeys, env: {}, sealAccountTokens: true })).rejects.toMatchObject(
+        { code: 'config' },
+      );
     });
 
     it('sealing without a key is a config error, and nothing is written', async () => {

@@ -35,6 +35,25 @@ export class AccountTokens {
     return sealed;
   }
 
+  /**
+   * The account with every token sealed under the active key (clear values sealed, other keys' envelopes
+   * opened and sealed again), or null when each already is: migrateAuthjs's conversion and key rotation.
+   */
+  reseal(account: AuthjsAccount): AuthjsAccount | null {
+    const active = this.cipher.activeKeyId;
+    const resealed = { ...account };
+    let changed = false;
+    for (const column of TOKEN_COLUMNS) {
+      const value = account[column];
+      if (value === null || this.cipher.keyIdOf(value) === active) continue;
+      const context = this.context(account, column);
+      const plain = this.cipher.keyIdOf(value) === null ? value : this.cipher.decrypt(value, context);
+      resealed[column] = this.cipher.encrypt(plain, context);
+      changed = true;
+    }
+    return changed ? resealed : null;
+  }
+
   open(account: AuthjsAccount): AuthjsAccount {
     const opened = { ...account };
     for (const column of TOKEN_COLUMNS) {

@@ -1,6 +1,7 @@
 import type { AuthjsMigrateOptions, AuthjsMigrateReport } from '../../../ports/authjs-store.js';
 import type { AuthjsSql } from './context.js';
 import { createMissingTables } from './ddl.js';
+import { resealAccounts } from './reseal.js';
 
 const PAGE = 500;
 
@@ -54,5 +55,6 @@ export async function migrateAuthjsTables(
       after = page[page.length - 1]!.sessionToken;
     }
   }
-  return { created, convertedSessionTokens: converted };
+  const resealed = options.resealAccount ? await resealAccounts(sql, options.resealAccount) : 0;
+  return { created, convertedSessionTokens: converted, resealedAccounts: resealed };
 }
