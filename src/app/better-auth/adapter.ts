@@ -9,6 +9,7 @@ import { openDatabase } from '../open-database.js';
 import { cachePlan } from './cache/cache-plan.js';
 import { CachedModelStore } from './cache/cached-model-store.js';
 import { openAdapterCache } from './cache/open-adapter-cache.js';
+import { withSecrets } from './secrets/session-secrets.js';
 import { migrationScript } from './migrate.js';
 import { modelAdapter } from './model-adapter.js';
 import { connectionOptions, type AuthkeepAdapterOptions } from './options.js';
@@ -44,9 +45,11 @@ export function authkeepAdapter(input: AuthkeepAdapterOptions): AuthkeepBetterAu
   const postgres = store.dialect === 'postgres';
 
   const adapter = (options: BetterAuthOptions): DBAdapter<BetterAuthOptions> => {
-    const served = cache
+    const cached = cache
       ? new CachedModelStore(models, cache.records, cachePlan(options, input.usePlural))
       : models;
+    // Digests above the cache: it keys and invalidates by what the database holds.
+    const served = withSecrets(cached, input, options, input.usePlural);
     const config: AdapterFactoryConfig = {
       adapterId: 'authkeep',
       adapterName: 'authkeep',

@@ -1,6 +1,7 @@
 import type { Logger } from '../../ports/system.js';
 import type { ConnectionOptions, DatabaseTarget } from '../open-database.js';
 import type { AdapterCacheOptions } from './cache/open-adapter-cache.js';
+import type { SecretsOptions } from './secrets/session-secrets.js';
 
 /** What `authkeepAdapter` and `migrateBetterAuth` take besides the connection settings. */
 /** pg's own `database` (a name) and `options` (startup text) give way to the facade's. */
@@ -13,7 +14,8 @@ export interface BetterAuthDatabaseOptions extends Omit<ConnectionOptions, 'data
   logger?: Logger;
 }
 
-export interface AuthkeepAdapterOptions extends BetterAuthDatabaseOptions, AdapterCacheOptions {
+export interface AuthkeepAdapterOptions
+  extends BetterAuthDatabaseOptions, AdapterCacheOptions, SecretsOptions {
   /** Plural table names (`users`, `sessions`…), as better-auth's own `usePlural`. */
   usePlural?: boolean;
   /** better-auth's adapter debug logs. */
@@ -29,6 +31,7 @@ const OWN_KEYS = [
   'cache',
   'cacheOptions',
   'clock',
+  'hashSessionTokens',
 ] as const;
 
 /** The connection settings alone (what is left once the facade's own options are taken out). */
