@@ -16,6 +16,14 @@ export class PendingInvalidations {
     return !this.flush && this.keys.size === 0 && this.prefixes.size === 0;
   }
 
+  /** Whether a pending invalidation covers any of `keys` (a key, a prefix, the flush); any at all when omitted. */
+  covers(keys?: readonly string[]): boolean {
+    if (keys === undefined) return !this.empty;
+    if (this.flush) return true;
+    const prefixes = [...this.prefixes.keys()];
+    return keys.some((key) => this.keys.has(key) || prefixes.some((prefix) => key.startsWith(prefix)));
+  }
+
   addKeys(keys: readonly string[]): void {
     this.generation += 1;
     if (this.flush) return;

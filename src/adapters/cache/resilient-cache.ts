@@ -240,14 +240,9 @@ export class ResilientCache implements CacheStore, CacheIndex {
     return this.single(() => index.indexTake(indexKey));
   }
 
-  /** Whether an invalidation covering any of `keys` (all of them when omitted) still waits for its replay. */
+  /** Whether an invalidation covering any of `keys` (any at all when omitted) still waits for its replay. */
   pendingFor(keys?: readonly string[]): boolean {
-    if (keys === undefined) return !this.pending.empty;
-    if (this.pending.flush) return true;
-    const prefixes = [...this.pending.prefixes.keys()];
-    return keys.some(
-      (key) => this.pending.keys.has(key) || prefixes.some((prefix) => key.startsWith(prefix)),
-    );
+    return this.pending.covers(keys);
   }
 
   async close(): Promise<void> {
