@@ -2,7 +2,7 @@ import { Auth, type AuthConfig } from '@auth/core';
 import type { EmailConfig } from '@auth/core/providers/email';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { available, openVariant, variants, TABLES, type OpenedAuthjs } from './backends.js';
+import { available, openVariant, variants, TABLES, type OpenedAuthjs } from './support/backends.js';
 
 const ORIGIN = 'http://localhost:3000';
 

@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrl, redisUrl } from '../support/postgres.js';
-import { openVariant, TABLES, type AuthjsVariant, type OpenedAuthjs } from './backends.js';
-import { createUser, inHours, newAccount } from './fixtures.js';
+import { openVariant, TABLES, type AuthjsVariant, type OpenedAuthjs } from './support/backends.js';
+import { createUser, inHours, newAccount } from './support/records.js';
 
-const WORKER = fileURLToPath(new URL('./fixtures/authjs-worker.ts', import.meta.url));
+const WORKER = fileURLToPath(new URL('./support/authjs-worker.ts', import.meta.url));
 /** The in-process tier's lease (LocalTierSettings.leaseMs default): its bound on serving a revoked entry. */
 const LEASE_MS = 1_000;
 const SLACK_MS = 50;

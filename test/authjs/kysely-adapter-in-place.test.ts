@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authkeepAdapter, migrateAuthjs, type AuthkeepAdapter } from '../../src/app/authjs/index.js';
 import { silentLogger } from '../../src/index.js';
 import { databaseUrl, dropSchema, freshSchemaName } from '../support/postgres.js';
-import { inHours, newAccount, newUser } from './fixtures.js';
-import { kyselyAdapterSchema } from './upstream-schemas.js';
+import { inHours, newAccount, newUser } from './support/records.js';
+import { kyselyAdapterSchema } from './support/upstream-schemas.js';
 
 interface Place {
   name: string;

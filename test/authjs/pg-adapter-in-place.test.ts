@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authkeepAdapter, migrateAuthjs, type AuthkeepAdapter } from '../../src/app/authjs/index.js';
 import { silentLogger } from '../../src/index.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
-import { inHours, newAccount, newUser } from './fixtures.js';
-import { PG_ADAPTER_SCHEMA, PG_SHAPE_QUERY } from './upstream-schemas.js';
+import { inHours, newAccount, newUser } from './support/records.js';
+import { PG_ADAPTER_SCHEMA, PG_SHAPE_QUERY } from './support/upstream-schemas.js';
 
 const url = databaseUrl();
 

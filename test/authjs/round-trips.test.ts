@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authkeepAdapter, migrateAuthjs, type AuthkeepAdapter } from '../../src/app/authjs/index.js';
 import { silentLogger } from '../../src/index.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
-import { createUser, inHours } from './fixtures.js';
+import { createUser, inHours } from './support/records.js';
 
 const url = databaseUrl();
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authkeepAdapter, migrateAuthjs } from '../../src/app/authjs/index.js';
-import { available, openVariant, TABLES, type AuthjsVariant, type OpenedAuthjs } from './backends.js';
-import { createUser, newAccount } from './fixtures.js';
+import { available, openVariant, TABLES, type AuthjsVariant, type OpenedAuthjs } from './support/backends.js';
+import { createUser, newAccount } from './support/records.js';
 
 const KEYS = `k1:${randomBytes(32).toString('base64')}`;
 

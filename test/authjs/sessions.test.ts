@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { expect, it } from 'vitest';
-import { describeAuthjs } from './backends.js';
-import { createUser, inHours, newAccount } from './fixtures.js';
+import { describeAuthjs } from './support/backends.js';
+import { createUser, inHours, newAccount } from './support/records.js';
 
 // Written from @auth/core 0.41.3 adapters.d.ts: the session methods and what Auth.js reads back.
 describeAuthjs('Auth.js Adapter: database sessions', (h) => {

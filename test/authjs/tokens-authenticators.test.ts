@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AdapterAuthenticator } from '@auth/core/adapters';
 import { expect, it } from 'vitest';
-import { describeAuthjs } from './backends.js';
-import { createUser, inHours } from './fixtures.js';
+import { describeAuthjs } from './support/backends.js';
+import { createUser, inHours } from './support/records.js';
 
 // Written from @auth/core 0.41.3 adapters.d.ts (VerificationToken, AdapterAuthenticator and their methods).
 describeAuthjs('Auth.js Adapter: verification tokens and authenticators', (h) => {

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { describeAuthjs } from './backends.js';
-import { createUser, newAccount, newUser } from './fixtures.js';
+import { describeAuthjs } from './support/backends.js';
+import { createUser, newAccount, newUser } from './support/records.js';
 
 // Written from @auth/core 0.41.3 adapters.d.ts (the Adapter interface and its doc comments).
 describeAuthjs('Auth.js Adapter: users and accounts', (h) => {

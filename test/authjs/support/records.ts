@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AdapterAccount, AdapterUser } from '@auth/core/adapters';
-import type { AuthkeepAdapter } from '../../src/app/authjs/index.js';
+import type { AuthkeepAdapter } from '../../../src/app/authjs/index.js';
 
 /** A user as Auth.js's email sign-in proposes it (@auth/core 0.41.3 lib/actions/signin/send-token.js). */
 export function newUser(overrides: Partial<AdapterUser> = {}): AdapterUser {

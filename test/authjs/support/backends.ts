@@ -3,17 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { RedisCache } from '../../src/adapters/cache/redis-cache.js';
+import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
 import {
   authkeepAdapter,
   migrateAuthjs,
   type AuthjsLayoutName,
   type AuthkeepAdapter,
   type AuthkeepAdapterOptions,
-} from '../../src/app/authjs/index.js';
-import { silentLogger } from '../../src/index.js';
-import { testCacheSecret } from '../support/cache-secret.js';
-import { databaseUrl, dropSchema, freshSchemaName, redisUrl, withClient } from '../support/postgres.js';
+} from '../../../src/app/authjs/index.js';
+import { silentLogger } from '../../../src/index.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
+import { databaseUrl, dropSchema, freshSchemaName, redisUrl, withClient } from '../../support/postgres.js';
 
 /** One configuration the Auth.js conformance suite runs on. */
 export interface AuthjsVariant {
