@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,12 +9,14 @@ import { databaseUrl } from '../support/postgres.js';
 import { RedisServerProcess } from '../support/redis-server.js';
 import { documentationFiles, snippetsOf, type Snippet } from './snippets.js';
 
-// Every ```ts block of README.md and docs/*.md runs here as a user would run it: `import … from
-// 'authkeep'` resolves through package.json "exports" to a fresh build (tsup into a temporary package
-// directory, the same files `npm pack` ships), never to src/. Each block is type-checked against the
-// built .d.ts, then run with tsx in an empty working directory. PostgreSQL blocks get DATABASE_URL
-// pointing at a database of their own (created here, dropped after); Redis blocks a redis-server of
-// their own. The conventions are written down for readers in docs/README.md.
+// Every ```ts (and ```cts) block of README.md and docs/*.md runs here as a user would run it: in a fresh
+// project of its own, made the way the guides say (`npm init -y` writes "type": "commonjs"; an ESM guide
+// says `npm pkg set type=module`), where `import … from 'authkeep'` resolves through node_modules and
+// package.json "exports" to a fresh build (tsup into a temporary package directory, the files `npm pack`
+// ships), never to src/. All blocks are type-checked against the built .d.ts, then each runs with tsx
+// (the guides in RERUN a second time, in the same directory and database). PostgreSQL blocks get
+// DATABASE_URL pointing at a database of their own (created here, dropped after); Redis blocks a
+// redis-server of their own. The conventions are written down for readers in docs/README.md.
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
@@ -22,8 +24,18 @@ const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 const snippets: Snippet[] = documentationFiles(root).flatMap((file) => snippetsOf(root, file));
 const serverUrl = databaseUrl();
 
-const pkg = join(root, '.tmp', `docs-snippets-${randomBytes(4).toString('hex')}`);
-const fileOf = (index: number) => join(pkg, 'snippets', `snippet-${index}.ts`);
+// base/authkeep is the built package; base/node_modules/authkeep links to it, as npm install would place it.
+const base = join(root, '.tmp', `docs-snippets-${randomBytes(4).toString('hex')}`);
+const pkg = join(base, 'authkeep');
+const extension = (snippet: Snippet) => (snippet.format === 'cjs' ? 'cts' : 'ts');
+const fileOf = (index: number) => join(base, 'snippets', `snippet-${index}.${extension(snippets[index]!)}`);
+// Guides whose programs are also run a second time in the same directory and database, as a reader
+// runs a program again (issue 25: the passkey guide's first user was "sequenceNumber 1" only once).
+const RERUN = ['docs/passkey.md'];
+const guideOf = (snippet: Snippet) => snippet.where.split(':')[0]!;
+/** package.json of a new project: `npm init -y` (CommonJS), then `npm pkg set type=module` for ESM. */
+const projectManifest = (snippet: Snippet, name: string) =>
+  JSON.stringify({ name, version: '1.0.0', type: snippet.format === 'cjs' ? 'commonjs' : 'module' });
 let redis: RedisServerProcess | undefined;
 const databases: string[] = [];
 
@@ -43,12 +55,17 @@ async function freshDatabase(): Promise<string> {
 }
 
 beforeAll(async () => {
-  mkdirSync(join(pkg, 'snippets'), { recursive: true });
+  mkdirSync(join(base, 'snippets'), { recursive: true });
+  mkdirSync(join(base, 'node_modules'), { recursive: true });
+  mkdirSync(pkg, { recursive: true });
   copyFileSync(join(root, 'package.json'), join(pkg, 'package.json'));
+  symlinkSync(pkg, join(base, 'node_modules', 'authkeep'), 'dir');
   await run(bin('tsup'), ['--out-dir', join(pkg, 'dist'), '--silent'], { cwd: root, timeout: 280_000 });
   snippets.forEach((s, i) => writeFileSync(fileOf(i), `// ${s.where}\n${s.code}`));
+  // The type check sees the blocks as their projects do: .ts as ES modules, .cts as CommonJS.
+  writeFileSync(join(base, 'snippets', 'package.json'), JSON.stringify({ type: 'module' }));
   writeFileSync(
-    join(pkg, 'tsconfig.json'),
+    join(base, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: {
         target: 'ES2022',
@@ -59,7 +76,7 @@ beforeAll(async () => {
         skipLibCheck: true,
         types: ['node'],
       },
-      include: ['snippets/*.ts'],
+      include: ['snippets/*.ts', 'snippets/*.cts'],
     }),
   );
   if (snippets.some((s) => s.needsRedis)) redis = await RedisServerProcess.start();
@@ -73,7 +90,7 @@ afterAll(async () => {
     for (const name of databases) await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
-  rmSync(pkg, { recursive: true, force: true });
+  rmSync(base, { recursive: true, force: true });
 });
 
 describe('documentation snippets', () => {
@@ -90,8 +107,8 @@ describe('documentation snippets', () => {
   });
 
   it('type-check against the built package', async () => {
-    const result = await run(bin('tsc'), ['-p', join(pkg, 'tsconfig.json')], {
-      cwd: pkg,
+    const result = await run(bin('tsc'), ['-p', join(base, 'tsconfig.json')], {
+      cwd: base,
       timeout: 180_000,
     }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }));
     // tsc names the failing file (snippet-N.ts); its first line says where the block is in the docs.
@@ -101,10 +118,13 @@ describe('documentation snippets', () => {
   snippets.forEach((snippet, index) => {
     const missing = snippet.needsPostgres && !serverUrl;
     it.skipIf(missing)(
-      `${snippet.where} runs`,
+      `${snippet.where} runs (${snippet.format === 'cjs' ? 'CommonJS' : 'ESM'})${RERUN.includes(guideOf(snippet)) ? ', and runs again' : ''}`,
       async () => {
-        const cwd = join(pkg, `work-${index}`);
+        const cwd = join(base, `project-${index}`);
         mkdirSync(cwd);
+        writeFileSync(join(cwd, 'package.json'), projectManifest(snippet, `project-${index}`));
+        const file = join(cwd, `main.${extension(snippet)}`);
+        copyFileSync(fileOf(index), file);
         const env: NodeJS.ProcessEnv = {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
@@ -113,16 +133,25 @@ describe('documentation snippets', () => {
         };
         if (snippet.needsPostgres) env.DATABASE_URL = await freshDatabase();
         if (snippet.needsRedis) env.REDIS_URL = redis!.url;
-        const result = await run(process.execPath, ['--import', 'tsx', fileOf(index)], {
-          cwd,
-          env,
-          timeout: 90_000,
-        })
-          .then(() => 'ok')
-          .catch((error: { stderr?: string; message: string }) => error.stderr || error.message);
-        expect(result, `${snippet.where} failed`).toBe('ok');
+        // CommonJS through tsx's require hook: its ESM loader trips over CommonJS dependencies on Node 20.
+        const loader = snippet.format === 'cjs' ? ['--require', 'tsx/cjs'] : ['--import', 'tsx'];
+        for (const attempt of RERUN.includes(guideOf(snippet)) ? ['first', 'second'] : ['first']) {
+          const result = await run(process.execPath, [...loader, file], { cwd, env, timeout: 90_000 })
+            .then(() => 'ok')
+            .catch((error: { stderr?: string; message: string }) => error.stderr || error.message);
+          expect(result, `${snippet.where} failed on its ${attempt} run`).toBe('ok');
+        }
       },
-      120_000,
+      200_000,
     );
+  });
+
+  it("a fresh project's default module format is CommonJS, so the ESM guides say how to switch", () => {
+    const guides = documentationFiles(root).filter((file) =>
+      snippetsOf(root, file).some((s) => s.format === 'esm'),
+    );
+    for (const guide of guides) {
+      expect(readFileSync(guide, 'utf8'), relative(root, guide)).toMatch(/npm pkg set type=module/);
+    }
   });
 });
