@@ -7,6 +7,7 @@ import { verifyModule, rotationModule } from './cases/operations.js';
 import { replicaModule } from './cases/replica.js';
 import { poolerModule } from './cases/pooler.js';
 import { authjsModule } from './cases/authjs.js';
+import { betterAuthModule } from './cases/better-auth.js';
 
 /** Every benchmark module, in run order. Other modules register here: one import, one entry. */
 export const modules: BenchModule[] = [
@@ -19,4 +20,5 @@ export const modules: BenchModule[] = [
   replicaModule,
   poolerModule,
   authjsModule,
+  betterAuthModule,
 ];
