@@ -32,6 +32,9 @@ const OWN_KEYS = [
   'cacheOptions',
   'clock',
   'hashSessionTokens',
+  'sealOAuthTokens',
+  'cipher',
+  'encryptionKeys',
 ] as const;
 
 /** The connection settings alone (what is left once the facade's own options are taken out). */

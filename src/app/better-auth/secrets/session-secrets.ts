@@ -3,10 +3,17 @@ import { getAuthTables } from 'better-auth/db';
 import type { BetterAuthOptions } from 'better-auth/types';
 import { ConfigError } from '../../../domain/errors.js';
 import type { ModelStore } from '../../../ports/model-store.js';
+import { resolveCipher, type KitiumCipherOptions } from '../../kitium/cipher-option.js';
+import { SealedAccountStore } from './sealed-account-store.js';
 import { DigestedSessionStore } from './digested-session-store.js';
 import { SessionTokenDigests } from './token-digest.js';
 
-export interface SecretsOptions {
+export interface SecretsOptions extends KitiumCipherOptions {
+  /**
+   * Seal `account.accessToken`, `refreshToken` and `idToken` with authkeep's keyring (default false): the
+   * `cipher` option, else `encryptionKeys`, else AUTHKEEP_ENCRYPTION_KEYS. Rows in clear are read as they are.
+   */
+  sealOAuthTokens?: boolean;
   /**
    * Keep session tokens as SHA-256 digests (default false): a stolen database holds no usable token.
    * listSessions then shows each session's token as a handle (the digest and a MAC under a key derived from
@@ -36,10 +43,34 @@ export function withSecrets(
   options: BetterAuthOptions,
   usePlural: boolean | undefined,
 ): ModelStore {
-  if (!secrets.hashSessionTokens) return store;
   const schema = getAuthTables(options);
-  const table = initGetModelName({ schema, usePlural })('session');
-  const column = initGetFieldName({ schema, usePlural })({ model: 'session', field: 'token' });
-  const digests = new SessionTokenDigests(handleSecret(secrets.hashSessionTokens, options));
-  return new DigestedSessionStore(store, digests, { table, column });
+  const modelName = initGetModelName({ schema, usePlural });
+  const fieldName = initGetFieldName({ schema, usePlural });
+  let served = store;
+  if (secrets.sealOAuthTokens) {
+    const cipher = resolveCipher(secrets);
+    try {
+      cipher.encrypt('probe', { table: 'account', column: 'accessToken', rowId: 'probe' });
+    } catch (error) {
+      throw new ConfigError(
+        'sealOAuthTokens needs a key: the cipher or encryptionKeys option, or AUTHKEEP_ENCRYPTION_KEYS',
+        {
+          cause: error,
+        },
+      );
+    }
+    const column = (field: string) => fieldName({ model: 'account', field });
+    served = new SealedAccountStore(served, cipher, {
+      table: modelName('account'),
+      idColumn: column('id'),
+      columns: ['accessToken', 'refreshToken', 'idToken'].map(column),
+    });
+  }
+  if (secrets.hashSessionTokens) {
+    const table = modelName('session');
+    const column = fieldName({ model: 'session', field: 'token' });
+    const digests = new SessionTokenDigests(handleSecret(secrets.hashSessionTokens, options));
+    served = new DigestedSessionStore(served, digests, { table, column });
+  }
+  return served;
 }
