@@ -23,7 +23,16 @@ export async function extraFields(): Promise<string> {
     expiresAt: new Date(),
     device: 'laptop',
   });
-  return `${user.tenant}${tier}${session.device}`;
+  const token = await storage.createEmailVerificationToken({
+    email: 'ada@example.com',
+    code: '123456',
+    codeHash: 'hash',
+    type: 'verify_email',
+    expiresAt: new Date(),
+    channel: 'email',
+  });
+  await storage.emitEvent({ type: 'login', principalId: user.id, data: {}, region: 'eu' });
+  return `${user.tenant}${tier}${session.device}${token.channel}`;
 }
 
 export async function ssoInputs(): Promise<void> {

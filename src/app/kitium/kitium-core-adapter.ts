@@ -306,10 +306,10 @@ export class KitiumCoreAdapter implements StorageAdapter {
     return this.users.linkOAuth(userId, provider, oauthData);
   }
 
-  createEmailVerificationToken(
-    data: Omit<EmailVerificationToken, 'id' | 'createdAt'> & { createdAt?: Date },
-  ): Promise<EmailVerificationToken> {
-    return this.emailTokens.create(data);
+  createEmailVerificationToken<Extra extends object = NoExtra>(
+    data: ExtraInput<Omit<EmailVerificationToken, 'id' | 'createdAt'> & { createdAt?: Date }, Extra>,
+  ): Promise<WithExtra<EmailVerificationToken, Extra>> {
+    return this.emailTokens.create(data) as Promise<WithExtra<EmailVerificationToken, Extra>>;
   }
   getEmailVerificationTokens(email: string, type?: string): Promise<EmailVerificationToken[]> {
     return this.emailTokens.list(email, type);
@@ -330,7 +330,9 @@ export class KitiumCoreAdapter implements StorageAdapter {
     return this.emailTokens.incrementAttempts(tokenId);
   }
 
-  emitEvent(event: Omit<AuthEvent, 'timestamp'> & { timestamp?: Date }): Promise<void> {
+  emitEvent<Extra extends object = NoExtra>(
+    event: ExtraInput<Omit<AuthEvent, 'timestamp'> & { timestamp?: Date }, Extra>,
+  ): Promise<void> {
     return this.events.emit(event);
   }
 }
