@@ -162,6 +162,10 @@ describe.skipIf(url === null)('sessions partitioned by expiry bucket [postgres]'
     // A token whose bucket was changed finds nothing (the digest covers the whole token).
     const forged = target.id.replace(/\.[0-9a-z]+$/, `.${(bucket + 1).toString(36)}`);
     expect(await adapter.getSession(forged)).toBeNull();
+    // One naming a bucket that has no partition reads as no session, and deleting it does nothing.
+    const nowhere = target.id.replace(/\.[0-9a-z]+$/, '.zzzzz');
+    expect(await adapter.getSession(nowhere)).toBeNull();
+    await expect(adapter.deleteSession(nowhere)).resolves.toBeUndefined();
     expect(await adapter.getSession(target.id)).toMatchObject({ id: target.id });
   });
 

@@ -2,6 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import type { SessionRecord } from '../../../domain/records.js';
 import { splitSessionKey } from '../../../domain/session-bucket.js';
 import { ensureSessionPartition } from '../expiry/session-partitions.js';
+import { isMissingBucketTable, SessionStatements } from './session-statements.js';
 import type { PatchWithExtra, SessionRepo, StoredSession } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
@@ -12,40 +13,16 @@ import { optionalJson, patchColumns, text, type ColumnMap } from './mapping.js';
 
 const entity = 'session';
 
-const RECORD_COLUMNS = [
-  'user_id',
-  'org_id',
-  'plan',
-  'entitlements',
-  'expires_at',
-  'metadata',
-  'created_at',
-  'updated_at',
-  'extra',
-] as const;
-
 export class KyselySessionRepo implements SessionRepo {
   private readonly rows: TableAccess<StoredSession>;
-  private readonly byKey;
-  private readonly deleteByKey;
+  private readonly byKey: SessionStatements;
   private readonly insertRow: (args: Record<string, unknown>) => CompiledQuery;
   private readonly columns: ColumnMap<Omit<SessionRecord, 'id'>>;
 
   constructor(private readonly store: SqlStore) {
     this.rows = new TableAccess(store, 'sessions', entity, (row) => this.toStored(row));
     const { db, codec } = store;
-    // The bucket names one partition on PostgreSQL (migration 0008): each statement by key probes one index.
-    this.byKey = prepare<{ digest: string; bucket: number }>(
-      db
-        .selectFrom('sessions')
-        // What toStored reads, no more: the key (64 hex characters) and bucket are already known.
-        .select(RECORD_COLUMNS)
-        .where('id', '=', slot('digest'))
-        .where('bucket', '=', slot('bucket')),
-    );
-    this.deleteByKey = prepare<{ digest: string; bucket: number }>(
-      db.deleteFrom('sessions').where('id', '=', slot('digest')).where('bucket', '=', slot('bucket')),
-    );
+    this.byKey = new SessionStatements(store);
     // Sessions are created on every login: the insert is compiled once, like the hot reads.
     const columns = [
       'id',
@@ -122,14 +99,24 @@ export class KyselySessionRepo implements SessionRepo {
       await ensureSessionPartition(this.store, bucket);
       await insert();
     }
+    this.byKey.seen(bucket);
   }
 
   async findByKey(key: string): Promise<StoredSession | null> {
-    const rows = await this.store.query<Record<string, unknown>>(this.byKey(splitSessionKey(key)), {
-      idempotent: true,
-      entity,
-    });
-    return rows[0] ? this.toStored(rows[0]) : null;
+    const { digest, bucket } = splitSessionKey(key);
+    try {
+      const rows = await this.store.query<Record<string, unknown>>(this.byKey.read(digest, bucket), {
+        idempotent: true,
+        entity,
+      });
+      if (!rows[0]) return null;
+      this.byKey.seen(bucket);
+      return this.toStored(rows[0]);
+    } catch (error) {
+      if (!isMissingBucketTable(error)) throw error;
+      this.byKey.gone(bucket);
+      return null;
+    }
   }
 
   async update(
@@ -156,7 +143,13 @@ export class KyselySessionRepo implements SessionRepo {
   }
 
   async delete(key: string): Promise<void> {
-    await this.store.query(this.deleteByKey(splitSessionKey(key)), { idempotent: true, entity });
+    const { digest, bucket } = splitSessionKey(key);
+    try {
+      await this.store.query(this.byKey.remove(digest, bucket), { idempotent: true, entity });
+    } catch (error) {
+      if (!isMissingBucketTable(error)) throw error;
+      this.byKey.gone(bucket);
+    }
   }
 
   async deleteExpired(now: Date, limit: number): Promise<number> {

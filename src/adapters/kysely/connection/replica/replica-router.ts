@@ -34,6 +34,10 @@ export interface ReplicaRoutingStats {
 const REPLAY = CompiledQuery.raw('select pg_last_wal_replay_lsn()::text as lsn');
 // Only plain single-statement reads are routed; a locking read is a write in disguise.
 const ROUTABLE = /^\s*select\s/i;
+
+/** SQLSTATE class 42 (syntax error or access rule violation): the statement's fault, on any server. */
+const isStatementError = (error: unknown): boolean =>
+  /^42/.test(String((error as { code?: unknown } | null)?.code ?? ''));
 const LOCKING = /\bfor\s+(update|no\s+key\s+update|share|key\s+share)\b/i;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -144,6 +148,9 @@ export class ReplicaRouter {
       this.recovered(replica);
       return result;
     } catch (error) {
+      // The statement's own fault (an undefined table: a session partition a sweep dropped) would fail on
+      // the primary too: it is the caller's answer, not a reason to stop reading from this replica.
+      if (isStatementError(error)) throw error;
       this.skip(replica, 'query failed', error);
       return undefined;
     } finally {

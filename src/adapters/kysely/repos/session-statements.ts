@@ -1,0 +1,106 @@
+import type { CompiledQuery } from 'kysely';
+import { prepare, slot } from '../prepared.js';
+import { sessionPartitionName } from '../expiry/session-partitions.js';
+import type { SqlStore } from '../sql-store.js';
+
+/** What a session record is read from, no more: the key (64 hex characters) and bucket are known. */
+const RECORD_COLUMNS = [
+  'user_id',
+  'org_id',
+  'plan',
+  'entitlements',
+  'expires_at',
+  'metadata',
+  'created_at',
+  'updated_at',
+  'extra',
+] as const;
+
+type Binder = (args: { digest: string; bucket: number }) => CompiledQuery;
+
+/** Buckets read directly, at most (a month of logins needs ~40; only buckets seen to exist count). */
+const MAX_CACHED_BUCKETS = 512;
+
+/** SQLSTATE of a relation that does not exist: a bucket never created, or dropped by a sweep. */
+const UNDEFINED_TABLE = '42P01';
+
+/**
+ * The read and delete of a session by key. On PostgreSQL, for a bucket whose partition this process has
+ * seen (it inserted there, or found a row there), they go straight to the partition (`sessions_b<bucket>`,
+ * migration 0008): a plain table, so the prepared statement keeps a generic plan that locks one table,
+ * where a statement on the partitioned parent is either re-planned on every call or locks every partition.
+ * Any other bucket (a forged suffix, a bucket never seen) goes through the parent with the bucket as a
+ * condition: pruned to one partition or none, and never an error. The name is built from the bucket's
+ * integer, never from caller text. SQLite has one table: the bucket is a column there.
+ */
+export class SessionStatements {
+  private readonly direct = { reads: new Map<number, Binder>(), deletes: new Map<number, Binder>() };
+  private readonly known = new Set<number>();
+  private readonly viaParent: { read: Binder; remove: Binder };
+
+  constructor(private readonly store: SqlStore) {
+    const { db } = store;
+    this.viaParent = {
+      read: prepare(
+        db
+          .selectFrom('sessions')
+          .select(RECORD_COLUMNS)
+          .where('id', '=', slot('digest'))
+          .where('bucket', '=', slot('bucket')),
+      ),
+      remove: prepare(
+        db.deleteFrom('sessions').where('id', '=', slot('digest')).where('bucket', '=', slot('bucket')),
+      ),
+    };
+  }
+
+  /** The bucket's partition exists (a row was written or found there): later statements go to it directly. */
+  seen(bucket: number): void {
+    if (this.store.dialect === 'postgres' && this.known.size < MAX_CACHED_BUCKETS) this.known.add(bucket);
+  }
+
+  /** The partition was dropped by a sweep: back to the parent for this bucket. */
+  gone(bucket: number): void {
+    this.known.delete(bucket);
+  }
+
+  /** Whether statements for this bucket go straight to its partition. */
+  isDirect(bucket: number): boolean {
+    return this.known.has(bucket);
+  }
+
+  read(digest: string, bucket: number): CompiledQuery {
+    if (!this.known.has(bucket)) return this.viaParent.read({ digest, bucket });
+    return this.bound(this.direct.reads, bucket, (table) =>
+      this.store.db
+        .selectFrom(table as 'sessions')
+        .select(RECORD_COLUMNS)
+        .where('id', '=', slot('digest')),
+    )({ digest, bucket });
+  }
+
+  remove(digest: string, bucket: number): CompiledQuery {
+    if (!this.known.has(bucket)) return this.viaParent.remove({ digest, bucket });
+    return this.bound(this.direct.deletes, bucket, (table) =>
+      this.store.db.deleteFrom(table as 'sessions').where('id', '=', slot('digest')),
+    )({ digest, bucket });
+  }
+
+  private bound(
+    cache: Map<number, Binder>,
+    bucket: number,
+    build: (table: string) => Parameters<typeof prepare>[0],
+  ): Binder {
+    let binder = cache.get(bucket);
+    if (binder === undefined) {
+      binder = prepare(build(sessionPartitionName(bucket)));
+      cache.set(bucket, binder);
+    }
+    return binder;
+  }
+}
+
+/** Whether a statement failed only because the bucket's partition does not exist (so: no such session). */
+export function isMissingBucketTable(error: unknown): boolean {
+  return (error as { cause?: { code?: string } }).cause?.code === UNDEFINED_TABLE;
+}
