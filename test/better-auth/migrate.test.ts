@@ -66,6 +66,26 @@ describe('migrateBetterAuth on SQLite', () => {
   });
 });
 
+describe('the adapter’s createSchema (what `npx @better-auth/cli generate` prints)', () => {
+  it('prints better-auth’s own migration for this database, and nothing once it is applied', async () => {
+    const file = join(dir, 'generate.db');
+    const adapter = authkeepAdapter({ database: `sqlite:${file}`, logger: silentLogger });
+    const instance = adapter(pluginOptions());
+    const printed = await instance.createSchema!(pluginOptions(), 'schema.sql');
+    expect(printed.path).toBe('schema.sql');
+    expect(printed.code).toContain('create table "twoFactor"');
+    const theirs = new Database(join(dir, 'generate-theirs.db'));
+    const expected = await (
+      await getMigrations({ ...pluginOptions(), database: theirs })
+    ).compileMigrations();
+    theirs.close();
+    expect(printed.code).toBe(expected);
+    await migrateBetterAuth({ database: adapter.store, options: pluginOptions() });
+    expect((await instance.createSchema!(pluginOptions())).code).toBe(';');
+    await adapter.close();
+  });
+});
+
 describe.skipIf(!url)('migrateBetterAuth on PostgreSQL', () => {
   it('creates exactly the schema better-auth’s own migration creates (types, defaults, indexes, keys)', async () => {
     const theirs = await freshSchema('ba_mig_theirs');
