@@ -64,8 +64,10 @@ export function authkeepAdapter(options: AuthkeepAdapterOptions): AuthkeepAdapte
       { cache: options.cache, ...(options.cacheOptions ? { cacheOptions: options.cacheOptions } : {}) },
       logger,
       options.clock ?? systemClock,
-      { cipher, env: options.env, postgres: opened.postgres },
+      { cipher, env: options.env, postgres: opened.postgres, notify: opened.notify },
     );
+    // The invalidation bus opens now, so the first revocation does not wait for (or miss) the subscription.
+    cache?.start();
   } catch (error) {
     void store.close();
     throw error;

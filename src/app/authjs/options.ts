@@ -1,3 +1,5 @@
+import type { PgNotifier } from '../../adapters/cache/pg-notify-bus.js';
+import { pgNotifier } from '../../adapters/kysely/notify.js';
 import {
   KyselyAuthjsStore,
   AUTHJS_LAYOUTS,
@@ -72,6 +74,8 @@ export interface OpenedAuthjs {
   logger: Logger;
   /** The PostgreSQL database for the in-process tier's LISTEN/NOTIFY bus, when we opened it from a URL. */
   postgres?: { url: string; schema?: string | undefined };
+  /** Sends a NOTIFY through the adapter's own pool, so a revocation's message never waits on the LISTEN connection. */
+  notify?: PgNotifier;
 }
 
 /** Opens the database of an Auth.js facade (nothing connects until the first statement). */
@@ -98,6 +102,7 @@ export function openAuthjsStore(options: AuthjsDatabaseOptions): OpenedAuthjs {
     layoutTables: layout.tables,
     logger,
     ...(postgres ? { postgres } : {}),
+    ...(opened.store.dialect === 'postgres' ? { notify: pgNotifier(opened.store) } : {}),
   };
 }
 
