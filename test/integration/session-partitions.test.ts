@@ -240,4 +240,17 @@ describe.skipIf(url === null)('sessions partitioned by expiry bucket [postgres]'
     expect(swept).toBe(1);
     expect(await adapter.getSession(ended.id)).toBeNull();
   });
+  it('two processes sweeping at once remove each ended partition once, and neither fails', async () => {
+    const other = open();
+    try {
+      await Promise.all(Array.from({ length: 30 }, (_, i) => create(-5 - (i % 3))));
+      const [a, b] = await Promise.all([adapter.sweepExpired(), other.sweepExpired()]);
+      expect(a.sessions + b.sessions).toBe(30);
+      expect(
+        (await partitions()).filter((name) => Number(name.slice('sessions_b'.length)) < today()),
+      ).toEqual([]);
+    } finally {
+      await other.disconnect();
+    }
+  });
 });

@@ -51,7 +51,12 @@ export async function dropEndedPartitions(
       continue;
     }
     // Checked first without a lock: a partition kept alive costs no one a wait.
-    ((await holdsLiveSession(store.db, partition, cutoff)) ? outcome.live : candidates).push(partition);
+    try {
+      ((await holdsLiveSession(store.db, partition, cutoff)) ? outcome.live : candidates).push(partition);
+    } catch (error) {
+      if (!TAKEN.has(codeOf(error) ?? '')) throw error;
+      outcome.busy.push(partition); // another sweep dropped it since the list was read
+    }
   }
   if (candidates.length === 0) return outcome;
   if (!(await concurrentDetach(store))) return lockedDrop(store, candidates, cutoff, outcome);
