@@ -102,6 +102,8 @@ describe('documentation snippets', () => {
       'docs/passkey.md',
       'docs/keyvalue.md',
       'docs/mitthooks.md',
+      'docs/better-auth.md',
+      'docs/authjs.md',
     ])
       expect(pages, page).toContain(page);
   });
