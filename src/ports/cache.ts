@@ -51,3 +51,69 @@ export interface CacheIndex {
   /** Atomically returns every member and deletes the index. */
   indexTake(indexKey: string): Promise<string[]>;
 }
+
+/** What a look-up found: the key's value (null: nothing) and the owner-revocation value, read in one step. */
+export interface RecordLookup {
+  value: string | null;
+  /** The fill ticket: the value found, or the caller's reservation now set in its place; null: do not fill. */
+  ticket: string | null;
+  /** The revocations value at that moment (null: absent), when the look-up was asked for it. */
+  revocations: string | null;
+}
+
+/** Where a fill lists itself, so an owner's revocation reaches it; refused if that owner was revoked since. */
+export interface FillListing {
+  indexKey: string;
+  revocationsKey: string;
+  /** The revocations value the look-up saw: a fill that finds another one gives up. */
+  revocations: string | null;
+  /** How long the key stays listed, from the store's own clock (never a client's). */
+  listedTtlMs: number;
+  maxMembers: number;
+}
+
+/** A bus message sent by the revocation itself, so no second command stands between the write and its message. */
+export interface RevocationMessage {
+  channel: string;
+  payload: string;
+}
+
+/**
+ * The record cache's operations, each one step where the data lives (a Lua script on Redis), so a miss is one
+ * look-up and one fill whatever the guarantees cost: optional, a store without it is driven command by command.
+ */
+export interface RecordOperations {
+  /** The key's value; when absent, `reservation` is set for `reservationTtlMs` and becomes the ticket. */
+  lookup(
+    key: string,
+    reservation: string,
+    reservationTtlMs: number,
+    revocationsKey?: string,
+  ): Promise<RecordLookup>;
+  /** Stores `entry` only while the key still holds `ticket` (and, listed, the owner was not revoked since). */
+  fill(key: string, ticket: string, entry: string, ttlMs: number, listing?: FillListing): Promise<boolean>;
+  /** Deletes `keys` and sends `message` in one step; rejects when it cannot confirm both. */
+  revoke(keys: readonly string[], message?: RevocationMessage): Promise<void>;
+  /**
+   * Sets `revocation` as the revocations value, takes the owner's index and deletes every key it lists, and
+   * sends `message`, in one step; resolves to the keys it deleted.
+   */
+  revokeOwner(
+    indexKey: string,
+    revocationsKey: string,
+    revocation: string,
+    message?: RevocationMessage,
+  ): Promise<string[]>;
+}
+
+/** A store that can run the record operations in one step each (a single Redis node; not a Cluster). */
+export interface WithRecordOperations {
+  /** The operations, or undefined when this store cannot run them in one step (then: command by command). */
+  recordOperations(): RecordOperations | undefined;
+}
+
+/** The store's record operations, when it has them. */
+export function recordOperationsOf(store: object): RecordOperations | undefined {
+  const candidate = store as Partial<WithRecordOperations>;
+  return typeof candidate.recordOperations === 'function' ? candidate.recordOperations() : undefined;
+}

@@ -1,7 +1,15 @@
 import { INSPECT } from '../../domain/masking.js';
 import type { Cluster, Redis } from 'ioredis';
 import { ConfigError, ConflictError } from '../../domain/errors.js';
-import type { CacheIndex, CacheStore } from '../../ports/cache.js';
+import type {
+  CacheIndex,
+  CacheStore,
+  FillListing,
+  RecordLookup,
+  RecordOperations,
+  RevocationMessage,
+  WithRecordOperations,
+} from '../../ports/cache.js';
 import type { Logger } from '../../ports/system.js';
 import {
   clusterReady,
@@ -13,6 +21,7 @@ import {
   type RedisClientLike,
   type RedisConnection,
 } from './redis-connection.js';
+import { defineRecordScripts, type RecordScripts } from './record-scripts.js';
 import { defineScripts, type ScriptedClient } from './redis-scripts.js';
 import { normaliseTtl } from './ttl.js';
 
@@ -42,7 +51,7 @@ const NOOP = () => undefined;
  * (SET … PX), take is GETDEL (Redis ≥ 6.2), update is a Lua compare-and-set loop, deletePrefix is SCAN on
  * every master. Multi-key deletes go key by key so keys in different Cluster slots never meet in one command.
  */
-export class RedisCache implements CacheStore, CacheIndex {
+export class RedisCache implements CacheStore, CacheIndex, RecordOperations, WithRecordOperations {
   readonly namespace: string;
   private readonly handle: RedisClientHandle;
   private readonly log: Logger;
@@ -50,7 +59,11 @@ export class RedisCache implements CacheStore, CacheIndex {
   private readonly isCluster: boolean;
   private readonly maxUpdateAttempts: number;
   private readonly scripts: ScriptedClient;
+  private readonly recordScripts: RecordScripts;
   private runId: string | undefined;
+  /** Connections closed so far, and the run id read in flight: a look-up answered on a new connection waits for it. */
+  private closes = 0;
+  private learning: Promise<void> | undefined;
   private readonly instanceCheckMs: number;
   private instanceTimer: NodeJS.Timeout | undefined;
 
@@ -75,6 +88,7 @@ export class RedisCache implements CacheStore, CacheIndex {
     this.client = this.handle.client;
     this.isCluster = isCluster(this.client);
     this.scripts = defineScripts(this.client);
+    this.recordScripts = defineRecordScripts(this.client);
     this.watchInstance();
   }
 
@@ -195,6 +209,90 @@ export class RedisCache implements CacheStore, CacheIndex {
     return this.run('indexTake', () => this.scripts.authkeepIndexTake(this.full(indexKey)));
   }
 
+  /** One script per operation on a single node; a Cluster keeps keys of several slots apart, so not there. */
+  recordOperations(): RecordOperations | undefined {
+    return this.isCluster ? undefined : this;
+  }
+
+  async lookup(
+    key: string,
+    reservation: string,
+    reservationTtlMs: number,
+    revocationsKey?: string,
+  ): Promise<RecordLookup> {
+    const ttl = String(Math.max(1, normaliseTtl(reservationTtlMs)));
+    const closes = this.closes;
+    const [value, revocations] = await this.run('lookup', () =>
+      revocationsKey === undefined
+        ? this.recordScripts.authkeepLookup(this.full(key), reservation, ttl)
+        : this.recordScripts.authkeepLookupWithRevocations(
+            this.full(key),
+            this.full(revocationsKey),
+            reservation,
+            ttl,
+          ),
+    );
+    // Answered on a fresh connection: its run id (read just after connecting) is the server the look-up ran on.
+    if (!this.isCluster && this.runId === undefined && this.closes === closes) await this.learning;
+    // A connection closed meanwhile: the ticket may come from another server than the one now known.
+    const ticket = this.closes === closes ? (value ?? reservation) : null;
+    return { value, ticket, revocations };
+  }
+
+  async fill(
+    key: string,
+    ticket: string,
+    entry: string,
+    ttlMs: number,
+    listing?: FillListing,
+  ): Promise<boolean> {
+    const ttl = String(Math.max(1, normaliseTtl(ttlMs)));
+    const applied = await this.run('fill', () =>
+      listing === undefined
+        ? this.recordScripts.authkeepFill(this.full(key), ticket, entry, ttl)
+        : this.recordScripts.authkeepFillListed(
+            this.full(key),
+            this.full(listing.indexKey),
+            this.full(listing.revocationsKey),
+            ticket,
+            entry,
+            ttl,
+            listing.revocations === null ? '0' : '1',
+            listing.revocations ?? '',
+            String(Math.max(1, Math.ceil(listing.listedTtlMs))),
+            String(listing.maxMembers),
+            key,
+          ),
+    );
+    return applied === 1;
+  }
+
+  async revoke(keys: readonly string[], message?: RevocationMessage): Promise<void> {
+    if (keys.length === 0 && !message) return;
+    const full = keys.map((key) => this.full(key));
+    await this.run('revoke', () =>
+      this.recordScripts.authkeepRevoke(full.length, ...full, message?.channel ?? '', message?.payload ?? ''),
+    );
+  }
+
+  async revokeOwner(
+    indexKey: string,
+    revocationsKey: string,
+    revocation: string,
+    message?: RevocationMessage,
+  ): Promise<string[]> {
+    return this.run('revokeOwner', () =>
+      this.recordScripts.authkeepRevokeOwner(
+        this.full(revocationsKey),
+        this.full(indexKey),
+        revocation,
+        message?.channel ?? '',
+        message?.payload ?? '',
+        this.namespace,
+      ),
+    );
+  }
+
   /**
    * The ioredis client (a `Redis` or `Cluster`), for a bus that publishes on the same connection (tests and
    * the cache wiring); typed loosely so the shipped types do not require ioredis.
@@ -213,7 +311,7 @@ export class RedisCache implements CacheStore, CacheIndex {
     if (this.isCluster) return;
     const client = this.client as Redis;
     const learn = () => {
-      client.info('server').then(
+      this.learning = client.info('server').then(
         (info) => {
           const runId = /run_id:([0-9a-f]+)/.exec(info)?.[1]?.slice(0, 16);
           if (this.runId !== undefined && runId !== this.runId) {
@@ -228,7 +326,10 @@ export class RedisCache implements CacheStore, CacheIndex {
       );
     };
     client.on('ready', learn);
-    client.on('close', () => (this.runId = undefined));
+    client.on('close', () => {
+      this.runId = undefined;
+      this.closes += 1;
+    });
     if (client.status === 'ready') learn();
     if (this.instanceCheckMs > 0) {
       this.instanceTimer = setInterval(() => client.status === 'ready' && learn(), this.instanceCheckMs);

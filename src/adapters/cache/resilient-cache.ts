@@ -1,8 +1,15 @@
 import { UnavailableError } from '../../domain/errors.js';
-import type { CacheIndex, CacheStore } from '../../ports/cache.js';
+import {
+  recordOperationsOf,
+  type CacheIndex,
+  type CacheStore,
+  type RecordOperations,
+  type WithRecordOperations,
+} from '../../ports/cache.js';
 import type { Logger } from '../../ports/system.js';
 import { Deadlines } from './deadlines.js';
 import { PendingInvalidations } from './pending-invalidations.js';
+import { ResilientOperations, type Resilience } from './resilient-operations.js';
 import { isCallerError, normaliseTtl } from './ttl.js';
 
 export interface ResilientCacheOptions {
@@ -46,7 +53,7 @@ class CacheTimeout extends Error {}
  * no cached value is served until the list is empty (also for one that failed outside an outage).
  * Limit: the list lives in this process; another process may read an entry we failed to delete until we replay.
  */
-export class ResilientCache implements CacheStore, CacheIndex {
+export class ResilientCache implements CacheStore, CacheIndex, WithRecordOperations {
   private readonly inner: CacheStore;
   private readonly index: CacheIndex | undefined;
   private readonly logger: Logger;
@@ -64,6 +71,7 @@ export class ResilientCache implements CacheStore, CacheIndex {
   private closed = false;
   private readonly deadlines: Deadlines;
   private readonly innerEnforcesTimeout: boolean;
+  private readonly operations: RecordOperations | undefined;
 
   constructor(inner: CacheStore, options: ResilientCacheOptions) {
     this.inner = inner;
@@ -78,6 +86,29 @@ export class ResilientCache implements CacheStore, CacheIndex {
     this.invalidationWaitMs = options.invalidationWaitMs ?? 3_000;
     this.pending = new PendingInvalidations(options.maxPendingInvalidations ?? 10_000);
     this.flushPrefix = options.flushPrefix ?? '';
+    const operations = recordOperationsOf(inner);
+    this.operations = operations && new ResilientOperations(operations, this.resilience());
+  }
+
+  /** The inner store's one-step record operations, with this wrapper's timeouts and failure accounting. */
+  recordOperations(): RecordOperations | undefined {
+    return this.operations;
+  }
+
+  private resilience(): Resilience {
+    return {
+      usable: () => this.usable(),
+      degraded: () => this.degradedSince !== undefined,
+      generation: () => this.pending.generation,
+      single: (operation) => this.single(operation),
+      succeeded: () => {
+        this.failures = 0;
+      },
+      failed: (error, keys) => {
+        this.remember(...keys);
+        this.failed(error, undefined);
+      },
+    };
   }
 
   instanceId(): string | undefined {

@@ -38,6 +38,20 @@ export type CachedEntry<T> =
   | { kind: 'forged' };
 
 const RESERVATION = 'r2.';
+
+/**
+ * Unique strings without a CSPRNG call each: 96 random bits drawn once per process, then a counter. Unique is
+ * all a reservation or a nonce must be (no later one may equal an earlier one); none of them is a secret.
+ */
+class UniqueStrings {
+  private readonly prefix = randomBytes(12).toString('base64url');
+  private counter = 0;
+
+  next(): string {
+    this.counter += 1;
+    return `${this.prefix}${this.counter.toString(36)}`;
+  }
+}
 const ENTRY = 'e2.';
 const MAC_LENGTH = 43; // base64url of 32 bytes
 
@@ -50,6 +64,7 @@ const MAC_LENGTH = 43; // base64url of 32 bytes
 export class EntryCodec {
   /** Private, so the MAC key (enough to forge entries) never prints or serialises. */
   readonly #macKey: Buffer;
+  private readonly unique = new UniqueStrings();
 
   constructor(
     macKey: Buffer,
@@ -60,7 +75,7 @@ export class EntryCodec {
 
   /** A fresh reservation, unique, so no later one can be mistaken for it. */
   reservation(): string {
-    return RESERVATION + randomBytes(12).toString('base64url');
+    return RESERVATION + this.unique.next();
   }
 
   encodeRecord(key: string, record: unknown, expiresAt: number, instance: string): string {
@@ -90,7 +105,7 @@ export class EntryCodec {
   }
 
   private seal(key: string, json: string, expiresAt: number, instance: string): string {
-    const head = `${ENTRY}${randomBytes(9).toString('base64url')}.${Math.ceil(expiresAt)}.${instance}`;
+    const head = `${ENTRY}${this.unique.next()}.${Math.ceil(expiresAt)}.${instance}`;
     return `${head}.${this.mac(key, head, json)}.${json}`;
   }
 

@@ -51,12 +51,12 @@ export class CachedSessionRepo implements SessionRepo {
     private readonly cache: RecordReadThrough,
   ) {}
 
+  /**
+   * No cache work: the only caller inserts under the digest of a token it just minted (256 random bits), which
+   * no process can have looked up, so no tier can hold an entry, not even "none", for it.
+   */
   insert(key: string, session: StoredSession): Promise<void> {
-    return writeThenInvalidate(
-      this.cache,
-      () => this.inner.insert(key, session),
-      () => this.cache.forget(cacheKeys.session(key)),
-    );
+    return this.inner.insert(key, session);
   }
 
   findByKey(key: string): Promise<StoredSession | null> {

@@ -127,11 +127,14 @@ function openTiers(
       "an in-process tier in front of this store needs a Redis bus: use a RedisCache, or bus: 'off'",
     );
   }
-  const bus = busOff ? undefined : redisBus(opened.redis!, namespace, parts.logger);
+  const channel = busOff ? undefined : redisChannel(namespace);
+  const bus = channel === undefined ? undefined : redisBus(opened.redis!, channel, parts.logger);
   const localSettings = typeof settings.local === 'object' ? settings.local : {};
   const local = new LocalTier(parts, { ...settings, ...settings.memory, ...localSettings }, bus);
+  // The bus publishes on the shared tier's own Redis: a revocation's DEL and PUBLISH go in one script.
+  const sameRedis = opened.redis ? channel : undefined;
   return {
-    records: new TieredRecords(local, sharedRecords, bound),
+    records: new TieredRecords(local, sharedRecords, bound, sameRedis),
     start: () => local.start(),
     close: async () => {
       await local.close();
@@ -140,12 +143,12 @@ function openTiers(
   };
 }
 
-function redisBus(redis: RedisCache, namespace: string, logger: Logger): InvalidationBus {
-  return new RedisInvalidationBus(
-    redis.redisClient as Redis | Cluster,
-    `${namespace}${cacheKeys.all}bus`,
-    logger,
-  );
+function redisChannel(namespace: string): string {
+  return `${namespace}${cacheKeys.all}bus`;
+}
+
+function redisBus(redis: RedisCache, channel: string, logger: Logger): InvalidationBus {
+  return new RedisInvalidationBus(redis.redisClient as Redis | Cluster, channel, logger);
 }
 
 /** One channel per namespace and schema: NOTIFY is database-wide, and schemas are separate deployments. */

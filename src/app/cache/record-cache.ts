@@ -1,4 +1,10 @@
-import type { CacheIndex, CacheStore } from '../../ports/cache.js';
+import {
+  recordOperationsOf,
+  type CacheIndex,
+  type CacheStore,
+  type RecordOperations,
+  type RevocationMessage,
+} from '../../ports/cache.js';
 import type { Clock, Logger } from '../../ports/system.js';
 import { cacheKeys, type EntryCodec, type RecordCodec } from './cache-codec.js';
 import { VerifiedEntries } from './verified-entries.js';
@@ -81,6 +87,8 @@ export class RecordCache {
   private readonly maxIndexEntries: number;
   private readonly verified: VerifiedEntries;
   private forged = 0;
+  /** One step per operation where the store can (a single Redis node); else command by command. */
+  private readonly operations: RecordOperations | undefined;
   readonly revokeTimeoutMs: number;
 
   constructor(parts: RecordCacheParts, settings: RecordCacheSettings = {}) {
@@ -97,6 +105,7 @@ export class RecordCache {
     this.maxIndexEntries = settings.maxIndexEntries ?? 1_000;
     this.verified = new VerifiedEntries(settings.verifiedEntries ?? 10_000);
     this.revokeTimeoutMs = settings.revokeTimeoutMs ?? 5_000;
+    this.operations = recordOperationsOf(this.store);
   }
 
   /** Entries refused because their MAC did not verify (forged, tampered, moved, or another secret). */
@@ -110,7 +119,92 @@ export class RecordCache {
     load: () => Promise<T | null>,
     facts: (record: T) => RecordFacts,
   ): Promise<T | null> {
+    if (this.operations) return this.readInOneStep(this.operations, key, codec, load, facts);
     const raw = await this.store.get(key);
+    const hit = this.hit(key, raw, codec, facts);
+    if (hit !== undefined) return hit;
+    // Whatever the key holds now is the ticket: any invalidation from here on changes it.
+    const [ticket, revocations] = await Promise.all([
+      raw ?? this.reserve(key),
+      this.index ? this.store.get(cacheKeys.revocations) : null,
+    ]);
+    const startedUnder = this.instance();
+    const record = await load();
+    // A ticket from another server lifetime (a failover meanwhile) may predate a revocation it lost.
+    if (ticket !== null && startedUnder !== undefined && this.instance() === startedUnder) {
+      await this.fill(key, ticket, revocations, record, facts);
+    }
+    return record;
+  }
+
+  /**
+   * The same read in two steps where the data lives: one look-up (the value, or a reservation set in its place,
+   * and the revocations value) and, after a miss's database read, one fill that lists the key under its owner
+   * and lands only if neither the key nor the owner was revoked since the look-up.
+   */
+  private async readInOneStep<T>(
+    operations: RecordOperations,
+    key: string,
+    codec: RecordCodec<T>,
+    load: () => Promise<T | null>,
+    facts: (record: T) => RecordFacts,
+  ): Promise<T | null> {
+    const reservation = this.codec.reservation();
+    const found = await operations.lookup(
+      key,
+      reservation,
+      this.reservationTtlMs,
+      this.index ? cacheKeys.revocations : undefined,
+    );
+    const hit = this.hit(key, found.value, codec, facts);
+    if (hit !== undefined) return hit;
+    const startedUnder = this.instance();
+    const record = await load();
+    if (found.ticket === null || startedUnder === undefined || this.instance() !== startedUnder)
+      return record;
+    const entry = this.entryFor(key, record, facts);
+    if (entry === undefined) return record;
+    const listing =
+      entry.owner === undefined
+        ? undefined
+        : {
+            indexKey: cacheKeys.owner(entry.owner),
+            revocationsKey: cacheKeys.revocations,
+            revocations: found.revocations,
+            // Listed a margin longer than the entry lives, counted by the store's clock (not ours).
+            listedTtlMs: entry.ttl + EXPIRY_MARGIN_MS,
+            maxMembers: this.maxIndexEntries,
+          };
+    await operations.fill(key, found.ticket, entry.value, entry.ttl, listing);
+    return record;
+  }
+
+  /** The sealed entry a fill stores, its TTL and (with indexes) the owner it is listed under; none when expired. */
+  private entryFor<T>(
+    key: string,
+    record: T | null,
+    facts: (record: T) => RecordFacts,
+  ): { value: string; ttl: number; owner: string | undefined } | undefined {
+    const instance = this.instance();
+    if (instance === undefined) return undefined;
+    if (record === null) {
+      const ttl = this.negativeTtlMs;
+      return { value: this.codec.encodeNone(key, this.now() + ttl, instance), ttl, owner: undefined };
+    }
+    const { owner, expiresAt } = facts(record);
+    const ttl = this.ttlFor(expiresAt);
+    if (ttl <= 0) return undefined;
+    const value = this.codec.encodeRecord(key, record, this.now() + ttl, instance);
+    return { value, ttl, owner: this.index ? owner : undefined };
+  }
+
+  /** The record (or null for a cached "none") when `raw` is a live, authentic entry; undefined for a miss. */
+  private hit<T>(
+    key: string,
+    raw: string | null,
+    codec: RecordCodec<T>,
+    facts: (record: T) => RecordFacts,
+  ): T | null | undefined {
     if (raw !== null) {
       const now = this.now();
       const instance = this.instance() ?? '';
@@ -128,18 +222,7 @@ export class RecordCache {
         this.refused();
       }
     }
-    // Whatever the key holds now is the ticket: any invalidation from here on changes it.
-    const [ticket, revocations] = await Promise.all([
-      raw ?? this.reserve(key),
-      this.index ? this.store.get(cacheKeys.revocations) : null,
-    ]);
-    const startedUnder = this.instance();
-    const record = await load();
-    // A ticket from another server lifetime (a failover meanwhile) may predate a revocation it lost.
-    if (ticket !== null && startedUnder !== undefined && this.instance() === startedUnder) {
-      await this.fill(key, ticket, revocations, record, facts);
-    }
-    return record;
+    return undefined;
   }
 
   /** Call after inserting a new record: clears a negative entry (and any reservation) for its key. */
@@ -163,8 +246,47 @@ export class RecordCache {
     return store.pendingFor?.(keys) ?? false;
   }
 
+  /** Whether revocations here can carry the bus message in the same step (a single Redis node). */
+  get sendsMessages(): boolean {
+    return this.operations !== undefined;
+  }
+
+  /**
+   * Deletes `keys` and sends `message` in one step; false when that step was not confirmed (the caller then
+   * takes invalidate()'s path, which queues and replays the deletes).
+   */
+  async invalidateAndSend(keys: readonly string[], message: RevocationMessage): Promise<boolean> {
+    this.verified.forget(keys);
+    if (!this.operations) return false;
+    return this.operations.revoke(keys, message).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * An owner's revocation and its message in one step: true once confirmed; false when not (the caller then
+   * takes revokeOwner()'s path).
+   */
+  async revokeOwnerAndSend(ownerId: string, message?: RevocationMessage): Promise<boolean> {
+    if (!this.operations || !this.index) return false;
+    try {
+      const members = await this.operations.revokeOwner(
+        cacheKeys.owner(ownerId),
+        cacheKeys.revocations,
+        this.codec.reservation(),
+        message,
+      );
+      this.verified.forget(members);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Drops every cached record of an owner at once (a deleted user's sessions and API keys). */
   async revokeOwner(ownerId: string): Promise<void> {
+    if (await this.revokeOwnerAndSend(ownerId)) return;
     if (this.index) {
       // First the revocation value (fills listed after our read of the index see it), then the index.
       const changed = await this.store.update(cacheKeys.revocations, () => this.codec.reservation());

@@ -1,3 +1,5 @@
+import { encodeInvalidation } from '../../adapters/cache/bus-messages.js';
+import type { Invalidation } from '../../ports/invalidation-bus.js';
 import { unconfirmedRevocation, type LocalTier } from './local-tier.js';
 import type { RecordCache, RecordFacts } from './record-cache.js';
 import type { RecordCodec } from './cache-codec.js';
@@ -43,10 +45,15 @@ export function withinRevocationBound<T>(work: Promise<T>, ms: number): Promise<
  * retryable): a process that hears one and reads again finds the shared tier already cleaned.
  */
 export class TieredRecords implements RecordReadThrough {
+  /**
+   * @param channel The Redis bus channel, when the bus publishes on the shared tier's own Redis: then a
+   *   revocation's DEL and its PUBLISH are one script, whose reply confirms both.
+   */
   constructor(
     private readonly local: LocalTier,
     private readonly shared: RecordCache | undefined,
     readonly revokeTimeoutMs: number = DEFAULT_REVOKE_TIMEOUT_MS,
+    private readonly channel?: string,
   ) {}
 
   read<T>(
@@ -62,6 +69,10 @@ export class TieredRecords implements RecordReadThrough {
   }
 
   async forget(key: string): Promise<void> {
+    if (await this.sentWithShared([key], { keys: [key] })) {
+      await this.local.records.forget(key);
+      return;
+    }
     await this.shared?.forget(key);
     await this.local.records.forget(key);
     // Only clears "no such record" entries elsewhere (they expire within negativeTtlMs): not worth failing for.
@@ -70,6 +81,11 @@ export class TieredRecords implements RecordReadThrough {
 
   async invalidate(...keys: string[]): Promise<void> {
     if (keys.length === 0) return;
+    // One step: the shared entries and every other process's copies go together, or the call takes the path below.
+    if (await this.sentWithShared(keys, { keys })) {
+      this.local.records.delete(keys);
+      return;
+    }
     const shared = await this.sharedStep(async (tier) => {
       await tier.invalidate(...keys);
       return !tier.unconfirmed(keys);
@@ -80,6 +96,15 @@ export class TieredRecords implements RecordReadThrough {
   }
 
   async revokeOwner(ownerId: string): Promise<void> {
+    const channel = this.channel;
+    if (
+      channel !== undefined &&
+      this.shared?.sendsMessages &&
+      (await this.shared.revokeOwnerAndSend(ownerId, { channel, payload: encodeInvalidation({ all: true }) }))
+    ) {
+      this.local.flush();
+      return;
+    }
     const shared = await this.sharedStep(async (tier) => {
       await tier.revokeOwner(ownerId);
       return !tier.unconfirmed();
@@ -87,6 +112,13 @@ export class TieredRecords implements RecordReadThrough {
     this.local.flush();
     await this.local.publish({ all: true });
     if (!shared.ok) throw unconfirmedRevocation(shared.error);
+  }
+
+  /** Deletes `keys` from the shared tier and publishes `message` in one script; false when not confirmed. */
+  private async sentWithShared(keys: readonly string[], message: Invalidation): Promise<boolean> {
+    const channel = this.channel;
+    if (channel === undefined || !this.shared?.sendsMessages) return false;
+    return this.shared.invalidateAndSend(keys, { channel, payload: encodeInvalidation(message) });
   }
 
   /**
