@@ -4,9 +4,14 @@ import type { CipherContext, CipherPort } from '../../../ports/cipher.js';
 /** A text column whose every non-null value is one CipherPort envelope, bound to its row's id. */
 export interface EncryptedColumnSpec {
   readonly table: string;
-  /** The primary-key column, of a text type: its value is the row id in the cipher context, and rotation pages by it. */
+  /** The primary-key column (text, or better-auth's uuid or serial): its value is the row id in the cipher context, and rotation pages by it. */
   readonly idColumn: string;
   readonly column: string;
+  /**
+   * Values that are not envelopes are tokens written in clear before sealing was turned on (better-auth's
+   * account tokens): rotation seals them as they are instead of counting them as failed.
+   */
+  readonly adoptClear?: boolean;
 }
 
 /**

@@ -12,7 +12,7 @@ export type { ColumnRotation, RotationFailure, RotationReport } from './rotation
 
 export interface RotationOptions {
   cipher: CipherPort;
-  /** Default: every registered encrypted column. */
+  /** Default: every registered encrypted column; other specs (better-auth's, named by its options) may be given. */
   columns?: readonly EncryptedColumnSpec[];
   /** Rows read, and written in one transaction, per step (default 500). */
   batchSize?: number;
@@ -59,8 +59,14 @@ async function readPage(store: SqlStore, spec: EncryptedColumnSpec, after: Row['
   return rows as unknown as Row[];
 }
 
-/** Whether the column exists; a PostgreSQL column that cannot hold an envelope is a config error. */
-async function columnExists(store: SqlStore, spec: EncryptedColumnSpec): Promise<boolean> {
+/** The PostgreSQL array type a batch's row ids are sent as, matching the id column so its index serves. */
+type IdArrayType = 'text' | 'uuid' | 'bigint';
+
+/**
+ * Whether the column exists (null when not), and the array type for its id column; a PostgreSQL column
+ * that cannot hold an envelope is a config error.
+ */
+async function columnExists(store: SqlStore, spec: EncryptedColumnSpec): Promise<IdArrayType | null> {
   const columns = await store.run(() => describeColumns(store.typed(), store.dialect, [spec.table]), {
     idempotent: true,
     entity: spec.table,
@@ -69,7 +75,11 @@ async function columnExists(store: SqlStore, spec: EncryptedColumnSpec): Promise
   if (found && store.dialect === 'postgres' && !['text', 'character varying'].includes(found.type)) {
     throw new ConfigError(`${spec.table}.${spec.column} is ${found.type}; encrypted columns must be text`);
   }
-  return found !== undefined;
+  if (!found) return null;
+  const idType = columns.find((c) => c.column === spec.idColumn)?.type;
+  if (idType === 'uuid') return 'uuid';
+  // better-auth's numeric ids (serial); a text id stays text, as every authkeep table's.
+  return idType === 'integer' || idType === 'bigint' || idType === 'smallint' ? 'bigint' : 'text';
 }
 
 async function countValues(store: SqlStore, spec: EncryptedColumnSpec): Promise<number> {
@@ -91,7 +101,12 @@ async function countValues(store: SqlStore, spec: EncryptedColumnSpec): Promise<
  * on it while this process encrypts the next page). A row is updated only if it still holds the value
  * read (optimistic guard), so a concurrent write is never overwritten. Returns the rows written.
  */
-async function writeBatch(store: SqlStore, spec: EncryptedColumnSpec, rewrites: Rewrite[]): Promise<number> {
+async function writeBatch(
+  store: SqlStore,
+  spec: EncryptedColumnSpec,
+  idType: IdArrayType,
+  rewrites: Rewrite[],
+): Promise<number> {
   const target = sql.table(spec.table);
   const idRef = sql.ref(`${spec.table}.${spec.idColumn}`);
   const valueRef = sql.ref(`${spec.table}.${spec.column}`);
@@ -99,7 +114,7 @@ async function writeBatch(store: SqlStore, spec: EncryptedColumnSpec, rewrites: 
   const source =
     store.dialect === 'postgres'
       ? // Three array parameters: the same statement text for every batch, prepared once per connection.
-        sql`unnest(${rewrites.map((r) => String(r.id))}::text[], ${rewrites.map((r) => r.old)}::text[],
+        sql`unnest(${rewrites.map((r) => String(r.id))}::${sql.raw(idType)}[], ${rewrites.map((r) => r.old)}::text[],
           ${rewrites.map((r) => r.next)}::text[]) as v (row_id, old_value, new_value)`
       : sql`(select column1 as row_id, column2 as old_value, column3 as new_value
           from (values ${sql.join(rewrites.map((r) => sql`(${r.id}, ${r.old}, ${r.next})`))})) as v`;
@@ -175,7 +190,8 @@ async function rotateColumn(store: SqlStore, spec: EncryptedColumnSpec, run: Col
     failed: 0,
     missing: false,
   };
-  if (!(await columnExists(store, spec))) {
+  const idType = await columnExists(store, spec);
+  if (idType === null) {
     progress.missing = true;
     run.onProgress?.({ ...progress });
     return progress;
@@ -205,7 +221,7 @@ async function rotateColumn(store: SqlStore, spec: EncryptedColumnSpec, run: Col
       run.report.aborted = true;
       break;
     }
-    inFlight = finishPage(store, spec, run, progress, rewrites, rows.length);
+    inFlight = finishPage(store, spec, idType, run, progress, rewrites, rows.length);
     inFlight.catch(() => undefined);
   }
   await inFlight;
@@ -229,17 +245,17 @@ async function reencryptPage(
   for (const [index, row] of rows.entries()) {
     if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
     const id = String(row.id);
-    if (run.cipher.keyIdOf(row.value) === active) {
+    const keyId = run.cipher.keyIdOf(row.value);
+    if (keyId === active) {
       progress.current++;
       continue;
     }
     const context = { table, column, rowId: id };
     try {
-      rewrites.push({
-        id: row.id,
-        old: row.value,
-        next: run.cipher.encrypt(run.cipher.decrypt(row.value, context), context),
-      });
+      // A value in clear is adopted as it is only where the spec says clear values are legitimate.
+      const plaintext =
+        keyId === null && spec.adoptClear === true ? row.value : run.cipher.decrypt(row.value, context);
+      rewrites.push({ id: row.id, old: row.value, next: run.cipher.encrypt(plaintext, context) });
     } catch (error) {
       if (!(error instanceof IntegrityError)) throw error;
       progress.failed++;
@@ -259,6 +275,7 @@ async function reencryptPage(
 async function finishPage(
   store: SqlStore,
   spec: EncryptedColumnSpec,
+  idType: IdArrayType,
   run: ColumnRun,
   progress: ColumnRotation,
   rewrites: Rewrite[],
@@ -266,7 +283,7 @@ async function finishPage(
 ): Promise<void> {
   progress.scanned += scanned;
   if (rewrites.length > 0) {
-    const written = run.dryRun ? rewrites.length : await writeBatch(store, spec, rewrites);
+    const written = run.dryRun ? rewrites.length : await writeBatch(store, spec, idType, rewrites);
     progress.rotated += written;
     progress.conflicts += rewrites.length - written;
   }
