@@ -8,3 +8,9 @@ export {
   type BetterAuthSecondaryStorage,
   type SecondaryTarget,
 } from './secondary-storage.js';
+export { rotateBetterAuthSecrets, type RotateBetterAuthSecretsOptions } from './secrets/rotate-secrets.js';
+export type {
+  ColumnRotation,
+  RotationFailure,
+  RotationReport,
+} from '../../adapters/kysely/sealing/rotation-report.js';

@@ -4,7 +4,7 @@ import type { BetterAuthOptions } from 'better-auth/types';
 import { ConfigError } from '../../../domain/errors.js';
 import type { ModelStore } from '../../../ports/model-store.js';
 import { resolveCipher, type KitiumCipherOptions } from '../../kitium/cipher-option.js';
-import { SealedAccountStore } from './sealed-account-store.js';
+import { SealedAccountStore, type SealedColumns } from './sealed-account-store.js';
 import { DigestedSessionStore } from './digested-session-store.js';
 import { SessionTokenDigests } from './token-digest.js';
 
@@ -36,6 +36,22 @@ function handleSecret(option: true | { secret: string }, options: BetterAuthOpti
   return secret;
 }
 
+/** The account table and token columns `options` name (custom names, usePlural), as the adapter seals them. */
+export function sealedAccountColumns(
+  options: BetterAuthOptions,
+  usePlural: boolean | undefined,
+): SealedColumns {
+  const schema = getAuthTables(options);
+  const modelName = initGetModelName({ schema, usePlural });
+  const fieldName = initGetFieldName({ schema, usePlural });
+  const column = (field: string) => fieldName({ model: 'account', field });
+  return {
+    table: modelName('account'),
+    idColumn: column('id'),
+    columns: ['accessToken', 'refreshToken', 'idToken'].map(column),
+  };
+}
+
 /** The store with the secrets options applied (none: the store itself). */
 export function withSecrets(
   store: ModelStore,
@@ -59,12 +75,7 @@ export function withSecrets(
         },
       );
     }
-    const column = (field: string) => fieldName({ model: 'account', field });
-    served = new SealedAccountStore(served, cipher, {
-      table: modelName('account'),
-      idColumn: column('id'),
-      columns: ['accessToken', 'refreshToken', 'idToken'].map(column),
-    });
+    served = new SealedAccountStore(served, cipher, sealedAccountColumns(options, usePlural));
   }
   if (secrets.hashSessionTokens) {
     const table = modelName('session');
