@@ -5,6 +5,7 @@ import { AesGcmKeyring } from '../../adapters/crypto/aes-gcm-keyring.js';
 import { assertKeyId, ENCRYPTION_KEYS_ENV, KEY_BYTES } from '../../adapters/crypto/key-config.js';
 import { LegacyReadingCipher } from '../../adapters/crypto/legacy-cipher.js';
 import { openPostgres, openSqlite, type SqlStore } from '../../adapters/kysely/index.js';
+import { ENCRYPTED_COLUMNS } from '../../adapters/kysely/sealing/encrypted-columns.js';
 import { rotateEncryptedColumns, type ColumnRotation } from '../../adapters/kysely/sealing/key-rotation.js';
 import type { CipherPort } from '../../ports/cipher.js';
 import type { Logger } from '../../ports/system.js';
@@ -12,6 +13,7 @@ import { databaseKind, resolveDatabaseUrl } from '../config.js';
 import { envValue } from '../env.js';
 import { sqlitePath } from '../kitium/adapters.js';
 import { cliLogger } from './cli-logger.js';
+import { findAccountTokens } from './found-account-tokens.js';
 import { defineCommand, type CliCommand } from './command.js';
 import { cliLogLevel, DATABASE_FLAGS } from './common.js';
 import { checkDatabaseFlag, refuseMissingSqliteFile } from './database-target.js';
@@ -100,8 +102,16 @@ async function rotate(values: RotateValues, io: CliIo): Promise<void> {
     if (!values.json) {
       io.out(`${dryRun ? 'dry run: counting' : 'rotating'} encrypted columns to key ${cipher.activeKeyId}`);
     }
+    const accounts = await findAccountTokens(store);
+    if (accounts.authjs) {
+      io.err(
+        'Auth.js accounts found: their sealed tokens rotate with migrateAuthjs({ sealAccountTokens: true })',
+      );
+    }
     const report = await rotateEncryptedColumns(store, {
       cipher,
+      // better-auth's sealOAuthTokens columns under default names, when this database has them.
+      columns: [...ENCRYPTED_COLUMNS, ...accounts.betterAuth],
       dryRun,
       logger,
       signal: abort.signal,
@@ -158,6 +168,10 @@ const rotateCommand = defineCommand({
   details: [
     'Safe to interrupt and run again. Keys come from --keys or AUTHKEEP_ENCRYPTION_KEYS (prefer the',
     'variable: arguments are visible to other local users).',
+    'better-auth: account.accessToken/refreshToken/idToken (sealOAuthTokens, default names, text ids) are',
+    'rotated too, and tokens still in clear sealed; with custom names, usePlural or numeric ids use',
+    'rotateBetterAuthSecrets from authkeep/better-auth. Auth.js accounts (sealAccountTokens) rotate with',
+    'migrateAuthjs({ sealAccountTokens: true }).',
   ],
   flags: {
     database: DATABASE_FLAGS.database,

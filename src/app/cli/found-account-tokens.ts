@@ -1,0 +1,44 @@
+import type { SqlStore } from '../../adapters/kysely/index.js';
+import type { EncryptedColumnSpec } from '../../adapters/kysely/sealing/encrypted-columns.js';
+import { describeColumns } from '../../adapters/kysely/schema/introspect.js';
+
+/**
+ * better-auth's default names for the account tokens `sealOAuthTokens` seals (better-auth 1.7
+ * `getAuthTables`: model `account`, fields `accessToken`, `refreshToken`, `idToken`, string id). The CLI
+ * does not load better-auth: custom names or `usePlural` rotate through `rotateBetterAuthSecrets`.
+ */
+const BETTER_AUTH = { table: 'account', idColumn: 'id', columns: ['accessToken', 'refreshToken', 'idToken'] };
+/** @auth/pg-adapter's schema.sql and @auth/kysely-adapter's `accounts` table, whose tokens authjs seals. */
+const AUTHJS = { table: 'accounts', columns: ['access_token', 'refresh_token', 'id_token'] };
+
+const TEXT_TYPES = ['text', 'character varying'];
+
+export interface FoundAccountTokens {
+  /** better-auth's account token columns, as rotation specs (clear tokens adopted); empty when not found. */
+  betterAuth: EncryptedColumnSpec[];
+  /** Whether an Auth.js `accounts` table with token columns is here (rotated by migrateAuthjs, not here). */
+  authjs: boolean;
+}
+
+/** Looks for better-auth's and Auth.js's account token columns under their default names. */
+export async function findAccountTokens(store: SqlStore): Promise<FoundAccountTokens> {
+  const tables = [BETTER_AUTH.table, AUTHJS.table];
+  const columns = await store.run(() => describeColumns(store.typed(), store.dialect, tables), {
+    idempotent: true,
+  });
+  const typeOf = (table: string, column: string) =>
+    columns.find((c) => c.table === table && c.column === column)?.type;
+  const hasAll = (table: string, names: string[]) => names.every((n) => typeOf(table, n) !== undefined);
+  // A text id only: that is what the adapter binds sealed tokens to by default (numeric ids need the options).
+  const textId = TEXT_TYPES.includes(typeOf(BETTER_AUTH.table, BETTER_AUTH.idColumn) ?? '');
+  const betterAuth =
+    textId && hasAll(BETTER_AUTH.table, BETTER_AUTH.columns)
+      ? BETTER_AUTH.columns.map((column) => ({
+          table: BETTER_AUTH.table,
+          idColumn: BETTER_AUTH.idColumn,
+          column,
+          adoptClear: true,
+        }))
+      : [];
+  return { betterAuth, authjs: hasAll(AUTHJS.table, AUTHJS.columns) };
+}
