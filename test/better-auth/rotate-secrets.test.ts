@@ -240,6 +240,27 @@ for (const backend of backends) {
       expect(await read(onB, a!)).toMatchObject({ accessToken: 'github_access', idToken: 'github_id' });
     });
 
+    for (const generateId of ['serial', 'uuid'] as const) {
+      it(`rotates accounts with ${generateId} ids (the id array typed as the column)`, async () => {
+        const opened = await backend.open();
+        const options: BetterAuthOptions = { secret, advanced: { database: { generateId } } };
+        const [a] = await seed(await adapterOn(opened, keyA, options));
+        const report = await rotateBetterAuthSecrets({
+          ...opened.database,
+          options,
+          encryptionKeys: both,
+          logger: silentLogger,
+        });
+        expect(counts(report)).toEqual([
+          ['accessToken', 3, 0, 0, 0],
+          ['refreshToken', 3, 0, 0, 0],
+          ['idToken', 3, 0, 0, 0],
+        ]);
+        const onB = await adapterOn(opened, keyB, options);
+        expect(await read(onB, a!)).toMatchObject({ accessToken: 'github_access', idToken: 'github_id' });
+      });
+    }
+
     it('lets a write made between its read and its write win', async () => {
       const opened = await backend.open();
       const options: BetterAuthOptions = { secret };
