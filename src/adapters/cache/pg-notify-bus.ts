@@ -3,6 +3,7 @@ import { ConfigError, UnavailableError } from '../../domain/errors.js';
 import type { Invalidation, InvalidationBus, InvalidationListener } from '../../ports/invalidation-bus.js';
 import type { Logger } from '../../ports/system.js';
 import { chunkInvalidation, decodeInvalidation, encodeInvalidation } from './bus-messages.js';
+import { InvalidationBatches } from './invalidation-batches.js';
 import { pgModule } from './pg-module.js';
 
 /** Sends one NOTIFY on the application's own connections (pg_notify, committed when it resolves). */
@@ -46,6 +47,8 @@ export class PgNotifyBus implements InvalidationBus {
   private subscribed = false;
   private closed = false;
   private attempt = 0;
+  /** Revocations published while one is in flight go together in the next NOTIFY (heartbeats go alone). */
+  private readonly batches = new InvalidationBatches((message) => this.send(message));
 
   constructor(options: PgNotifyBusOptions) {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.channel)) {
@@ -68,7 +71,11 @@ export class PgNotifyBus implements InvalidationBus {
     void this.listen();
   }
 
-  async publish(message: Invalidation): Promise<void> {
+  publish(message: Invalidation): Promise<void> {
+    return 'ping' in message ? this.send(message) : this.batches.publish(message);
+  }
+
+  private async send(message: Invalidation): Promise<void> {
     const payloads = chunkInvalidation(message, MAX_PAYLOAD_BYTES).map(encodeInvalidation);
     if (this.notifier) {
       const notify = this.notifier;

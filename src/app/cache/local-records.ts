@@ -1,7 +1,7 @@
 import { positiveInteger, startSweep, type MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
 import type { Clock } from '../../ports/system.js';
 import type { RecordCodec } from './cache-codec.js';
-import { copyRecord } from './record-copy.js';
+import { copyMeasured, copyRecord } from './record-copy.js';
 import {
   recordCacheDefaults,
   recordTtl,
@@ -139,8 +139,10 @@ export class LocalRecords {
     const ttl = record === null ? this.negativeTtlMs : recordTtl(this.maxTtlMs, facts(record).expiresAt, now);
     this.remove(key);
     if (ttl <= 0) return;
-    const held = record === null ? null : copyRecord(record);
-    const bytes = (key.length + (held === null ? 0 : JSON.stringify(held).length)) * 2 + SLOT_OVERHEAD_BYTES;
+    // Copied and measured in one walk: a caller's later mutation must not reach the tier.
+    const measured = record === null ? { copy: null, bytes: 0 } : copyMeasured(record);
+    const held = measured.copy;
+    const bytes = key.length * 2 + measured.bytes + SLOT_OVERHEAD_BYTES;
     if (bytes > this.maxBytes) return;
     this.slots.set(key, {
       kind: held === null ? 'none' : 'record',

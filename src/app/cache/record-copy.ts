@@ -4,19 +4,49 @@
  * cheaper than structuredClone or a JSON round trip for the small records the cache holds.
  */
 export function copyRecord<T>(record: T): T {
-  return copyValue(record) as T;
+  return copyValue(record, { bytes: 0 }) as T;
 }
 
-function copyValue(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(copyValue);
-  if (value instanceof Date) return new Date(value.getTime());
-  if (ArrayBuffer.isView(value)) return structuredClone(value);
+/**
+ * The copy and its estimated size in bytes (UTF-16 strings, 8 per number or date, byte arrays as they are),
+ * measured while copying: the in-process tier bounds its memory without a JSON.stringify per fill.
+ */
+export function copyMeasured<T>(record: T): { copy: T; bytes: number } {
+  const size = { bytes: 0 };
+  const copy = copyValue(record, size) as T;
+  return { copy, bytes: size.bytes };
+}
+
+/** Rough cost of a value the copy does not walk (a class instance, structured-cloned whole). */
+const OPAQUE_BYTES = 64;
+
+function copyValue(value: unknown, size: { bytes: number }): unknown {
+  if (typeof value === 'string') {
+    size.bytes += value.length * 2;
+    return value;
+  }
+  if (typeof value !== 'object' || value === null) {
+    size.bytes += 8;
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((item: unknown) => copyValue(item, size));
+  if (value instanceof Date) {
+    size.bytes += 8;
+    return new Date(value.getTime());
+  }
+  if (ArrayBuffer.isView(value)) {
+    size.bytes += value.byteLength;
+    return structuredClone(value);
+  }
   const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    size.bytes += OPAQUE_BYTES;
+    return structuredClone(value);
+  }
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    const field = copyValue((value as Record<string, unknown>)[key]);
+    size.bytes += key.length * 2;
+    const field = copyValue((value as Record<string, unknown>)[key], size);
     // A JSON "__proto__" key is an own property; plain assignment would set the prototype instead.
     if (key === '__proto__')
       Object.defineProperty(copy, key, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LocalRecords } from '../../../src/app/cache/local-records.js';
-import { copyRecord } from '../../../src/app/cache/record-copy.js';
+import { copyMeasured, copyRecord } from '../../../src/app/cache/record-copy.js';
 import type { RecordCodec } from '../../../src/app/cache/cache-codec.js';
 import { awaitLater } from '../../support/await-later.js';
 
@@ -170,5 +170,17 @@ describe('copyRecord', () => {
     expect(copy.bytes).not.toBe(source.bytes);
     expect((copy.a as unknown[])[1]).not.toBe((source.a as unknown[])[1]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('copyMeasured', () => {
+  it('copies like copyRecord and counts strings, numbers, dates and bytes as it walks', () => {
+    const source = { id: 'abcd', n: 1, at: new Date(5), bytes: new Uint8Array(10), list: ['xy'] };
+    const { copy, bytes } = copyMeasured(source);
+    expect(copy).toEqual(source);
+    expect(copy.at).not.toBe(source.at);
+    expect(copy.list).not.toBe(source.list);
+    // keys: id n at bytes list = 2+1+2+5+4 = 14 chars; values: 'abcd' 4 chars, 1 → 8, date → 8, 10 bytes, 'xy' 2 chars
+    expect(bytes).toBe(14 * 2 + 4 * 2 + 8 + 8 + 10 + 2 * 2);
   });
 });
