@@ -8,21 +8,21 @@ import { describeColumns } from '../../adapters/kysely/schema/introspect.js';
  * does not load better-auth: custom names or `usePlural` rotate through `rotateBetterAuthSecrets`.
  */
 const BETTER_AUTH = { table: 'account', idColumn: 'id', columns: ['accessToken', 'refreshToken', 'idToken'] };
-/** @auth/pg-adapter's schema.sql and @auth/kysely-adapter's `accounts` table, whose tokens authjs seals. */
-const AUTHJS = { table: 'accounts', columns: ['access_token', 'refresh_token', 'id_token'] };
+/** @auth/pg-adapter's `accounts` and @auth/kysely-adapter's `Account`, whose tokens sealAccountTokens seals. */
+const AUTHJS = { tables: ['accounts', 'Account'], columns: ['access_token', 'refresh_token', 'id_token'] };
 
 const TEXT_TYPES = ['text', 'character varying'];
 
 export interface FoundAccountTokens {
   /** better-auth's account token columns, as rotation specs (clear tokens adopted); empty when not found. */
   betterAuth: EncryptedColumnSpec[];
-  /** Whether an Auth.js `accounts` table with token columns is here (rotated by migrateAuthjs, not here). */
+  /** Whether an Auth.js accounts table with token columns is here (rotated by migrateAuthjs, not here). */
   authjs: boolean;
 }
 
 /** Looks for better-auth's and Auth.js's account token columns under their default names. */
 export async function findAccountTokens(store: SqlStore): Promise<FoundAccountTokens> {
-  const tables = [BETTER_AUTH.table, AUTHJS.table];
+  const tables = [BETTER_AUTH.table, ...AUTHJS.tables];
   const columns = await store.run(() => describeColumns(store.typed(), store.dialect, tables), {
     idempotent: true,
   });
@@ -40,5 +40,5 @@ export async function findAccountTokens(store: SqlStore): Promise<FoundAccountTo
           adoptClear: true,
         }))
       : [];
-  return { betterAuth, authjs: hasAll(AUTHJS.table, AUTHJS.columns) };
+  return { betterAuth, authjs: AUTHJS.tables.some((table) => hasAll(table, AUTHJS.columns)) };
 }

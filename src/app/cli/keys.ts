@@ -140,7 +140,11 @@ async function rotate(values: RotateValues, io: CliIo): Promise<void> {
       io.err(`cannot decrypt ${failure.table}.${failure.column} row ${failure.rowId}: left unchanged`);
     }
     if (report.columns.length > 0 && report.columns.every((column) => column.missing)) {
-      throw new CliError('no encrypted tables in this database: is it migrated ("authkeep migrate")?');
+      throw new CliError(
+        accounts.authjs
+          ? 'no tables this command rotates here: Auth.js accounts rotate with migrateAuthjs({ sealAccountTokens: true })'
+          : 'no encrypted tables in this database: is it migrated ("authkeep migrate")?',
+      );
     }
     if (report.aborted) throw new CliError('interrupted; run the same command again to finish', 130);
     const failed = report.columns.reduce((sum, column) => sum + column.failed, 0);
