@@ -12,6 +12,14 @@ export interface EncryptedColumnSpec {
    * account tokens): rotation seals them as they are instead of counting them as failed.
    */
   readonly adoptClear?: boolean;
+  /**
+   * Envelopes bound to other columns than the id (Auth.js accounts: provider and provider account id):
+   * those columns are read with each row, and `rowId` makes the context's row id of their values.
+   */
+  readonly boundTo?: {
+    readonly columns: readonly string[];
+    rowId(values: readonly unknown[]): string;
+  };
 }
 
 /**

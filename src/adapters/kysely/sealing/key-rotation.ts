@@ -38,6 +38,8 @@ interface Row {
   /** Kept as the driver returns it, so the keyset comparison keeps the column's own type. */
   id: string | number;
   value: string;
+  /** The values of `spec.boundTo.columns`, as b0, b1…, when the spec has them. */
+  [bound: `b${number}`]: unknown;
 }
 interface Rewrite {
   id: Row['id'];
@@ -50,7 +52,11 @@ async function readPage(store: SqlStore, spec: EncryptedColumnSpec, after: Row['
   const db = store.typed<DynamicDb>();
   let query = db
     .selectFrom(spec.table)
-    .select([`${spec.idColumn} as id`, `${spec.column} as value`])
+    .select([
+      `${spec.idColumn} as id`,
+      `${spec.column} as value`,
+      ...(spec.boundTo?.columns ?? []).map((column, i) => `${column} as b${i}`),
+    ])
     .where(spec.column, 'is not', null)
     .orderBy(spec.idColumn)
     .limit(limit);
@@ -250,7 +256,9 @@ async function reencryptPage(
       progress.current++;
       continue;
     }
-    const context = { table, column, rowId: id };
+    const bound = spec.boundTo;
+    const rowId = bound ? bound.rowId(bound.columns.map((_, i) => row[`b${i}`])) : id;
+    const context = { table, column, rowId };
     try {
       // A value in clear is adopted as it is only where the spec says clear values are legitimate.
       const plaintext =
