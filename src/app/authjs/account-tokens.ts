@@ -2,7 +2,12 @@ import type { AuthjsAccount } from '../../ports/authjs-store.js';
 import type { CipherContext, CipherPort } from '../../ports/cipher.js';
 
 /** The OAuth token columns of `accounts`: bearer credentials at an identity provider. */
-const TOKEN_COLUMNS = ['refresh_token', 'access_token', 'id_token'] as const;
+export const TOKEN_COLUMNS = ['refresh_token', 'access_token', 'id_token'] as const;
+
+/** The row id an account's tokens are bound to: its identity, which never changes, not its storage id. */
+export function accountTokenRowId(provider: unknown, providerAccountId: unknown): string {
+  return JSON.stringify([provider, providerAccountId]);
+}
 
 /**
  * Seals an account's OAuth tokens with the keyring before they are stored, and opens them when read. The
@@ -21,7 +26,7 @@ export class AccountTokens {
     return {
       table: this.table,
       column,
-      rowId: JSON.stringify([account.provider, account.providerAccountId]),
+      rowId: accountTokenRowId(account.provider, account.providerAccountId),
     };
   }
 

@@ -1,6 +1,7 @@
 import type { SqlStore } from '../../adapters/kysely/index.js';
 import type { EncryptedColumnSpec } from '../../adapters/kysely/sealing/encrypted-columns.js';
 import { describeColumns } from '../../adapters/kysely/schema/introspect.js';
+import { accountTokenRowId, TOKEN_COLUMNS } from '../authjs/account-tokens.js';
 
 /**
  * better-auth's default names for the account tokens `sealOAuthTokens` seals (better-auth 1.7
@@ -9,15 +10,19 @@ import { describeColumns } from '../../adapters/kysely/schema/introspect.js';
  */
 const BETTER_AUTH = { table: 'account', idColumn: 'id', columns: ['accessToken', 'refreshToken', 'idToken'] };
 /** @auth/pg-adapter's `accounts` and @auth/kysely-adapter's `Account`, whose tokens sealAccountTokens seals. */
-const AUTHJS = { tables: ['accounts', 'Account'], columns: ['access_token', 'refresh_token', 'id_token'] };
+const AUTHJS = {
+  tables: ['accounts', 'Account'],
+  idColumn: 'id',
+  identity: ['provider', 'providerAccountId'],
+};
 
 const TEXT_TYPES = ['text', 'character varying'];
 
 export interface FoundAccountTokens {
   /** better-auth's account token columns, as rotation specs (clear tokens adopted); empty when not found. */
   betterAuth: EncryptedColumnSpec[];
-  /** Whether an Auth.js accounts table with token columns is here (rotated by migrateAuthjs, not here). */
-  authjs: boolean;
+  /** Auth.js's account token columns (bound to provider and provider account id); empty when not found. */
+  authjs: EncryptedColumnSpec[];
 }
 
 /** Looks for better-auth's and Auth.js's account token columns under their default names. */
@@ -40,5 +45,21 @@ export async function findAccountTokens(store: SqlStore): Promise<FoundAccountTo
           adoptClear: true,
         }))
       : [];
-  return { betterAuth, authjs: AUTHJS.tables.some((table) => hasAll(table, AUTHJS.columns)) };
+  const authjsTable = AUTHJS.tables.find((table) =>
+    hasAll(table, [AUTHJS.idColumn, ...AUTHJS.identity, ...TOKEN_COLUMNS]),
+  );
+  const authjs = authjsTable
+    ? TOKEN_COLUMNS.map((column) => ({
+        table: authjsTable,
+        idColumn: AUTHJS.idColumn,
+        column,
+        adoptClear: true,
+        boundTo: {
+          columns: AUTHJS.identity,
+          rowId: ([provider, providerAccountId]: readonly unknown[]) =>
+            accountTokenRowId(provider, providerAccountId),
+        },
+      }))
+    : [];
+  return { betterAuth, authjs };
 }

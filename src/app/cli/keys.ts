@@ -103,15 +103,10 @@ async function rotate(values: RotateValues, io: CliIo): Promise<void> {
       io.out(`${dryRun ? 'dry run: counting' : 'rotating'} encrypted columns to key ${cipher.activeKeyId}`);
     }
     const accounts = await findAccountTokens(store);
-    if (accounts.authjs) {
-      io.err(
-        'Auth.js accounts found: their sealed tokens rotate with migrateAuthjs({ sealAccountTokens: true })',
-      );
-    }
     const report = await rotateEncryptedColumns(store, {
       cipher,
-      // better-auth's sealOAuthTokens columns under default names, when this database has them.
-      columns: [...ENCRYPTED_COLUMNS, ...accounts.betterAuth],
+      // better-auth's and Auth.js's sealed account tokens under default names, when this database has them.
+      columns: [...ENCRYPTED_COLUMNS, ...accounts.betterAuth, ...accounts.authjs],
       dryRun,
       logger,
       signal: abort.signal,
@@ -140,11 +135,7 @@ async function rotate(values: RotateValues, io: CliIo): Promise<void> {
       io.err(`cannot decrypt ${failure.table}.${failure.column} row ${failure.rowId}: left unchanged`);
     }
     if (report.columns.length > 0 && report.columns.every((column) => column.missing)) {
-      throw new CliError(
-        accounts.authjs
-          ? 'no tables this command rotates here: Auth.js accounts rotate with migrateAuthjs({ sealAccountTokens: true })'
-          : 'no encrypted tables in this database: is it migrated ("authkeep migrate")?',
-      );
+      throw new CliError('no encrypted tables in this database: is it migrated ("authkeep migrate")?');
     }
     if (report.aborted) throw new CliError('interrupted; run the same command again to finish', 130);
     const failed = report.columns.reduce((sum, column) => sum + column.failed, 0);
@@ -172,10 +163,10 @@ const rotateCommand = defineCommand({
   details: [
     'Safe to interrupt and run again. Keys come from --keys or AUTHKEEP_ENCRYPTION_KEYS (prefer the',
     'variable: arguments are visible to other local users).',
-    'better-auth: account.accessToken/refreshToken/idToken (sealOAuthTokens, default names, text ids) are',
-    'rotated too, and tokens still in clear sealed; with custom names, usePlural or numeric ids use',
-    'rotateBetterAuthSecrets from authkeep/better-auth. Auth.js accounts (sealAccountTokens) rotate with',
-    'migrateAuthjs({ sealAccountTokens: true }).',
+    "Account tokens are rotated too, and those still in clear sealed: better-auth's account.accessToken,",
+    'refreshToken, idToken (sealOAuthTokens; default names and text ids, else use rotateBetterAuthSecrets',
+    "from authkeep/better-auth) and Auth.js's accounts/Account access_token, refresh_token, id_token",
+    '(sealAccountTokens; migrateAuthjs({ sealAccountTokens: true }) does the same).',
   ],
   flags: {
     database: DATABASE_FLAGS.database,
