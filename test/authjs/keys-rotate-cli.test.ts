@@ -50,11 +50,22 @@ for (const variant of variants) {
         variant.dialect === 'sqlite'
           ? ['--database', String(db.options.database)]
           : ['--database', String(db.options.database), '--schema', String(db.options.schema)];
-      const run = captureIo({ AUTHKEEP_ENCRYPTION_KEYS: `${keyB},${keyA}` });
+      const env = { AUTHKEEP_ENCRYPTION_KEYS: `${keyB},${keyA}` };
+      const run = captureIo(env);
       await runCommandLine(['keys', 'rotate', ...cli], run.io);
       const text = run.out.join('\n');
-      expect(text).toContain(`${table}.access_token: 3 values, 3 rotated, 0 current`);
-      expect(text).toContain(`${table}.id_token: 2 values, 2 rotated, 0 current`);
+      // Clear tokens are left unless --seal-plaintext: an app without sealAccountTokens may hold them.
+      expect(text).toContain(
+        `${table}.access_token: 3 values, 2 rotated, 0 current, 0 changed concurrently, 0 failed, 1 in clear`,
+      );
+      expect(text).toContain(
+        `${table}.id_token: 2 values, 2 rotated, 0 current, 0 changed concurrently, 0 failed`,
+      );
+      const sealing = captureIo(env);
+      await runCommandLine(['keys', 'rotate', '--seal-plaintext', ...cli], sealing.io);
+      expect(sealing.out).toContain(
+        `${table}.access_token: 3 values, 1 rotated, 2 current, 0 changed concurrently, 0 failed`,
+      );
       const raw = await db.raw<Record<string, string | null>>(`select * from "${table}"`);
       for (const row of raw) expect(row.access_token).toMatch(/^ak1\.kB\./);
 

@@ -333,14 +333,29 @@ for (const backend of backends) {
       await opened.sql(`update account set "idToken" = $1 where id = $2`, ['clear_id', c]);
       const dry = captureIo({ AUTHKEEP_ENCRYPTION_KEYS: both });
       await runCommandLine(['keys', 'rotate', ...opened.cli, '--dry-run'], dry.io);
-      expect(dry.out.join('\n')).toContain('account.idToken: 3 values, 3 to rotate, 0 current');
+      expect(dry.out).toContain(
+        'account.idToken: 3 values, 2 to rotate, 0 current, 0 changed concurrently, 0 failed, 1 in clear left as they are',
+      );
       const run = captureIo({ AUTHKEEP_ENCRYPTION_KEYS: both });
       await runCommandLine(['keys', 'rotate', ...opened.cli], run.io);
       const text = run.out.join('\n');
-      for (const column of ['accessToken', 'refreshToken', 'idToken']) {
+      for (const column of ['accessToken', 'refreshToken']) {
         expect(text).toContain(`account.${column}: 3 values, 3 rotated, 0 current`);
       }
-      expect(text).toContain('done: every encrypted value uses key kB');
+      // A token in clear is sealed only on request: an app without sealOAuthTokens would read the envelope.
+      expect(text).toContain(
+        'account.idToken: 3 values, 2 rotated, 0 current, 0 changed concurrently, 0 failed, 1 in clear',
+      );
+      expect((await opened.sql(`select "idToken" from account where id = $1`, [c]))[0]!.idToken).toBe(
+        'clear_id',
+      );
+      const sealing = captureIo({ AUTHKEEP_ENCRYPTION_KEYS: both });
+      await runCommandLine(['keys', 'rotate', ...opened.cli, '--seal-plaintext'], sealing.io);
+      expect(sealing.out).toContain(
+        'account.idToken: 3 values, 1 rotated, 2 current, 0 changed concurrently, 0 failed',
+      );
+      expect(sealing.out.join('\n')).not.toContain('in clear');
+      expect(sealing.out.at(-1)).toBe('done: every encrypted value uses key kB');
       const onB = await adapterOn(opened, keyB, options);
       expect(await read(onB, a!)).toMatchObject({ accessToken: 'github_access', idToken: 'github_id' });
       expect((await read(onB, c!))?.idToken).toBe('clear_id');

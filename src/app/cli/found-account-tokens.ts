@@ -19,14 +19,20 @@ const AUTHJS = {
 const TEXT_TYPES = ['text', 'character varying'];
 
 export interface FoundAccountTokens {
-  /** better-auth's account token columns, as rotation specs (clear tokens adopted); empty when not found. */
+  /** better-auth's account token columns, as rotation specs; empty when not found. */
   betterAuth: EncryptedColumnSpec[];
   /** Auth.js's account token columns (bound to provider and provider account id); empty when not found. */
   authjs: EncryptedColumnSpec[];
 }
 
-/** Looks for better-auth's and Auth.js's account token columns under their default names. */
-export async function findAccountTokens(store: SqlStore): Promise<FoundAccountTokens> {
+/**
+ * Looks for better-auth's and Auth.js's account token columns under their default names. Tokens in clear are
+ * sealed only on request: an app that does not seal them (sealing off) would read envelopes.
+ */
+export async function findAccountTokens(
+  store: SqlStore,
+  clearValues: 'adopt' | 'skip',
+): Promise<FoundAccountTokens> {
   const tables = [BETTER_AUTH.table, ...AUTHJS.tables];
   const columns = await store.run(() => describeColumns(store.typed(), store.dialect, tables), {
     idempotent: true,
@@ -42,7 +48,7 @@ export async function findAccountTokens(store: SqlStore): Promise<FoundAccountTo
           table: BETTER_AUTH.table,
           idColumn: BETTER_AUTH.idColumn,
           column,
-          adoptClear: true,
+          clearValues,
         }))
       : [];
   const authjsTable = AUTHJS.tables.find((table) =>
@@ -53,7 +59,7 @@ export async function findAccountTokens(store: SqlStore): Promise<FoundAccountTo
         table: authjsTable,
         idColumn: AUTHJS.idColumn,
         column,
-        adoptClear: true,
+        clearValues,
         boundTo: {
           columns: AUTHJS.identity,
           rowId: ([provider, providerAccountId]: readonly unknown[]) =>

@@ -65,7 +65,9 @@ function batchSizeOf(text: string | undefined): number | undefined {
 
 function describe(progress: ColumnRotation, dryRun: boolean): string {
   const verb = dryRun ? 'to rotate' : 'rotated';
-  return `${progress.rotated} ${verb}, ${progress.current} current, ${progress.conflicts} changed concurrently, ${progress.failed} failed`;
+  const counts = `${progress.rotated} ${verb}, ${progress.current} current, ${progress.conflicts} changed concurrently, ${progress.failed} failed`;
+  // Account tokens in clear, left unless --seal-plaintext (an app that does not seal them would read envelopes).
+  return progress.clear ? `${counts}, ${progress.clear} in clear left as they are` : counts;
 }
 
 type RotateValues = {
@@ -102,7 +104,7 @@ async function rotate(values: RotateValues, io: CliIo): Promise<void> {
     if (!values.json) {
       io.out(`${dryRun ? 'dry run: counting' : 'rotating'} encrypted columns to key ${cipher.activeKeyId}`);
     }
-    const accounts = await findAccountTokens(store);
+    const accounts = await findAccountTokens(store, values['seal-plaintext'] ? 'adopt' : 'skip');
     const report = await rotateEncryptedColumns(store, {
       cipher,
       // better-auth's and Auth.js's sealed account tokens under default names, when this database has them.
@@ -163,10 +165,11 @@ const rotateCommand = defineCommand({
   details: [
     'Safe to interrupt and run again. Keys come from --keys or AUTHKEEP_ENCRYPTION_KEYS (prefer the',
     'variable: arguments are visible to other local users).',
-    "Account tokens are rotated too, and those still in clear sealed: better-auth's account.accessToken,",
-    'refreshToken, idToken (sealOAuthTokens; default names and text ids, else use rotateBetterAuthSecrets',
-    "from authkeep/better-auth) and Auth.js's accounts/Account access_token, refresh_token, id_token",
-    '(sealAccountTokens; migrateAuthjs({ sealAccountTokens: true }) does the same).',
+    "Sealed account tokens are rotated too: better-auth's account.accessToken, refreshToken, idToken",
+    '(sealOAuthTokens; default names and text ids, else use rotateBetterAuthSecrets from',
+    "authkeep/better-auth) and Auth.js's accounts/Account access_token, refresh_token, id_token",
+    '(sealAccountTokens; migrateAuthjs({ sealAccountTokens: true }) does the same). Their tokens in clear',
+    'are sealed only with --seal-plaintext: do that only if the app runs with that sealing option on.',
   ],
   flags: {
     database: DATABASE_FLAGS.database,
@@ -176,7 +179,7 @@ const rotateCommand = defineCommand({
     'dry-run': { type: 'boolean', help: 'only count what would be rotated; write nothing' },
     'seal-plaintext': {
       type: 'boolean',
-      help: 'also encrypt values still in clear (a database adopted from @kitiumai/auth-postgres)',
+      help: 'also encrypt values still in clear (an adopted @kitiumai/auth-postgres database; account tokens)',
     },
     ...PROGRESS_FLAG,
     ...JSON_FLAG,

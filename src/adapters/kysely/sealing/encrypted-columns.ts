@@ -8,10 +8,11 @@ export interface EncryptedColumnSpec {
   readonly idColumn: string;
   readonly column: string;
   /**
-   * Values that are not envelopes are tokens written in clear before sealing was turned on (better-auth's
-   * account tokens): rotation seals them as they are instead of counting them as failed.
+   * Values that are not envelopes, where clear values are legitimate (account tokens written before sealing
+   * was turned on): 'adopt' seals them as they are, 'skip' counts them in `clear` and leaves them. Unset,
+   * they are counted as failed (authkeep's own columns are never in clear).
    */
-  readonly adoptClear?: boolean;
+  readonly clearValues?: 'adopt' | 'skip';
   /**
    * Envelopes bound to other columns than the id (Auth.js accounts: provider and provider account id):
    * those columns are read with each row, and `rowId` makes the context's row id of their values.

@@ -194,6 +194,7 @@ async function rotateColumn(store: SqlStore, spec: EncryptedColumnSpec, run: Col
     rotated: 0,
     conflicts: 0,
     failed: 0,
+    ...(spec.clearValues === 'skip' ? { clear: 0 } : {}),
     missing: false,
   };
   const idType = await columnExists(store, spec);
@@ -256,13 +257,17 @@ async function reencryptPage(
       progress.current++;
       continue;
     }
+    if (keyId === null && spec.clearValues === 'skip') {
+      progress.clear = (progress.clear ?? 0) + 1;
+      continue;
+    }
     const bound = spec.boundTo;
     const rowId = bound ? bound.rowId(bound.columns.map((_, i) => row[`b${i}`])) : id;
     const context = { table, column, rowId };
     try {
       // A value in clear is adopted as it is only where the spec says clear values are legitimate.
       const plaintext =
-        keyId === null && spec.adoptClear === true ? row.value : run.cipher.decrypt(row.value, context);
+        keyId === null && spec.clearValues === 'adopt' ? row.value : run.cipher.decrypt(row.value, context);
       rewrites.push({ id: row.id, old: row.value, next: run.cipher.encrypt(plaintext, context) });
     } catch (error) {
       if (!(error instanceof IntegrityError)) throw error;

@@ -13,6 +13,8 @@ export interface ColumnRotation {
   conflicts: number;
   /** Could not be decrypted with the keyring (wrong key, tampered, not an envelope): left unchanged. */
   failed: number;
+  /** Values in clear left as they are (only for a spec with `clearValues: 'skip'`). */
+  clear?: number;
   /** The table or column does not exist in this database (not migrated, or a store not in use). */
   missing: boolean;
 }

@@ -30,7 +30,7 @@ export function betterAuthSealedColumns(
   usePlural: boolean | undefined,
 ): EncryptedColumnSpec[] {
   const { table, idColumn, columns } = sealedAccountColumns(options, usePlural);
-  return columns.map((column) => ({ table, idColumn, column, adoptClear: true }));
+  return columns.map((column) => ({ table, idColumn, column, clearValues: 'adopt' as const }));
 }
 
 const ROTATION_KEYS = ['batchSize', 'dryRun', 'signal', 'onProgress'] as const;
