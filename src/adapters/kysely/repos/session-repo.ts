@@ -104,6 +104,7 @@ export class KyselySessionRepo implements SessionRepo {
 
   async findByKey(key: string): Promise<StoredSession | null> {
     const { digest, bucket } = splitSessionKey(key);
+    const direct = this.byKey.isDirect(bucket);
     try {
       const rows = await this.store.query<Record<string, unknown>>(this.byKey.read(digest, bucket), {
         idempotent: true,
@@ -113,9 +114,10 @@ export class KyselySessionRepo implements SessionRepo {
       this.byKey.seen(bucket);
       return this.toStored(rows[0]);
     } catch (error) {
-      if (!isMissingBucketTable(error)) throw error;
+      if (!direct || !isMissingBucketTable(error)) throw error;
+      // Asked again through the parent: a dropped partition is no session, a missing sessions table an error.
       this.byKey.gone(bucket);
-      return null;
+      return this.findByKey(key);
     }
   }
 
@@ -144,11 +146,13 @@ export class KyselySessionRepo implements SessionRepo {
 
   async delete(key: string): Promise<void> {
     const { digest, bucket } = splitSessionKey(key);
+    const direct = this.byKey.isDirect(bucket);
     try {
       await this.store.query(this.byKey.remove(digest, bucket), { idempotent: true, entity });
     } catch (error) {
-      if (!isMissingBucketTable(error)) throw error;
+      if (!direct || !isMissingBucketTable(error)) throw error;
       this.byKey.gone(bucket);
+      await this.delete(key);
     }
   }
 

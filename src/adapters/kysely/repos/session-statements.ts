@@ -100,7 +100,7 @@ export class SessionStatements {
   }
 }
 
-/** Whether a statement failed only because the bucket's partition does not exist (so: no such session). */
+/** Whether a statement failed because the relation it names does not exist (a dropped partition, or no table at all). */
 export function isMissingBucketTable(error: unknown): boolean {
   return (error as { cause?: { code?: string } }).cause?.code === UNDEFINED_TABLE;
 }
