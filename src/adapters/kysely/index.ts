@@ -16,19 +16,19 @@ export {
 } from './schema/migrator.js';
 export { describeColumns, schemaExists, tableExists, type ColumnInfo } from './schema/introspect.js';
 export { KyselyApiKeyRepo } from './repos/api-key-repo.js';
-export { KyselySessionRepo } from './repos/session-repo.js';
+export { KyselySessionRepo } from './repos/sessions/session-repo.js';
 export { KyselyOrganizationRepo } from './repos/organization-repo.js';
 export { KyselyUserRepo } from './repos/user-repo.js';
 export { KyselyEmailTokenRepo } from './repos/email-token-repo.js';
 export { KyselyEventLog } from './repos/event-log.js';
 export { KyselyRoleRepo } from './repos/role-repo.js';
-export { KyselyTwoFactorDeviceRepo } from './repos/two-factor-device-repo.js';
-export { KyselyBackupCodeRepo } from './repos/backup-code-repo.js';
-export { KyselyTwoFactorSessionRepo } from './repos/two-factor-session-repo.js';
-export { KyselySsoProviderRepo } from './repos/sso-provider-repo.js';
-export { KyselySsoLinkRepo } from './repos/sso-link-repo.js';
-export { KyselySsoSessionRepo } from './repos/sso-session-repo.js';
-export { KyselySamlTenantConfigRepo } from './repos/saml-tenant-config-repo.js';
+export { KyselyTwoFactorDeviceRepo } from './repos/two-factor/two-factor-device-repo.js';
+export { KyselyBackupCodeRepo } from './repos/two-factor/backup-code-repo.js';
+export { KyselyTwoFactorSessionRepo } from './repos/two-factor/two-factor-session-repo.js';
+export { KyselySsoProviderRepo } from './repos/sso/sso-provider-repo.js';
+export { KyselySsoLinkRepo } from './repos/sso/sso-link-repo.js';
+export { KyselySsoSessionRepo } from './repos/sso/sso-session-repo.js';
+export { KyselySamlTenantConfigRepo } from './repos/sso/saml-tenant-config-repo.js';
 export {
   planMigrations,
   inScratch,

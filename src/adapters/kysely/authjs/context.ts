@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { ValidationError } from '../../../domain/errors.js';
 import type { IdGenerator } from '../../../ports/system.js';
 import type { Codec, Dialect } from '../codec.js';
-import { TableNamesPlugin, type TableMap } from '../passkey/table-names-plugin.js';
+import { TableNamesPlugin, type TableMap } from '../passkey/schema/table-names-plugin.js';
 import type { SqlStore } from '../sql-store.js';
 import { isStorableId, type AuthjsLayout } from './layout.js';
 import { AuthjsRows } from './rows.js';

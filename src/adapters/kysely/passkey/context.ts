@@ -3,10 +3,10 @@ import type { Clock } from '../../../ports/system.js';
 import type { Dialect } from '../codec.js';
 import type { SqlStore } from '../sql-store.js';
 import { passkeyCodecFor, type PasskeyCodec } from './passkey-codec.js';
-import type { PasskeyDatabase } from './schema.js';
-import { TableNamesPlugin } from './table-names-plugin.js';
-import { CRATE_06_SHAPE, type PasskeyTableShape } from './table-shape.js';
-import { resolveTableNames, type PasskeyTableNames, type ResolvedTableNames } from './table-names.js';
+import type { PasskeyDatabase } from './schema/tables.js';
+import { TableNamesPlugin } from './schema/table-names-plugin.js';
+import { CRATE_06_SHAPE, type PasskeyTableShape } from './schema/table-shape.js';
+import { resolveTableNames, type PasskeyTableNames, type ResolvedTableNames } from './schema/table-names.js';
 
 export type PasskeyDb = Kysely<PasskeyDatabase>;
 export type PasskeyTrx = Transaction<PasskeyDatabase>;

@@ -1,6 +1,6 @@
 export { PasskeySql, type PasskeyDb, type PasskeyTrx } from './context.js';
-export { createPasskeyTables } from './ddl.js';
-export { checkPasskeyTables, EXPECTED_COLUMNS } from './schema-check.js';
+export { createPasskeyTables } from './schema/ddl.js';
+export { checkPasskeyTables, EXPECTED_COLUMNS } from './schema/schema-check.js';
 export {
   defaultTableNames,
   parseTableName,
@@ -9,10 +9,10 @@ export {
   type PasskeyTableNames,
   type ResolvedTableNames,
   type TableName,
-} from './table-names.js';
+} from './schema/table-names.js';
 export { formatRfc3339, parseTimestampText, passkeyCodecFor, type PasskeyCodec } from './passkey-codec.js';
-export { PasskeyUserRepo } from './user-repo.js';
-export { OAuth2AccountRepo, OAUTH2_COLUMNS, type OAuth2Column } from './oauth2-account-repo.js';
-export { PasskeyCredentialRepo, CREDENTIAL_COLUMNS, type CredentialColumn } from './credential-repo.js';
-export { LoginHistoryRepo } from './login-history-repo.js';
+export { PasskeyUserRepo } from './repos/user-repo.js';
+export { OAuth2AccountRepo, OAUTH2_COLUMNS, type OAuth2Column } from './repos/oauth2-account-repo.js';
+export { PasskeyCredentialRepo, CREDENTIAL_COLUMNS, type CredentialColumn } from './repos/credential-repo.js';
+export { LoginHistoryRepo } from './repos/login-history-repo.js';
 export { initPasskeyTables } from './init.js';

@@ -1,8 +1,8 @@
 import type { Logger } from '../../../ports/system.js';
 import type { PasskeySql } from './context.js';
-import { createPasskeyTables } from './ddl.js';
-import { checkPasskeyTables } from './schema-check.js';
-import { PasskeyUserRepo } from './user-repo.js';
+import { createPasskeyTables } from './schema/ddl.js';
+import { checkPasskeyTables } from './schema/schema-check.js';
+import { PasskeyUserRepo } from './repos/user-repo.js';
 
 export interface InitOptions {
   /** O2P_DEMO_MODE: insert the placeholder user at sequence number 1. */

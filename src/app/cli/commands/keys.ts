@@ -1,25 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { KeyedCodeDigest } from '../../adapters/crypto/code-digest.js';
-import { Sha256TokenDigest } from '../../adapters/crypto/token-digest.js';
-import { AesGcmKeyring } from '../../adapters/crypto/aes-gcm-keyring.js';
-import { assertKeyId, ENCRYPTION_KEYS_ENV, KEY_BYTES } from '../../adapters/crypto/key-config.js';
-import { LegacyReadingCipher } from '../../adapters/crypto/legacy-cipher.js';
-import { openPostgres, openSqlite, type SqlStore } from '../../adapters/kysely/index.js';
-import { ENCRYPTED_COLUMNS } from '../../adapters/kysely/sealing/encrypted-columns.js';
-import { rotateEncryptedColumns, type ColumnRotation } from '../../adapters/kysely/sealing/key-rotation.js';
-import type { CipherPort } from '../../ports/cipher.js';
-import type { Logger } from '../../ports/system.js';
-import { databaseKind, resolveDatabaseUrl } from '../config.js';
-import { envValue } from '../env.js';
-import { sqlitePath } from '../kitium/adapters.js';
-import { cliLogger } from './cli-logger.js';
+import { KeyedCodeDigest } from '../../../adapters/crypto/code-digest.js';
+import { Sha256TokenDigest } from '../../../adapters/crypto/token-digest.js';
+import { AesGcmKeyring } from '../../../adapters/crypto/aes-gcm-keyring.js';
+import { assertKeyId, ENCRYPTION_KEYS_ENV, KEY_BYTES } from '../../../adapters/crypto/key-config.js';
+import { LegacyReadingCipher } from '../../../adapters/crypto/legacy-cipher.js';
+import { openPostgres, openSqlite, type SqlStore } from '../../../adapters/kysely/index.js';
+import { ENCRYPTED_COLUMNS } from '../../../adapters/kysely/sealing/encrypted-columns.js';
+import {
+  rotateEncryptedColumns,
+  type ColumnRotation,
+} from '../../../adapters/kysely/sealing/key-rotation.js';
+import type { CipherPort } from '../../../ports/cipher.js';
+import type { Logger } from '../../../ports/system.js';
+import { databaseKind, resolveDatabaseUrl } from '../../config.js';
+import { envValue } from '../../env.js';
+import { sqlitePath } from '../../kitium/adapters.js';
+import { cliLogger } from '../cli-logger.js';
 import { findAccountTokens } from './found-account-tokens.js';
-import { defineCommand, type CliCommand } from './command.js';
-import { cliLogLevel, DATABASE_FLAGS } from './common.js';
-import { checkDatabaseFlag, refuseMissingSqliteFile } from './database-target.js';
-import { JSON_FLAG } from './flags.js';
-import { CliError, type CliIo } from './io.js';
-import { PROGRESS_FLAG, ProgressReporter } from './progress.js';
+import { defineCommand, type CliCommand } from '../command.js';
+import { cliLogLevel, DATABASE_FLAGS } from '../common.js';
+import { checkDatabaseFlag, refuseMissingSqliteFile } from '../database-target.js';
+import { JSON_FLAG } from '../flags.js';
+import { CliError, type CliIo } from '../io.js';
+import { PROGRESS_FLAG, ProgressReporter } from '../progress.js';
 
 /** `k<yyyymmdd>_<4 hex>`: sortable by creation day, and unlikely to collide on the same day. */
 function defaultKeyId(now = new Date()): string {

@@ -4,8 +4,8 @@ import type {
   OAuth2Account,
   PasskeyCredential,
   PasskeyUser,
-} from '../../../domain/passkey/records.js';
-import type { PasskeyCodec } from './passkey-codec.js';
+} from '../../../../domain/passkey/records.js';
+import type { PasskeyCodec } from '../passkey-codec.js';
 
 type Row = Record<string, unknown>;
 

@@ -1,13 +1,13 @@
-import type { ExtraFields } from '../../../domain/extra-fields.js';
-import type { TwoFactorMethod, TwoFactorSession } from '../../../domain/records.js';
-import type { CipherPort } from '../../../ports/cipher.js';
-import type { TwoFactorSessionRepo } from '../../../ports/two-factor-repos.js';
-import { columnCipher, type ColumnCipher } from '../sealing/encrypted-columns.js';
-import { recoverInserted } from './recover.js';
-import { TableAccess } from './table-access.js';
-import type { SqlStore } from '../sql-store.js';
-import { withStoredExtra, writeExtra } from './extra-column.js';
-import { compact, optionalDate, text } from './mapping.js';
+import type { ExtraFields } from '../../../../domain/extra-fields.js';
+import type { TwoFactorMethod, TwoFactorSession } from '../../../../domain/records.js';
+import type { CipherPort } from '../../../../ports/cipher.js';
+import type { TwoFactorSessionRepo } from '../../../../ports/two-factor-repos.js';
+import { columnCipher, type ColumnCipher } from '../../sealing/encrypted-columns.js';
+import { recoverInserted } from '../recover.js';
+import { TableAccess } from '../table-access.js';
+import type { SqlStore } from '../../sql-store.js';
+import { withStoredExtra, writeExtra } from '../extra-column.js';
+import { compact, optionalDate, text } from '../mapping.js';
 
 const entity = 'twoFactorSession';
 

@@ -1,13 +1,13 @@
-import type { ExtraFields } from '../../../domain/extra-fields.js';
-import type { SSOProviderType, SSOSession } from '../../../domain/records.js';
-import type { CipherPort } from '../../../ports/cipher.js';
-import type { SsoSessionRepo } from '../../../ports/sso-repos.js';
-import { columnCipher, type ColumnCipher } from '../sealing/encrypted-columns.js';
-import { prepare, slot } from '../prepared.js';
-import { recoverInserted } from './recover.js';
-import type { SqlStore } from '../sql-store.js';
-import { withStoredExtra, writeExtra } from './extra-column.js';
-import { compact, text } from './mapping.js';
+import type { ExtraFields } from '../../../../domain/extra-fields.js';
+import type { SSOProviderType, SSOSession } from '../../../../domain/records.js';
+import type { CipherPort } from '../../../../ports/cipher.js';
+import type { SsoSessionRepo } from '../../../../ports/sso-repos.js';
+import { columnCipher, type ColumnCipher } from '../../sealing/encrypted-columns.js';
+import { prepare, slot } from '../../prepared.js';
+import { recoverInserted } from '../recover.js';
+import type { SqlStore } from '../../sql-store.js';
+import { withStoredExtra, writeExtra } from '../extra-column.js';
+import { compact, text } from '../mapping.js';
 
 const entity = 'ssoSession';
 

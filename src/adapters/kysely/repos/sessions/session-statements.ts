@@ -1,7 +1,7 @@
 import type { CompiledQuery } from 'kysely';
-import { prepare, slot } from '../prepared.js';
-import { sessionPartitionName } from '../expiry/session-partitions.js';
-import type { SqlStore } from '../sql-store.js';
+import { prepare, slot } from '../../prepared.js';
+import { sessionPartitionName } from '../../expiry/session-partitions.js';
+import type { SqlStore } from '../../sql-store.js';
 
 /** What a session record is read from, no more: the key (64 hex characters) and bucket are known. */
 const RECORD_COLUMNS = [

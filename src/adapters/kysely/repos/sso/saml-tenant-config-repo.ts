@@ -1,9 +1,9 @@
-import { IntegrityError } from '../../../domain/errors.js';
-import { parseWithDates, stringifyWithDates } from '../../../domain/json-dates.js';
-import type { CipherPort } from '../../../ports/cipher.js';
-import type { SamlTenantConfigRepo } from '../../../ports/sso-repos.js';
-import { columnCipher, type ColumnCipher } from '../sealing/encrypted-columns.js';
-import type { SqlStore, Trx } from '../sql-store.js';
+import { IntegrityError } from '../../../../domain/errors.js';
+import { parseWithDates, stringifyWithDates } from '../../../../domain/json-dates.js';
+import type { CipherPort } from '../../../../ports/cipher.js';
+import type { SamlTenantConfigRepo } from '../../../../ports/sso-repos.js';
+import { columnCipher, type ColumnCipher } from '../../sealing/encrypted-columns.js';
+import type { SqlStore, Trx } from '../../sql-store.js';
 
 const entity = 'samlTenantConfig';
 type Config = Record<string, unknown>;

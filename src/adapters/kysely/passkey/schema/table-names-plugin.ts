@@ -10,7 +10,7 @@ import {
   type UnknownRow,
 } from 'kysely';
 import type { ResolvedTableNames } from './table-names.js';
-import type { LogicalTable } from './schema.js';
+import type { LogicalTable } from './tables.js';
 
 /** Logical table (as queries are written) → the configured table, schema-qualified when configured so. */
 export type TableMap = Record<LogicalTable, ResolvedTableNames[keyof ResolvedTableNames]>;

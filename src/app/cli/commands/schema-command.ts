@@ -1,11 +1,11 @@
-import { kitiumMigrations } from '../../../migrations/index.js';
-import { planMigrations, readMigrationStatus, verifySchema } from '../../adapters/kysely/index.js';
-import { databaseKind, resolveDatabaseUrl } from '../config.js';
-import { defineCommand } from './command.js';
-import { DATABASE_FLAGS, withStorage } from './common.js';
-import { JSON_FLAG } from './flags.js';
-import { CliError } from './io.js';
-import { schemaSummary } from '../schema-summary.js';
+import { kitiumMigrations } from '../../../../migrations/index.js';
+import { planMigrations, readMigrationStatus, verifySchema } from '../../../adapters/kysely/index.js';
+import { databaseKind, resolveDatabaseUrl } from '../../config.js';
+import { defineCommand } from '../command.js';
+import { DATABASE_FLAGS, withStorage } from '../common.js';
+import { JSON_FLAG } from '../flags.js';
+import { CliError } from '../io.js';
+import { schemaSummary } from '../../schema-summary.js';
 
 const DIALECTS = ['postgres', 'sqlite'] as const;
 

@@ -1,19 +1,19 @@
-import { IntegrityError } from '../../../domain/errors.js';
-import type { SSOProviderRecord } from '../../../domain/records.js';
+import { IntegrityError } from '../../../../domain/errors.js';
+import type { SSOProviderRecord } from '../../../../domain/records.js';
 import {
   SSO_PROVIDER_COLUMN_FIELDS,
   SSO_PROVIDER_SECRET_FIELDS,
   SSO_PROVIDER_SPECS,
   ssoProviderExtraFields,
-} from '../../../domain/specs/sso.js';
-import type { CipherPort } from '../../../ports/cipher.js';
-import type { SsoProviderRepo } from '../../../ports/sso-repos.js';
-import { columnCipher, type ColumnCipher } from '../sealing/encrypted-columns.js';
-import { recoverInserted } from './recover.js';
-import { TableAccess } from './table-access.js';
-import type { SqlStore, Trx } from '../sql-store.js';
-import { withStoredExtra, writeExtra } from './extra-column.js';
-import { compact, optionalJson, optionalText, text } from './mapping.js';
+} from '../../../../domain/specs/sso.js';
+import type { CipherPort } from '../../../../ports/cipher.js';
+import type { SsoProviderRepo } from '../../../../ports/sso-repos.js';
+import { columnCipher, type ColumnCipher } from '../../sealing/encrypted-columns.js';
+import { recoverInserted } from '../recover.js';
+import { TableAccess } from '../table-access.js';
+import type { SqlStore, Trx } from '../../sql-store.js';
+import { withStoredExtra, writeExtra } from '../extra-column.js';
+import { compact, optionalJson, optionalText, text } from '../mapping.js';
 
 const entity = 'ssoProvider';
 type ProviderType = keyof typeof SSO_PROVIDER_SPECS;

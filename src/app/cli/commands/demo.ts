@@ -1,7 +1,7 @@
-import { envValue } from '../env.js';
-import { defineCommand } from './command.js';
-import { DATABASE_FLAGS, openStorage, REDIS_FLAG, refuseMissingSchema } from './common.js';
-import type { CliIo } from './io.js';
+import { envValue } from '../../env.js';
+import { defineCommand } from '../command.js';
+import { DATABASE_FLAGS, openStorage, REDIS_FLAG, refuseMissingSchema } from '../common.js';
+import type { CliIo } from '../io.js';
 
 const EMBEDDED = 'the embedded SQLite file ./.authkeep/authkeep.db';
 

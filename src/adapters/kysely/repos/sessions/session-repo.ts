@@ -1,15 +1,15 @@
 import type { CompiledQuery } from 'kysely';
-import type { SessionRecord } from '../../../domain/records.js';
-import { splitSessionKey } from '../../../domain/session-bucket.js';
-import { ensureSessionPartition } from '../expiry/session-partitions.js';
+import type { SessionRecord } from '../../../../domain/records.js';
+import { splitSessionKey } from '../../../../domain/session-bucket.js';
+import { ensureSessionPartition } from '../../expiry/session-partitions.js';
 import { isMissingBucketTable, SessionStatements } from './session-statements.js';
-import type { PatchWithExtra, SessionRepo, StoredSession } from '../../../ports/repos.js';
-import { prepare, slot } from '../prepared.js';
-import { recoverInserted } from './recover.js';
-import { TableAccess } from './table-access.js';
-import type { SqlStore } from '../sql-store.js';
-import { hasExtraChanges, updateWithExtra } from './extra-column.js';
-import { optionalJson, patchColumns, text, type ColumnMap } from './mapping.js';
+import type { PatchWithExtra, SessionRepo, StoredSession } from '../../../../ports/repos.js';
+import { prepare, slot } from '../../prepared.js';
+import { recoverInserted } from '../recover.js';
+import { TableAccess } from '../table-access.js';
+import type { SqlStore } from '../../sql-store.js';
+import { hasExtraChanges, updateWithExtra } from '../extra-column.js';
+import { optionalJson, patchColumns, text, type ColumnMap } from '../mapping.js';
 
 const entity = 'session';
 

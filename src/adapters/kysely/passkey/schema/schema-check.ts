@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import { IntegrityError } from '../../../domain/errors.js';
-import type { Logger } from '../../../ports/system.js';
-import type { Dialect } from '../codec.js';
-import type { PasskeyDatabase } from './schema.js';
+import { IntegrityError } from '../../../../domain/errors.js';
+import type { Logger } from '../../../../ports/system.js';
+import type { Dialect } from '../../codec.js';
+import type { PasskeyDatabase } from './tables.js';
 import type { ResolvedTableNames, TableName } from './table-names.js';
 import { detectPasskeyShape, type PasskeyTableShape } from './table-shape.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { OAuth2Account, OAuth2AccountInput } from '../../../domain/passkey/records.js';
-import type { PasskeySql } from './context.js';
+import type { OAuth2Account, OAuth2AccountInput } from '../../../../domain/passkey/records.js';
+import type { PasskeySql } from '../context.js';
 import { toOAuth2Account } from './rows.js';
 
 const entity = 'oauth2-passkey OAuth2 account';

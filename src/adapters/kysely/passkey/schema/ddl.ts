@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../codec.js';
-import type { PasskeyDatabase } from './schema.js';
+import type { Dialect } from '../../codec.js';
+import type { PasskeyDatabase } from './tables.js';
 import { indexStem, type ResolvedTableNames, type TableName } from './table-names.js';
 
 type Db = Kysely<PasskeyDatabase>;

@@ -1,5 +1,5 @@
-import { ConfigError } from '../../../domain/errors.js';
-import type { Dialect } from '../codec.js';
+import { ConfigError } from '../../../../domain/errors.js';
+import type { Dialect } from '../../codec.js';
 
 /** The four tables of the oauth2-passkey crate, by the names the deployment gave them. */
 export interface PasskeyTableNames {

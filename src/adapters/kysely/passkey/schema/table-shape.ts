@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../codec.js';
-import type { PasskeyDatabase } from './schema.js';
+import type { Dialect } from '../../codec.js';
+import type { PasskeyDatabase } from './tables.js';
 import type { TableName } from './table-names.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { SqlStore } from '../../adapters/kysely/index.js';
-import type { EncryptedColumnSpec } from '../../adapters/kysely/sealing/encrypted-columns.js';
-import { describeColumns } from '../../adapters/kysely/schema/introspect.js';
-import { accountTokenRowId, TOKEN_COLUMNS } from '../authjs/account-tokens.js';
+import type { SqlStore } from '../../../adapters/kysely/index.js';
+import type { EncryptedColumnSpec } from '../../../adapters/kysely/sealing/encrypted-columns.js';
+import { describeColumns } from '../../../adapters/kysely/schema/introspect.js';
+import { accountTokenRowId, TOKEN_COLUMNS } from '../../authjs/account-tokens.js';
 
 /**
  * better-auth's default names for the account tokens `sealOAuthTokens` seals (better-auth 1.7

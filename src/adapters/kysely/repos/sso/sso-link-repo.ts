@@ -1,11 +1,11 @@
-import type { ExtraFields } from '../../../domain/extra-fields.js';
-import type { SSOLink, SSOProviderType } from '../../../domain/records.js';
-import type { SsoLinkRepo } from '../../../ports/sso-repos.js';
-import { recoverInserted } from './recover.js';
-import { TableAccess } from './table-access.js';
-import type { SqlStore } from '../sql-store.js';
-import { withStoredExtra, writeExtra } from './extra-column.js';
-import { compact, optionalJson, optionalText, text } from './mapping.js';
+import type { ExtraFields } from '../../../../domain/extra-fields.js';
+import type { SSOLink, SSOProviderType } from '../../../../domain/records.js';
+import type { SsoLinkRepo } from '../../../../ports/sso-repos.js';
+import { recoverInserted } from '../recover.js';
+import { TableAccess } from '../table-access.js';
+import type { SqlStore } from '../../sql-store.js';
+import { withStoredExtra, writeExtra } from '../extra-column.js';
+import { compact, optionalJson, optionalText, text } from '../mapping.js';
 
 const entity = 'ssoLink';
 

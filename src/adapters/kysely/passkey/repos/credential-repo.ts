@@ -1,10 +1,10 @@
-import { ConflictError, ValidationError } from '../../../domain/errors.js';
+import { ConflictError, ValidationError } from '../../../../domain/errors.js';
 import type {
   CounterUpdate,
   PasskeyCredential,
   PasskeyCredentialInput,
-} from '../../../domain/passkey/records.js';
-import type { PasskeySql } from './context.js';
+} from '../../../../domain/passkey/records.js';
+import type { PasskeySql } from '../context.js';
 import { toCredential } from './rows.js';
 
 const entity = 'oauth2-passkey credential';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError } from '../../../domain/errors.js';
-import type { PasskeyUser } from '../../../domain/passkey/records.js';
+import { ConflictError } from '../../../../domain/errors.js';
+import type { PasskeyUser } from '../../../../domain/passkey/records.js';
 import {
   DEMO_PLACEHOLDER_USER,
   FIRST_USER_SEQUENCE_NUMBER,
   type ValidUserInput,
-} from '../../../domain/passkey/rules.js';
-import type { PasskeySql, PasskeyTrx } from './context.js';
-import type { PasskeyCodec } from './passkey-codec.js';
+} from '../../../../domain/passkey/rules.js';
+import type { PasskeySql, PasskeyTrx } from '../context.js';
+import type { PasskeyCodec } from '../passkey-codec.js';
 import { toUser } from './rows.js';
 
 const entity = 'oauth2-passkey user';

@@ -1,10 +1,10 @@
-import type { ExtraFields } from '../../../domain/extra-fields.js';
-import type { BackupCode } from '../../../domain/records.js';
-import type { BackupCodeRepo } from '../../../ports/two-factor-repos.js';
-import { TableAccess } from './table-access.js';
-import type { SqlStore } from '../sql-store.js';
-import { withStoredExtra, writeExtra } from './extra-column.js';
-import { compact, optionalDate, text } from './mapping.js';
+import type { ExtraFields } from '../../../../domain/extra-fields.js';
+import type { BackupCode } from '../../../../domain/records.js';
+import type { BackupCodeRepo } from '../../../../ports/two-factor-repos.js';
+import { TableAccess } from '../table-access.js';
+import type { SqlStore } from '../../sql-store.js';
+import { withStoredExtra, writeExtra } from '../extra-column.js';
+import { compact, optionalDate, text } from '../mapping.js';
 
 const entity = 'backupCode';
 

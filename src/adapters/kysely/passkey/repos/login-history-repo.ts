@@ -1,6 +1,6 @@
-import type { LoginHistoryEntry } from '../../../domain/passkey/records.js';
-import type { ValidLoginHistoryInput, ValidLoginHistoryQuery } from '../../../domain/passkey/rules.js';
-import type { PasskeySql } from './context.js';
+import type { LoginHistoryEntry } from '../../../../domain/passkey/records.js';
+import type { ValidLoginHistoryInput, ValidLoginHistoryQuery } from '../../../../domain/passkey/rules.js';
+import type { PasskeySql } from '../context.js';
 import { toLoginEntry } from './rows.js';
 
 const entity = 'oauth2-passkey login history entry';

@@ -1,15 +1,15 @@
-import { kitiumMigrations } from '../../../migrations/index.js';
-import { planMigrations, readMigrationStatus, schemaExists } from '../../adapters/kysely/index.js';
-import { sweepExpired } from '../../adapters/kysely/sweeper.js';
-import { ConfigError } from '../../domain/errors.js';
-import { resolveDatabaseUrl } from '../config.js';
-import { notMigrated } from '../schema-summary.js';
-import { defineCommand } from './command.js';
-import { DATABASE_FLAGS, schemaOf, withStorage, type DatabaseValues } from './common.js';
-import { checkDatabaseFlag, isMissingSqliteFile } from './database-target.js';
-import { JSON_FLAG } from './flags.js';
-import { CliError, type CliIo } from './io.js';
-import { PROGRESS_FLAG, ProgressReporter } from './progress.js';
+import { kitiumMigrations } from '../../../../migrations/index.js';
+import { planMigrations, readMigrationStatus, schemaExists } from '../../../adapters/kysely/index.js';
+import { sweepExpired } from '../../../adapters/kysely/sweeper.js';
+import { ConfigError } from '../../../domain/errors.js';
+import { resolveDatabaseUrl } from '../../config.js';
+import { notMigrated } from '../../schema-summary.js';
+import { defineCommand } from '../command.js';
+import { DATABASE_FLAGS, schemaOf, withStorage, type DatabaseValues } from '../common.js';
+import { checkDatabaseFlag, isMissingSqliteFile } from '../database-target.js';
+import { JSON_FLAG } from '../flags.js';
+import { CliError, type CliIo } from '../io.js';
+import { PROGRESS_FLAG, ProgressReporter } from '../progress.js';
 
 const json = (io: CliIo, value: unknown) => io.out(JSON.stringify(value));
 

@@ -1,11 +1,11 @@
-import type { ExtraFields, ExtraFieldsPatch } from '../../../domain/extra-fields.js';
-import type { TwoFactorDeviceRecord, TwoFactorMethod } from '../../../domain/records.js';
-import type { CipherPort } from '../../../ports/cipher.js';
-import type { Patch } from '../../../ports/repos.js';
-import type { TwoFactorDeviceRepo } from '../../../ports/two-factor-repos.js';
-import { columnCipher, type ColumnCipher } from '../sealing/encrypted-columns.js';
-import type { SqlStore } from '../sql-store.js';
-import { hasExtraChanges, updateWithExtra, withStoredExtra, writeExtra } from './extra-column.js';
+import type { ExtraFields, ExtraFieldsPatch } from '../../../../domain/extra-fields.js';
+import type { TwoFactorDeviceRecord, TwoFactorMethod } from '../../../../domain/records.js';
+import type { CipherPort } from '../../../../ports/cipher.js';
+import type { Patch } from '../../../../ports/repos.js';
+import type { TwoFactorDeviceRepo } from '../../../../ports/two-factor-repos.js';
+import { columnCipher, type ColumnCipher } from '../../sealing/encrypted-columns.js';
+import type { SqlStore } from '../../sql-store.js';
+import { hasExtraChanges, updateWithExtra, withStoredExtra, writeExtra } from '../extra-column.js';
 import {
   compact,
   optionalDate,
@@ -14,9 +14,9 @@ import {
   patchColumns,
   text,
   type ColumnMap,
-} from './mapping.js';
-import { recoverInserted } from './recover.js';
-import { TableAccess } from './table-access.js';
+} from '../mapping.js';
+import { recoverInserted } from '../recover.js';
+import { TableAccess } from '../table-access.js';
 
 const entity = 'twoFactorDevice';
 type Row = Record<string, unknown>;
