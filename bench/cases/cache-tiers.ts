@@ -7,6 +7,7 @@ import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
 import { bucketOfToken, sessionKey } from '../../src/domain/session-bucket.js';
 import { compare, measuredResult, type BenchResult } from '../harness.js';
 import type { BenchModule } from '../module.js';
+import { memoryTierWrites } from './cache-costs.js';
 import { publishCost } from './publish-cost.js';
 
 const SECRET = 'bench-cache-secret-0123456789';
@@ -197,7 +198,7 @@ async function propagation(
 export const cacheTiersModule: BenchModule = {
   name: 'cache-tiers',
   summary:
-    'in-process tier hit vs raw pg getSession; authenticated Redis hit vs raw GET; revocation propagation p50/p99 across 4 processes; the confirmed publish on updateSession / deleteSession vs no bus',
+    'in-process tier hit vs raw pg getSession; authenticated Redis hit vs raw GET; revocation propagation p50/p99 across 4 processes; the confirmed publish on updateSession / deleteSession vs no bus; in-process tier createSession + deleteSession vs no cache',
   run: async ({ databaseUrl, redisUrl }) => [
     await localHit(databaseUrl),
     await redisHit(databaseUrl, redisUrl, true),
@@ -208,5 +209,6 @@ export const cacheTiersModule: BenchModule = {
     await publishCost(databaseUrl, redisUrl, 'memory', 'delete'),
     await publishCost(databaseUrl, redisUrl, 'redis', 'update'),
     await publishCost(databaseUrl, redisUrl, 'redis', 'delete'),
+    await memoryTierWrites(databaseUrl),
   ],
 };

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { SqliteStorageAdapter, silentLogger } from '../../src/index.js';
 import { compare, type BenchResult } from '../harness.js';
 import type { BenchModule } from '../module.js';
+import { redisMiss } from './cache-costs.js';
 
 /**
  * getSession answered from Redis (the database behind it never sees the read) against the least a
@@ -68,6 +69,10 @@ async function redisCases(redisUrl: string): Promise<BenchResult[]> {
 
 export const redisModule: BenchModule = {
   name: 'redis',
-  summary: 'getSession answered from the Redis cache against one raw GET + JSON.parse',
-  run: (context) => redisCases(context.redisUrl),
+  summary:
+    'getSession answered from the Redis cache against one raw GET + JSON.parse; every read a Redis miss against no cache',
+  run: async (context) => [
+    ...(await redisCases(context.redisUrl)),
+    await redisMiss(context.databaseUrl, context.redisUrl),
+  ],
 };
