@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
-import { MemoryCache } from '../../adapters/cache/memory-cache.js';
+import { MemoryCache, positiveInteger } from '../../adapters/cache/memory-cache.js';
 import { PgNotifyBus, type PgNotifier } from '../../adapters/cache/pg-notify-bus.js';
 import { RedisInvalidationBus } from '../../adapters/cache/redis-bus.js';
 import { isCluster } from '../../adapters/cache/redis-connection.js';
@@ -98,7 +98,10 @@ function openTiers(
   namespace: string,
 ): { records: RecordReadThrough; start(): void; close(): Promise<void> } {
   const busOff = settings.bus === 'off';
-  const bound = settings.revokeTimeoutMs;
+  const bound =
+    settings.revokeTimeoutMs === undefined
+      ? undefined
+      : positiveInteger(settings.revokeTimeoutMs, 'cacheOptions.revokeTimeoutMs');
   if (target === 'memory') {
     const bus = busOff || !context.postgres ? undefined : pgBus(context, namespace, parts.logger);
     const local = new LocalTier(parts, { ...settings, ...settings.memory }, bus);

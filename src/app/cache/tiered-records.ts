@@ -1,3 +1,4 @@
+import { withDeadline } from '../../adapters/kysely/deadline.js';
 import { encodeInvalidation } from '../../adapters/cache/bus-messages.js';
 import type { Invalidation } from '../../ports/invalidation-bus.js';
 import { unconfirmedRevocation, type LocalTier } from './local-tier.js';
@@ -24,19 +25,7 @@ export const DEFAULT_REVOKE_TIMEOUT_MS = 5_000;
 
 /** Settles like `work`, or rejects with a retryable UnavailableError once `ms` have passed. */
 export function withinRevocationBound<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(unconfirmedRevocation(new Error(`not done within ${ms} ms`))), ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+  return withDeadline(work, ms, () => unconfirmedRevocation(new Error(`not done within ${ms} ms`)));
 }
 
 /**

@@ -63,6 +63,22 @@ describe('cache configuration', () => {
     expect(await storage.getSession(session.id)).toEqual(session);
     await storage.disconnect();
   });
+
+  it('a revocation bound that is not a positive integer of milliseconds is a config error', () => {
+    for (const revokeTimeoutMs of [0, -1, 1.5, Number.NaN, '5000' as never]) {
+      const attempt = () =>
+        createAuthStorage({
+          database: ':memory:',
+          cache: 'memory',
+          cacheOptions: { revokeTimeoutMs },
+          logger: silentLogger,
+        });
+      expect(attempt, String(revokeTimeoutMs)).toThrow(ConfigError);
+      expect(attempt, String(revokeTimeoutMs)).toThrow(
+        /cacheOptions.revokeTimeoutMs must be a positive integer/,
+      );
+    }
+  });
 });
 
 function memoryMethods(memory: MemoryCache) {
