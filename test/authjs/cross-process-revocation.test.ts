@@ -1,8 +1,8 @@
 import type { AdapterAccount } from '@auth/core/adapters';
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IpcWorker } from '../support/ipc-worker.js';
 import { databaseUrl, redisUrl } from '../support/postgres.js';
 import { openVariant, TABLES, type AuthjsVariant, type OpenedAuthjs } from './support/backends.js';
 import { createUser, inHours, newAccount } from './support/records.js';
@@ -15,37 +15,13 @@ const SLACK_MS = 50;
 type Seen = { name: string | null; expires: string } | null;
 
 /** A child process with an adapter of its own over the same database and cache. */
-class Worker {
-  private seq = 0;
-  private readonly waiting = new Map<number, (value: { result?: unknown; error?: string }) => void>();
-
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (message: { seq?: number; result?: unknown; error?: string }) => {
-      if (message.seq === undefined) return;
-      this.waiting.get(message.seq)?.(message);
-      this.waiting.delete(message.seq);
-    });
+class Worker extends IpcWorker {
+  static async start(options: object): Promise<Worker> {
+    return new Worker(await IpcWorker.forkReady(WORKER, options, 'authjs worker'), 'authjs worker');
   }
 
-  static start(options: object): Promise<Worker> {
-    const child = fork(WORKER, [JSON.stringify(options)], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    return new Promise((resolve, reject) => {
-      child.once('message', () => resolve(new Worker(child)));
-      child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-    });
-  }
-
-  async read(token: string): Promise<Seen> {
-    const seq = ++this.seq;
-    const reply = await new Promise<{ result?: unknown; error?: string }>((resolve) => {
-      this.waiting.set(seq, resolve);
-      this.child.send({ seq, command: { op: 'read', token } });
-    });
-    if (reply.error !== undefined) throw new Error(reply.error);
-    return reply.result as Seen;
+  read(token: string): Promise<Seen> {
+    return this.run<Seen>({ op: 'read', token });
   }
 
   /** Reads until `done` holds or the lease (plus slack) has passed since the call; returns the last read. */
@@ -57,15 +33,6 @@ class Worker {
       if (done(seen) || afterMs > LEASE_MS + SLACK_MS) return { seen, afterMs };
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ seq: ++this.seq, command: { op: 'exit' } });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
   }
 }
 
