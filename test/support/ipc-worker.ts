@@ -62,3 +62,23 @@ export class IpcWorker {
     clearTimeout(timer);
   }
 }
+
+/**
+ * The fixture's side: answers each `{ seq, command }` with `handle`'s result or error, and announces
+ * `{ ready: true }` once `ready` settles (or `{ ready: false, error }` and exits when it fails).
+ */
+export function serveCommands<C>(handle: (command: C) => Promise<unknown>, ready: Promise<unknown>): void {
+  process.on('message', (message: { seq: number; command: C }) => {
+    handle(message.command).then(
+      (result) => process.send!({ seq: message.seq, result }),
+      (error: unknown) => process.send!({ seq: message.seq, error: String(error) }),
+    );
+  });
+  ready.then(
+    () => process.send!({ ready: true }),
+    (error: unknown) => {
+      process.send!({ ready: false, error: String(error) });
+      process.exit(1);
+    },
+  );
+}
