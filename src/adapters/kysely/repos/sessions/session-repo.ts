@@ -2,7 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import type { SessionRecord } from '../../../../domain/records.js';
 import { splitSessionKey } from '../../../../domain/session-bucket.js';
 import { ensureSessionPartition } from '../../expiry/session-partitions.js';
-import { isMissingBucketTable, SessionStatements } from './session-statements.js';
+import { isMissingBucketTable, RECORD_COLUMNS, SessionStatements } from './session-statements.js';
 import type { PatchWithExtra, SessionRepo, StoredSession } from '../../../../ports/repos.js';
 import { prepare, slot } from '../../prepared.js';
 import { recoverInserted } from '../recover.js';
@@ -24,19 +24,7 @@ export class KyselySessionRepo implements SessionRepo {
     const { db, codec } = store;
     this.byKey = new SessionStatements(store);
     // Sessions are created on every login: the insert is compiled once, like the hot reads.
-    const columns = [
-      'id',
-      'bucket',
-      'user_id',
-      'org_id',
-      'plan',
-      'entitlements',
-      'expires_at',
-      'metadata',
-      'created_at',
-      'updated_at',
-      'extra',
-    ];
+    const columns = ['id', 'bucket', ...RECORD_COLUMNS];
     this.insertRow = prepare(
       db.insertInto('sessions').values(Object.fromEntries(columns.map((c) => [c, slot(c)])) as never),
     );

@@ -4,7 +4,7 @@ import { sessionPartitionName } from '../../expiry/session-partitions.js';
 import type { SqlStore } from '../../sql-store.js';
 
 /** What a session record is read from, no more: the key (64 hex characters) and bucket are known. */
-const RECORD_COLUMNS = [
+export const RECORD_COLUMNS = [
   'user_id',
   'org_id',
   'plan',
