@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { ensureSessionPartition } from '../src/adapters/kysely/expiry/session-partitions.js';
 import { runMigrations } from '../src/adapters/kysely/schema/migrator.js';
-import { bucketedToken, SESSION_BUCKET_MS } from '../src/domain/session-bucket.js';
+import { bucketedToken, SESSION_BUCKET_MS } from '../src/domain/records/session-bucket.js';
 import { PostgresStorageAdapter, silentLogger } from '../src/index.js';
 import { kitiumMigrations } from '../migrations/index.js';
 

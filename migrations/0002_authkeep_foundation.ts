@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Migration, MigrationContext } from '../src/adapters/kysely/schema/migrator.js';
-import { emailIdentity } from '../src/domain/email.js';
+import { emailIdentity } from '../src/domain/email/email.js';
 import { UPSTREAM_TABLES } from './0001_initial_schema_v2.js';
 import { columnTypes } from './column-types.js';
 // One trigger drop for adoption (0000) and this step; after 0000 it finds nothing left to drop.

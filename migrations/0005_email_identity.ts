@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Migration, MigrationContext } from '../src/adapters/kysely/schema/migrator.js';
-import { emailIdentity } from '../src/domain/email.js';
+import { emailIdentity } from '../src/domain/email/email.js';
 
 const BATCH = 1000;
 
 /**
- * Re-derives every stored email key under the identity rules of src/domain/email.ts (NFKC, full case
+ * Re-derives every stored email key under the identity rules of src/domain/email/email.ts (NFKC, full case
  * folding, invisible and mixed-script addresses refused), replacing trim + lower-case. Nothing is
  * dropped silently: a row whose address breaks a rule, or whose new key another user already holds,
  * keeps its row and address, loses only its key (so no look-up matches it) and is logged by id.

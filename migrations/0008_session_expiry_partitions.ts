@@ -6,7 +6,7 @@ import { columnTypes } from './column-types.js';
 export const LEGACY_SESSIONS_PARTITION = 'sessions_b0';
 
 /**
- * Sessions gain the expiry bucket their token names (src/domain/session-bucket.ts). On PostgreSQL the
+ * Sessions gain the expiry bucket their token names (src/domain/records/session-bucket.ts). On PostgreSQL the
  * table becomes partitioned by that bucket, in place: today's table, indexes and rows become partition
  * `sessions_b0` (bucket 0) without a copy, and expiry drops whole partitions instead of deleting rows.
  * A partitioned table has no primary key on `id` alone, so each partition keeps its own; reads name the

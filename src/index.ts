@@ -1,5 +1,5 @@
 export * from './domain/errors.js';
-export type * from './domain/records.js';
+export type * from './domain/records/records.js';
 export type { StorageAdapter } from './app/kitium/storage-adapter.js';
 export {
   PostgresStorageAdapter,
@@ -21,7 +21,7 @@ export { ENV_VARIABLES, type EnvVariable } from './app/env.js';
 export { generateBytes, type ByteEncoding } from './adapters/crypto/random.js';
 export { createPinoLogger, silentLogger } from './adapters/log/pino-logger.js';
 export type { Logger, Clock, HealthStatus } from './ports/system.js';
-export { emailIdentity, emailLookupKey, normalizeEmail, type EmailIdentity } from './domain/email.js';
+export { emailIdentity, emailLookupKey, normalizeEmail, type EmailIdentity } from './domain/email/email.js';
 
 // oauth2-passkey compatible data and cache stores.
 export {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
-import { bucketOfToken, sessionKey } from '../../src/domain/session-bucket.js';
+import { bucketOfToken, sessionKey } from '../../src/domain/records/session-bucket.js';
 import { compare, measuredResult, type BenchResult } from '../harness.js';
 import type { BenchModule } from '../module.js';
 import { memoryTierWrites } from './cache-costs.js';

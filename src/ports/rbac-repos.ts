@@ -1,5 +1,5 @@
-import type { ExtraFields, ExtraFieldsPatch } from '../domain/extra-fields.js';
-import type { RoleRecord } from '../domain/records.js';
+import type { ExtraFields, ExtraFieldsPatch } from '../domain/fields/extra-fields.js';
+import type { RoleRecord } from '../domain/records/records.js';
 import type { Patch } from './repos.js';
 
 export interface RoleRepo {

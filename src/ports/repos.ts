@@ -1,4 +1,4 @@
-import type { ExtraFields, ExtraFieldsPatch } from '../domain/extra-fields.js';
+import type { ExtraFields, ExtraFieldsPatch } from '../domain/fields/extra-fields.js';
 import type {
   ApiKeyRecord,
   AuthEvent,
@@ -7,7 +7,7 @@ import type {
   OrganizationRecord,
   SessionRecord,
   UserRecord,
-} from '../domain/records.js';
+} from '../domain/records/records.js';
 
 /** A partial update: a key present with `undefined` clears that optional column. */
 export type Patch<T> = Partial<T>;

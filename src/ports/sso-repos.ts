@@ -1,5 +1,5 @@
-import type { ExtraFields } from '../domain/extra-fields.js';
-import type { SSOLink, SSOProviderRecord, SSOSession } from '../domain/records.js';
+import type { ExtraFields } from '../domain/fields/extra-fields.js';
+import type { SSOLink, SSOProviderRecord, SSOSession } from '../domain/records/records.js';
 
 /** SSO providers; secret fields (client secrets, signing keys) are encrypted at rest, bound to the id. */
 export interface SsoProviderRepo {

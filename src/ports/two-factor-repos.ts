@@ -1,5 +1,5 @@
-import type { ExtraFields, ExtraFieldsPatch } from '../domain/extra-fields.js';
-import type { BackupCode, TwoFactorDeviceRecord, TwoFactorSession } from '../domain/records.js';
+import type { ExtraFields, ExtraFieldsPatch } from '../domain/fields/extra-fields.js';
+import type { BackupCode, TwoFactorDeviceRecord, TwoFactorSession } from '../domain/records/records.js';
 import type { Patch } from './repos.js';
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { runMigrations } from '../../src/adapters/kysely/schema/migrator.js';
-import { bucketOfToken, SESSION_BUCKET_MS } from '../../src/domain/session-bucket.js';
+import { bucketOfToken, SESSION_BUCKET_MS } from '../../src/domain/records/session-bucket.js';
 import {
   PostgresStorageAdapter,
   SqliteStorageAdapter,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailIdentity, normalizeEmail } from '../../src/domain/email.js';
+import { emailIdentity, normalizeEmail } from '../../src/domain/email/email.js';
 
 describe('email identity rules', () => {
   it('folds compatibility forms and case fully, and is idempotent', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../src/domain/limits.js';
-import { parseInputWithExtra, parsePatchWithExtra } from '../../src/domain/record-spec.js';
+import { LIMITS } from '../../src/domain/fields/limits.js';
+import { parseInputWithExtra, parsePatchWithExtra } from '../../src/domain/fields/record-spec.js';
 import { userSpec } from '../../src/domain/specs/core.js';
 
 const user = { email: 'bounds@example.com' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonObject } from '../../src/domain/validation.js';
+import { jsonObject } from '../../src/domain/fields/validation.js';
 
 /** A plain object with `size` keys whose values are getters, counting how many were read. */
 function counted(size: number): { value: Record<string, unknown>; reads: () => number } {

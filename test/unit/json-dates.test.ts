@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IntegrityError } from '../../src/domain/errors.js';
-import { parseWithDates, stringifyWithDates } from '../../src/domain/json-dates.js';
+import { parseWithDates, stringifyWithDates } from '../../src/domain/fields/json-dates.js';
 
 describe('JSON that keeps its Dates', () => {
   it('brings Dates back where they were, at any depth, and leaves date-like strings alone', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseInput, parsePatch } from '../../src/domain/record-spec.js';
-import { parsePatchWithFixed } from '../../src/domain/fixed-fields.js';
+import { parseInput, parsePatch } from '../../src/domain/fields/record-spec.js';
+import { parsePatchWithFixed } from '../../src/domain/fields/fixed-fields.js';
 import {
   TWO_FACTOR_DEVICE_FIXED_FIELDS,
   twoFactorDevicePatchSpec,

@@ -1,4 +1,4 @@
-import { currentSessionBucket } from '../../domain/session-bucket.js';
+import { currentSessionBucket } from '../../domain/records/session-bucket.js';
 import { deleteExpiredRows, EXPIRING_TABLES, type ExpiringTable } from './expiry/expired-rows.js';
 import { dropEndedPartitions } from './expiry/partition-drop.js';
 import { ensureSessionPartition, listSessionPartitions } from './expiry/session-partitions.js';

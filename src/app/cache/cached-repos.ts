@@ -6,7 +6,7 @@ import type {
   StoredSession,
   UserRepo,
 } from '../../ports/repos.js';
-import type { ApiKeyRecord, SessionRecord } from '../../domain/records.js';
+import type { ApiKeyRecord, SessionRecord } from '../../domain/records/records.js';
 import { isAuthkeepError } from '../../domain/errors.js';
 import { cacheKeys, type RecordCodec } from './cache-codec.js';
 import { withinRevocationBound, type RecordReadThrough } from './tiered-records.js';

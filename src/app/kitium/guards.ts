@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../domain/errors.js';
-import { id as idRule, string } from '../../domain/validation.js';
+import { id as idRule, string } from '../../domain/fields/validation.js';
 
 const idCheck = idRule();
 const lookupCheck = string({ max: 1024 });

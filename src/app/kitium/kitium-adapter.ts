@@ -9,7 +9,7 @@ import type {
   SSOSession,
   TwoFactorDevice,
   TwoFactorSession,
-} from '../../domain/records.js';
+} from '../../domain/records/records.js';
 import { RoleFacade } from './groups/roles.js';
 import { SamlTenantConfigFacade } from './groups/saml-tenant-configs.js';
 import { SsoLinkFacade } from './groups/sso-links.js';

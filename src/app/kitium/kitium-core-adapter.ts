@@ -20,7 +20,7 @@ import type {
   SessionRecord,
   UpdateUserInput,
   UserRecord,
-} from '../../domain/records.js';
+} from '../../domain/records/records.js';
 import type { Clock, HealthStatus, Logger } from '../../ports/system.js';
 import { kitiumMigrations } from '../../../migrations/index.js';
 import { upstreamTimeZone } from '../../../migrations/upstream/time-zones.js';
@@ -35,7 +35,7 @@ import { SessionFacade } from './groups/sessions.js';
 import { UserFacade } from './groups/users.js';
 import type { StorageAdapter } from './storage-adapter.js';
 import { schemaSummary } from '../schema-summary.js';
-import type { ExtraInput, NoExtra, WithExtra } from '../../domain/extra-fields.js';
+import type { ExtraInput, NoExtra, WithExtra } from '../../domain/fields/extra-fields.js';
 
 /** Options every kitium facade takes, whatever the database. */
 export interface KitiumAdapterOptions extends KitiumCacheOptions, KitiumCipherOptions {

@@ -14,7 +14,7 @@ import type {
   TwoFactorSession,
   UpdateUserInput,
   UserRecord,
-} from '../../domain/records.js';
+} from '../../domain/records/records.js';
 
 /**
  * The @kitiumai/auth 4.x `StorageAdapter`: 32 required methods and 34 optional ones.

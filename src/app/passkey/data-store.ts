@@ -36,7 +36,7 @@ import {
   validateUserInput,
 } from '../../domain/passkey/rules.js';
 import { checkCrateUserId } from '../../domain/passkey/crate-ids.js';
-import { date, id as idRule, integer, string } from '../../domain/validation.js';
+import { date, id as idRule, integer, string } from '../../domain/fields/validation.js';
 import type { Logger } from '../../ports/system.js';
 
 export interface PasskeyDataStoreOptions {

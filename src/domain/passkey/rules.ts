@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.js';
-import { LIMITS } from '../limits.js';
-import { boolean, date, failValidation, integer, oneOf, string } from '../validation.js';
+import { LIMITS } from '../fields/limits.js';
+import { boolean, date, failValidation, integer, oneOf, string } from '../fields/validation.js';
 import type {
   CredentialSearchField,
   LoginAuthMethod,

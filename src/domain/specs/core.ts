@@ -1,5 +1,5 @@
-import { LIMITS } from '../limits.js';
-import { defineRecord } from '../record-spec.js';
+import { LIMITS } from '../fields/limits.js';
+import { defineRecord } from '../fields/record-spec.js';
 import type {
   ApiKeyRecord,
   AuthEvent,
@@ -9,7 +9,7 @@ import type {
   OrganizationMember,
   OrganizationRecord,
   SessionRecord,
-} from '../records.js';
+} from '../records/records.js';
 import {
   array,
   date,
@@ -21,7 +21,7 @@ import {
   string,
   stringArray,
   stringRecord,
-} from '../validation.js';
+} from '../fields/validation.js';
 
 const short = () => string({ max: LIMITS.shortText });
 

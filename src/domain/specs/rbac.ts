@@ -1,7 +1,7 @@
-import { LIMITS } from '../limits.js';
-import { defineRecord } from '../record-spec.js';
-import type { Permission, RoleRecord } from '../records.js';
-import { array, boolean, id, jsonObject, object, string } from '../validation.js';
+import { LIMITS } from '../fields/limits.js';
+import { defineRecord } from '../fields/record-spec.js';
+import type { Permission, RoleRecord } from '../records/records.js';
+import { array, boolean, id, jsonObject, object, string } from '../fields/validation.js';
 
 const short = () => string({ max: LIMITS.shortText });
 const text = () => string({ max: LIMITS.text, allowEmpty: true });

@@ -1,14 +1,14 @@
-import type { ExtraFields } from '../extra-fields.js';
-import { setOwn } from '../json-dates.js';
-import { LIMITS } from '../limits.js';
-import { defineRecord } from '../record-spec.js';
+import type { ExtraFields } from '../fields/extra-fields.js';
+import { setOwn } from '../fields/json-dates.js';
+import { LIMITS } from '../fields/limits.js';
+import { defineRecord } from '../fields/record-spec.js';
 import type {
   OIDCProviderRecord,
   SAMLProviderRecord,
   SSOLink,
   SSOProviderType,
   SSOSession,
-} from '../records.js';
+} from '../records/records.js';
 import {
   array,
   boolean,
@@ -19,7 +19,7 @@ import {
   string,
   stringArray,
   stringRecord,
-} from '../validation.js';
+} from '../fields/validation.js';
 
 export const SSO_PROVIDER_TYPES = ['saml', 'oidc', 'oauth'] as const satisfies readonly SSOProviderType[];
 

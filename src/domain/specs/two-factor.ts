@@ -1,13 +1,13 @@
-import { LIMITS } from '../limits.js';
-import { defineRecord } from '../record-spec.js';
+import { LIMITS } from '../fields/limits.js';
+import { defineRecord } from '../fields/record-spec.js';
 import type {
   BackupCode,
   TwoFactorDevice,
   TwoFactorDeviceSubtypeFields,
   TwoFactorMethod,
   TwoFactorSession,
-} from '../records.js';
-import { array, boolean, date, id, integer, jsonObject, oneOf, string } from '../validation.js';
+} from '../records/records.js';
+import { array, boolean, date, id, integer, jsonObject, oneOf, string } from '../fields/validation.js';
 
 export const TWO_FACTOR_METHODS = [
   'totp',

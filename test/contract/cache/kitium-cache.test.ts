@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStorageAdapter } from '../../../src/app/kitium/adapters.js';
-import { bucketOfToken, sessionKey as sessionKeyOf } from '../../../src/domain/session-bucket.js';
+import { bucketOfToken, sessionKey as sessionKeyOf } from '../../../src/domain/records/session-bucket.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import type { CacheSettings } from '../../../src/app/cache/open-cache.js';
 import { redisUrl } from '../../support/postgres.js';

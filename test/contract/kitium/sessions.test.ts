@@ -19,7 +19,7 @@ describeKitium('sessions', (h) => {
       plan: 'pro',
       metadata: { ip: '10.0.0.1', nested: { n: 1 } },
     });
-    // 256 random bits, then the expiry bucket it is stored in (src/domain/session-bucket.ts).
+    // 256 random bits, then the expiry bucket it is stored in (src/domain/records/session-bucket.ts).
     expect(session.id).toMatch(/^[A-Za-z0-9_-]{43}\.[0-9a-z]+$/);
     expect(await h.adapter.getSession(session.id)).toEqual(session);
   });

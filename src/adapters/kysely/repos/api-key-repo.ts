@@ -1,4 +1,4 @@
-import type { ApiKeyRecord } from '../../../domain/records.js';
+import type { ApiKeyRecord } from '../../../domain/records/records.js';
 import type { ApiKeyRepo, PatchWithExtra, StoredApiKey } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';

@@ -1,6 +1,6 @@
-import { normalizeEmail } from '../../../domain/email.js';
-import type { ExtraFields } from '../../../domain/extra-fields.js';
-import type { EmailVerificationToken, EmailVerificationTokenType } from '../../../domain/records.js';
+import { normalizeEmail } from '../../../domain/email/email.js';
+import type { ExtraFields } from '../../../domain/fields/extra-fields.js';
+import type { EmailVerificationToken, EmailVerificationTokenType } from '../../../domain/records/records.js';
 import type { CodeDigestPort } from '../../../ports/cipher.js';
 import type { EmailTokenRepo } from '../../../ports/repos.js';
 import { recoverInserted } from './recover.js';

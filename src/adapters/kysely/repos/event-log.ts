@@ -1,5 +1,5 @@
-import type { ExtraFields } from '../../../domain/extra-fields.js';
-import type { AuthEvent } from '../../../domain/records.js';
+import type { ExtraFields } from '../../../domain/fields/extra-fields.js';
+import type { AuthEvent } from '../../../domain/records/records.js';
 import type { EventLog } from '../../../ports/repos.js';
 import type { SqlStore } from '../sql-store.js';
 import { withStoredExtra, writeExtra } from './extra-column.js';

@@ -5,7 +5,7 @@ import {
   withExtraFields,
   type ExtraFields,
   type ExtraFieldsPatch,
-} from '../../../domain/extra-fields.js';
+} from '../../../domain/fields/extra-fields.js';
 import type { Kysely } from 'kysely';
 import type { SqlStore } from '../sql-store.js';
 

@@ -1,5 +1,5 @@
-import type { ExtraFields, ExtraFieldsPatch } from '../../../domain/extra-fields.js';
-import type { OrganizationMember, OrganizationRecord } from '../../../domain/records.js';
+import type { ExtraFields, ExtraFieldsPatch } from '../../../domain/fields/extra-fields.js';
+import type { OrganizationMember, OrganizationRecord } from '../../../domain/records/records.js';
 import type { OrganizationRepo, Patch } from '../../../ports/repos.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';

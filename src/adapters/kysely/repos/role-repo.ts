@@ -1,5 +1,5 @@
-import type { ExtraFields, ExtraFieldsPatch } from '../../../domain/extra-fields.js';
-import type { Permission, RoleRecord } from '../../../domain/records.js';
+import type { ExtraFields, ExtraFieldsPatch } from '../../../domain/fields/extra-fields.js';
+import type { Permission, RoleRecord } from '../../../domain/records/records.js';
 import type { RoleRepo } from '../../../ports/rbac-repos.js';
 import type { Patch } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';

@@ -1,7 +1,7 @@
-import { normalizeEmail } from '../../../domain/email.js';
+import { normalizeEmail } from '../../../domain/email/email.js';
 import { ConflictError } from '../../../domain/errors.js';
-import type { ExtraFields, ExtraFieldsPatch } from '../../../domain/extra-fields.js';
-import type { OAuthLink, UserRecord } from '../../../domain/records.js';
+import type { ExtraFields, ExtraFieldsPatch } from '../../../domain/fields/extra-fields.js';
+import type { OAuthLink, UserRecord } from '../../../domain/records/records.js';
 import type { Patch, UserRepo } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';

@@ -1,8 +1,8 @@
-import { withExtraFieldsAsText, withExtraFieldsText } from '../../../domain/extra-fields.js';
-import { parseInputWithExtra, parsePatchWithExtra } from '../../../domain/record-spec.js';
-import type { ApiKeyRecord } from '../../../domain/records.js';
+import { withExtraFieldsAsText, withExtraFieldsText } from '../../../domain/fields/extra-fields.js';
+import { parseInputWithExtra, parsePatchWithExtra } from '../../../domain/fields/record-spec.js';
+import type { ApiKeyRecord } from '../../../domain/records/records.js';
 import { apiKeySpec, type ApiKeyInput } from '../../../domain/specs/core.js';
-import { stringArray, string } from '../../../domain/validation.js';
+import { stringArray, string } from '../../../domain/fields/validation.js';
 import type { KitiumContext } from '../context.js';
 import { checkId, lookupId, lookupValue, notFound, orNotFound } from '../guards.js';
 

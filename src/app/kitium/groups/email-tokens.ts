@@ -1,7 +1,7 @@
-import { emailLookupKey } from '../../../domain/email.js';
+import { emailLookupKey } from '../../../domain/email/email.js';
 import { ConflictError } from '../../../domain/errors.js';
-import { parseInputWithExtra } from '../../../domain/record-spec.js';
-import type { AuthEvent, EmailVerificationToken } from '../../../domain/records.js';
+import { parseInputWithExtra } from '../../../domain/fields/record-spec.js';
+import type { AuthEvent, EmailVerificationToken } from '../../../domain/records/records.js';
 import { authEventSpec, emailTokenSpec, type EmailTokenInput } from '../../../domain/specs/core.js';
 import type { KitiumContext } from '../context.js';
 import { checkLookup, lookupId, lookupValue, notFound, orNotFound } from '../guards.js';

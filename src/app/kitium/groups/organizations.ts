@@ -1,5 +1,5 @@
-import { parseInputWithExtra, parsePatchWithExtra } from '../../../domain/record-spec.js';
-import type { OrganizationRecord } from '../../../domain/records.js';
+import { parseInputWithExtra, parsePatchWithExtra } from '../../../domain/fields/record-spec.js';
+import type { OrganizationRecord } from '../../../domain/records/records.js';
 import { organizationSpec, type OrganizationInput } from '../../../domain/specs/core.js';
 import type { KitiumContext } from '../context.js';
 import { lookupId, notFound, orNotFound } from '../guards.js';

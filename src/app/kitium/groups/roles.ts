@@ -1,7 +1,7 @@
-import { assertFixedUnchanged, parsePatchWithFixed } from '../../../domain/fixed-fields.js';
-import { parseInputWithExtra } from '../../../domain/record-spec.js';
-import type { RoleRecord } from '../../../domain/records.js';
-import { assertNotSystemRole } from '../../../domain/roles.js';
+import { assertFixedUnchanged, parsePatchWithFixed } from '../../../domain/fields/fixed-fields.js';
+import { parseInputWithExtra } from '../../../domain/fields/record-spec.js';
+import type { RoleRecord } from '../../../domain/records/records.js';
+import { assertNotSystemRole } from '../../../domain/records/roles.js';
 import {
   ROLE_FIXED_FIELDS,
   rolePatchSpec,

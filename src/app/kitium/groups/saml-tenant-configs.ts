@@ -2,7 +2,7 @@ import {
   mergeTenantConfig,
   parseTenantConfig,
   parseTenantConfigPatch,
-} from '../../../domain/saml-tenant-config.js';
+} from '../../../domain/records/saml-tenant-config.js';
 import type { KitiumContext } from '../context.js';
 import { lookupId, notFound, orNotFound } from '../guards.js';
 

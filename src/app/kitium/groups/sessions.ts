@@ -1,7 +1,16 @@
-import { withExtraFields, withExtraFieldsAsText, withExtraFieldsText } from '../../../domain/extra-fields.js';
-import { parseInputWithExtra, parsePatchWithExtra } from '../../../domain/record-spec.js';
-import type { SessionRecord } from '../../../domain/records.js';
-import { bucketedToken, bucketOfToken, sessionBucket, sessionKey } from '../../../domain/session-bucket.js';
+import {
+  withExtraFields,
+  withExtraFieldsAsText,
+  withExtraFieldsText,
+} from '../../../domain/fields/extra-fields.js';
+import { parseInputWithExtra, parsePatchWithExtra } from '../../../domain/fields/record-spec.js';
+import type { SessionRecord } from '../../../domain/records/records.js';
+import {
+  bucketedToken,
+  bucketOfToken,
+  sessionBucket,
+  sessionKey,
+} from '../../../domain/records/session-bucket.js';
 import { sessionSpec, type SessionInput } from '../../../domain/specs/core.js';
 import type { StoredSession } from '../../../ports/repos.js';
 import type { KitiumContext } from '../context.js';
@@ -9,7 +18,7 @@ import { lookupValue, notFound, orNotFound } from '../guards.js';
 
 /**
  * Sessions: the id handed to the caller is a 256-bit bearer token with its expiry bucket after a dot
- * (src/domain/session-bucket.ts); the database keeps only its digest,
+ * (src/domain/records/session-bucket.ts); the database keeps only its digest,
  * so every look-up digests the id first and puts the caller's id back on the record. A caller's extra
  * fields are kept and returned (upstream's memory adapter spreads `data`); the id is never one of them.
  */

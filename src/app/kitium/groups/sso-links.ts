@@ -1,5 +1,5 @@
-import { parseInputWithExtra } from '../../../domain/record-spec.js';
-import type { SSOLink, SSOSession } from '../../../domain/records.js';
+import { parseInputWithExtra } from '../../../domain/fields/record-spec.js';
+import type { SSOLink, SSOSession } from '../../../domain/records/records.js';
 import {
   ssoLinkSpec,
   ssoSessionSpec,

@@ -1,10 +1,10 @@
 import { ValidationError } from '../../../domain/errors.js';
-import { assertFixedUnchanged, parsePatchWithFixed } from '../../../domain/fixed-fields.js';
-import { mergeExtraFields, withExtraFields } from '../../../domain/extra-fields.js';
-import { parseInputWithExtra, type RecordSpec } from '../../../domain/record-spec.js';
-import type { SSOProviderRecord } from '../../../domain/records.js';
+import { assertFixedUnchanged, parsePatchWithFixed } from '../../../domain/fields/fixed-fields.js';
+import { mergeExtraFields, withExtraFields } from '../../../domain/fields/extra-fields.js';
+import { parseInputWithExtra, type RecordSpec } from '../../../domain/fields/record-spec.js';
+import type { SSOProviderRecord } from '../../../domain/records/records.js';
 import { SSO_PROVIDER_SPECS, ssoProviderExtraFields } from '../../../domain/specs/sso.js';
-import { isPlainObject, oneOf } from '../../../domain/validation.js';
+import { isPlainObject, oneOf } from '../../../domain/fields/validation.js';
 import type { KitiumContext } from '../context.js';
 import { checkId, lookupId, notFound, orNotFound } from '../guards.js';
 

@@ -1,8 +1,8 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../../domain/errors.js';
-import { assertFixedUnchanged, parsePatchWithFixed } from '../../../domain/fixed-fields.js';
-import { LIMITS } from '../../../domain/limits.js';
-import { parseInputWithExtra } from '../../../domain/record-spec.js';
-import type { BackupCode, TwoFactorDeviceRecord, TwoFactorSession } from '../../../domain/records.js';
+import { assertFixedUnchanged, parsePatchWithFixed } from '../../../domain/fields/fixed-fields.js';
+import { LIMITS } from '../../../domain/fields/limits.js';
+import { parseInputWithExtra } from '../../../domain/fields/record-spec.js';
+import type { BackupCode, TwoFactorDeviceRecord, TwoFactorSession } from '../../../domain/records/records.js';
 import {
   backupCodeSpec,
   DEFAULT_TWO_FACTOR_MAX_ATTEMPTS,

@@ -1,9 +1,9 @@
-import { emailLookupKey } from '../../../domain/email.js';
+import { emailLookupKey } from '../../../domain/email/email.js';
 import { ConflictError, ValidationError } from '../../../domain/errors.js';
-import { parseInput, parseInputWithExtra, parsePatchWithExtra } from '../../../domain/record-spec.js';
-import type { CreateUserInput, OAuthLink, UserRecord } from '../../../domain/records.js';
+import { parseInput, parseInputWithExtra, parsePatchWithExtra } from '../../../domain/fields/record-spec.js';
+import type { CreateUserInput, OAuthLink, UserRecord } from '../../../domain/records/records.js';
 import { oauthLinkSpec, userSpec } from '../../../domain/specs/core.js';
-import { isPlainObject } from '../../../domain/validation.js';
+import { isPlainObject } from '../../../domain/fields/validation.js';
 import type { KitiumContext } from '../context.js';
 import { checkLookup, lookupId, lookupValue, notFound, orNotFound } from '../guards.js';
 

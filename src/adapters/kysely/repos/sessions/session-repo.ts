@@ -1,6 +1,6 @@
 import type { CompiledQuery } from 'kysely';
-import type { SessionRecord } from '../../../../domain/records.js';
-import { splitSessionKey } from '../../../../domain/session-bucket.js';
+import type { SessionRecord } from '../../../../domain/records/records.js';
+import { splitSessionKey } from '../../../../domain/records/session-bucket.js';
 import { ensureSessionPartition } from '../../expiry/session-partitions.js';
 import { isMissingBucketTable, RECORD_COLUMNS, SessionStatements } from './session-statements.js';
 import type { PatchWithExtra, SessionRepo, StoredSession } from '../../../../ports/repos.js';

@@ -1,5 +1,5 @@
 import { IntegrityError } from '../../../../domain/errors.js';
-import { parseWithDates, stringifyWithDates } from '../../../../domain/json-dates.js';
+import { parseWithDates, stringifyWithDates } from '../../../../domain/fields/json-dates.js';
 import type { CipherPort } from '../../../../ports/cipher.js';
 import type { SamlTenantConfigRepo } from '../../../../ports/sso-repos.js';
 import { columnCipher, type ColumnCipher } from '../../sealing/encrypted-columns.js';

@@ -1,5 +1,5 @@
-import type { ExtraFields } from '../../../../domain/extra-fields.js';
-import type { SSOLink, SSOProviderType } from '../../../../domain/records.js';
+import type { ExtraFields } from '../../../../domain/fields/extra-fields.js';
+import type { SSOLink, SSOProviderType } from '../../../../domain/records/records.js';
 import type { SsoLinkRepo } from '../../../../ports/sso-repos.js';
 import { recoverInserted } from '../recover.js';
 import { TableAccess } from '../table-access.js';

@@ -1,5 +1,5 @@
 import { IntegrityError } from '../../../../domain/errors.js';
-import type { SSOProviderRecord } from '../../../../domain/records.js';
+import type { SSOProviderRecord } from '../../../../domain/records/records.js';
 import {
   SSO_PROVIDER_COLUMN_FIELDS,
   SSO_PROVIDER_SECRET_FIELDS,

@@ -1,5 +1,5 @@
-import type { ExtraFields } from '../../../../domain/extra-fields.js';
-import type { SSOProviderType, SSOSession } from '../../../../domain/records.js';
+import type { ExtraFields } from '../../../../domain/fields/extra-fields.js';
+import type { SSOProviderType, SSOSession } from '../../../../domain/records/records.js';
 import type { CipherPort } from '../../../../ports/cipher.js';
 import type { SsoSessionRepo } from '../../../../ports/sso-repos.js';
 import { columnCipher, type ColumnCipher } from '../../sealing/encrypted-columns.js';

@@ -1,5 +1,5 @@
-import type { ExtraFields } from '../../../../domain/extra-fields.js';
-import type { BackupCode } from '../../../../domain/records.js';
+import type { ExtraFields } from '../../../../domain/fields/extra-fields.js';
+import type { BackupCode } from '../../../../domain/records/records.js';
 import type { BackupCodeRepo } from '../../../../ports/two-factor-repos.js';
 import { TableAccess } from '../table-access.js';
 import type { SqlStore } from '../../sql-store.js';

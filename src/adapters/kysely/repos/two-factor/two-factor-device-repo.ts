@@ -1,5 +1,5 @@
-import type { ExtraFields, ExtraFieldsPatch } from '../../../../domain/extra-fields.js';
-import type { TwoFactorDeviceRecord, TwoFactorMethod } from '../../../../domain/records.js';
+import type { ExtraFields, ExtraFieldsPatch } from '../../../../domain/fields/extra-fields.js';
+import type { TwoFactorDeviceRecord, TwoFactorMethod } from '../../../../domain/records/records.js';
 import type { CipherPort } from '../../../../ports/cipher.js';
 import type { Patch } from '../../../../ports/repos.js';
 import type { TwoFactorDeviceRepo } from '../../../../ports/two-factor-repos.js';

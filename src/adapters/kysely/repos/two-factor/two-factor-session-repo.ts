@@ -1,5 +1,5 @@
-import type { ExtraFields } from '../../../../domain/extra-fields.js';
-import type { TwoFactorMethod, TwoFactorSession } from '../../../../domain/records.js';
+import type { ExtraFields } from '../../../../domain/fields/extra-fields.js';
+import type { TwoFactorMethod, TwoFactorSession } from '../../../../domain/records/records.js';
 import type { CipherPort } from '../../../../ports/cipher.js';
 import type { TwoFactorSessionRepo } from '../../../../ports/two-factor-repos.js';
 import { columnCipher, type ColumnCipher } from '../../sealing/encrypted-columns.js';

@@ -1,7 +1,7 @@
-import { ValidationError } from './errors.js';
-import { setOwn } from './json-dates.js';
-import { LIMITS } from './limits.js';
-import { id, jsonObject } from './validation.js';
+import { ValidationError } from '../errors.js';
+import { setOwn } from '../fields/json-dates.js';
+import { LIMITS } from '../fields/limits.js';
+import { id, jsonObject } from '../fields/validation.js';
 
 const entity = 'samlTenantConfig';
 const checkJson = jsonObject();

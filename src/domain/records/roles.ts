@@ -1,4 +1,4 @@
-import { ForbiddenError } from './errors.js';
+import { ForbiddenError } from '../errors.js';
 import type { RoleRecord } from './records.js';
 
 /** System roles are seeded by the application and only changed by it, never through the adapter. */

@@ -1,4 +1,4 @@
-import { IntegrityError, ValidationError } from './errors.js';
+import { IntegrityError, ValidationError } from '../errors.js';
 import { parseWithDates, setOwn, stringifyWithDates } from './json-dates.js';
 import { LIMITS } from './limits.js';
 import { checkJsonValue, isPlainObject, UNSAFE_KEYS } from './validation.js';

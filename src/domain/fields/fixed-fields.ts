@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../errors.js';
 import type { ExtraFieldsPatch } from './extra-fields.js';
 import { parsePatchWithExtra, type RecordSpec } from './record-spec.js';
 import { isPlainObject, type Rule } from './validation.js';

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../errors.js';
 import { emailScriptProblem } from './email-scripts.js';
 
 /**

@@ -1,4 +1,4 @@
-import { IntegrityError } from './errors.js';
+import { IntegrityError } from '../errors.js';
 import { isPlainObject } from './validation.js';
 
 type Path = (string | number)[];

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../errors.js';
 import { LIMITS } from './limits.js';
 
 /** A field rule: checks and normalises one value, naming the field in any error. */

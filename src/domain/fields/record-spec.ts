@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../errors.js';
 import { parseExtraFields, type ExtraFields, type ExtraFieldsPatch } from './extra-fields.js';
 import { LIMITS } from './limits.js';
 import { isPlainObject, type Rule } from './validation.js';
