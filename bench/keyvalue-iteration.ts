@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { AesGcmKeyring } from '../src/adapters/crypto/aes-gcm-keyring.js';
+import { AesGcmKeyring } from '../src/adapters/crypto/keyring/aes-gcm-keyring.js';
 import { silentLogger } from '../src/adapters/log/pino-logger.js';
 import { createKeyValueStore } from '../src/app/keyvalue/index.js';
 

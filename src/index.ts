@@ -18,7 +18,7 @@ export {
 } from './app/config.js';
 export type { MigrationsMode } from './app/kitium/kitium-core-adapter.js';
 export { ENV_VARIABLES, type EnvVariable } from './app/env.js';
-export { generateBytes, type ByteEncoding } from './adapters/crypto/random.js';
+export { generateBytes, type ByteEncoding } from './adapters/crypto/random/random.js';
 export { createPinoLogger, silentLogger } from './adapters/log/pino-logger.js';
 export type { Logger, Clock, HealthStatus } from './ports/system.js';
 export { emailIdentity, emailLookupKey, normalizeEmail, type EmailIdentity } from './domain/email/email.js';
@@ -95,15 +95,19 @@ export {
   AesGcmKeyring,
   MAX_PLAINTEXT_BYTES,
   type AesGcmKeyringOptions,
-} from './adapters/crypto/aes-gcm-keyring.js';
+} from './adapters/crypto/keyring/aes-gcm-keyring.js';
 export {
   ENCRYPTION_KEYS_ENV,
   KEY_ID_PATTERN,
   parseKeyList,
   keysFromEnv,
   type KeyInput,
-} from './adapters/crypto/key-config.js';
-export { Argon2Hasher, OWASP_ARGON2ID, type Argon2Parameters } from './adapters/crypto/argon2-hasher.js';
+} from './adapters/crypto/keyring/key-config.js';
+export {
+  Argon2Hasher,
+  OWASP_ARGON2ID,
+  type Argon2Parameters,
+} from './adapters/crypto/hashing/argon2-hasher.js';
 export {
   ENCRYPTED_COLUMNS,
   ColumnCipher,
@@ -128,14 +132,14 @@ export {
   LegacyReadingCipher,
   type LegacyReadingCipherOptions,
   type StoredFormat,
-} from './adapters/crypto/legacy-cipher.js';
-export { MitthooksCipher, deriveMitthooksKey } from './adapters/crypto/legacy-mitthooks.js';
+} from './adapters/crypto/legacy/legacy-cipher.js';
+export { MitthooksCipher, deriveMitthooksKey } from './adapters/crypto/legacy/legacy-mitthooks.js';
 export {
   DbstoreCipher,
   classifyDbstoreValue,
   type DbstoreEnvelope,
   type DbstoreShape,
-} from './adapters/crypto/legacy-dbstore.js';
+} from './adapters/crypto/legacy/legacy-dbstore.js';
 
 // dbstore-compatible key-value store and mitthooks ExtensionStorage.
 export {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BetterAuthOptions } from 'better-auth/types';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../src/adapters/crypto/aes-gcm-keyring.js';
+import { AesGcmKeyring } from '../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
 import { silentLogger } from '../../src/index.js';
 import {
   authkeepAdapter,

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../src/adapters/crypto/aes-gcm-keyring.js';
-import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy-cipher.js';
+import { AesGcmKeyring } from '../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
+import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy/legacy-cipher.js';
 import { rotateEncryptedColumns } from '../../src/adapters/kysely/sealing/key-rotation.js';
 import {
   PostgresStorageAdapter,

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../src/adapters/crypto/aes-gcm-keyring.js';
-import { KeyedCodeDigest } from '../../src/adapters/crypto/code-digest.js';
-import { Sha256TokenDigest } from '../../src/adapters/crypto/token-digest.js';
+import { AesGcmKeyring } from '../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
+import { KeyedCodeDigest } from '../../src/adapters/crypto/hashing/code-digest.js';
+import { Sha256TokenDigest } from '../../src/adapters/crypto/hashing/token-digest.js';
 import { rotateEncryptedColumns } from '../../src/adapters/kysely/sealing/key-rotation.js';
 import {
   PostgresStorageAdapter,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../src/adapters/crypto/aes-gcm-keyring.js';
-import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy-cipher.js';
+import { AesGcmKeyring } from '../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
+import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy/legacy-cipher.js';
 import { openPostgres, openSqlite, type SqlStore } from '../../src/adapters/kysely/index.js';
 import { columnCipher } from '../../src/adapters/kysely/sealing/encrypted-columns.js';
 import {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../src/adapters/crypto/aes-gcm-keyring.js';
-import { KeyedCodeDigest } from '../../src/adapters/crypto/code-digest.js';
-import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy-cipher.js';
-import { DbstoreCipher } from '../../src/adapters/crypto/legacy-dbstore.js';
-import { MitthooksCipher } from '../../src/adapters/crypto/legacy-mitthooks.js';
-import { Sha256TokenDigest } from '../../src/adapters/crypto/token-digest.js';
+import { AesGcmKeyring } from '../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
+import { KeyedCodeDigest } from '../../src/adapters/crypto/hashing/code-digest.js';
+import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy/legacy-cipher.js';
+import { DbstoreCipher } from '../../src/adapters/crypto/legacy/legacy-dbstore.js';
+import { MitthooksCipher } from '../../src/adapters/crypto/legacy/legacy-mitthooks.js';
+import { Sha256TokenDigest } from '../../src/adapters/crypto/hashing/token-digest.js';
 import type { PostgresStorageAdapter } from '../../src/index.js';
 import {
   createAuthStorage,

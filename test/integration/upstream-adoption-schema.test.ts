@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy-cipher.js';
+import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy/legacy-cipher.js';
 import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { kitiumMigrations } from '../../migrations/index.js';

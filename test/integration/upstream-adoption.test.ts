@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy-cipher.js';
+import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy/legacy-cipher.js';
 import { PostgresStorageAdapter } from '../../src/index.js';
 import { UPSTREAM_TIME_ZONE_ENV } from '../../migrations/upstream/time-zones.js';
 import { captureLogger } from '../support/capture-logger.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy-cipher.js';
+import { LegacyReadingCipher } from '../../src/adapters/crypto/legacy/legacy-cipher.js';
 import { rotateEncryptedColumns } from '../../src/adapters/kysely/sealing/key-rotation.js';
 import { PostgresStorageAdapter, silentLogger, type OIDCProviderRecord } from '../../src/index.js';
 import { testKeys } from '../support/encrypted-rows.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { kitiumMigrations } from '../../migrations/index.js';
-import { AesGcmKeyring } from '../../src/adapters/crypto/aes-gcm-keyring.js';
+import { AesGcmKeyring } from '../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
 import { columnCipher } from '../../src/adapters/kysely/sealing/encrypted-columns.js';
 import { runMigrations, type SqlStore } from '../../src/adapters/kysely/index.js';
 import type { CipherPort } from '../../src/ports/cipher.js';

@@ -1,5 +1,5 @@
-import { LegacyReadingCipher } from '../../adapters/crypto/legacy-cipher.js';
-import { DbstoreCipher } from '../../adapters/crypto/legacy-dbstore.js';
+import { LegacyReadingCipher } from '../../adapters/crypto/legacy/legacy-cipher.js';
+import { DbstoreCipher } from '../../adapters/crypto/legacy/legacy-dbstore.js';
 import {
   ensureKeyValueTable,
   keyValueTableName,

@@ -1,5 +1,5 @@
-import { classifyDbstoreValue, type DbstoreCipher } from '../../adapters/crypto/legacy-dbstore.js';
-import type { LegacyReadingCipher } from '../../adapters/crypto/legacy-cipher.js';
+import { classifyDbstoreValue, type DbstoreCipher } from '../../adapters/crypto/legacy/legacy-dbstore.js';
+import type { LegacyReadingCipher } from '../../adapters/crypto/legacy/legacy-cipher.js';
 import { IntegrityError, ValidationError } from '../../domain/errors.js';
 import type { CipherContext } from '../../ports/cipher.js';
 

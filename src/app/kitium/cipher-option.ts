@@ -1,7 +1,7 @@
-import { AesGcmKeyring } from '../../adapters/crypto/aes-gcm-keyring.js';
+import { AesGcmKeyring } from '../../adapters/crypto/keyring/aes-gcm-keyring.js';
 import { envValue } from '../env.js';
-import { envelopeKeyId } from '../../adapters/crypto/envelope.js';
-import { ENCRYPTION_KEYS_ENV, type KeyInput } from '../../adapters/crypto/key-config.js';
+import { envelopeKeyId } from '../../adapters/crypto/keyring/envelope.js';
+import { ENCRYPTION_KEYS_ENV, type KeyInput } from '../../adapters/crypto/keyring/key-config.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { CipherContext, CipherPort } from '../../ports/cipher.js';
 

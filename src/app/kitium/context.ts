@@ -15,7 +15,7 @@ import {
   KyselyUserRepo,
   type SqlStore,
 } from '../../adapters/kysely/index.js';
-import { KeyedCodeDigest } from '../../adapters/crypto/code-digest.js';
+import { KeyedCodeDigest } from '../../adapters/crypto/hashing/code-digest.js';
 import type { CipherPort } from '../../ports/cipher.js';
 import type { RoleRepo } from '../../ports/rbac-repos.js';
 import type {

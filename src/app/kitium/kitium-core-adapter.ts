@@ -5,7 +5,7 @@ import {
   type MigrationContext,
   type SqlStore,
 } from '../../adapters/kysely/index.js';
-import { Sha256TokenDigest } from '../../adapters/crypto/token-digest.js';
+import { Sha256TokenDigest } from '../../adapters/crypto/hashing/token-digest.js';
 import { pgNotifier } from '../../adapters/kysely/notify.js';
 import { systemClock, uuidV7Ids } from '../../adapters/system/ids.js';
 import { sweepExpired, type SweepCounts } from '../../adapters/kysely/sweeper.js';

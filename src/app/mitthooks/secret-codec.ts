@@ -1,5 +1,5 @@
-import { LegacyReadingCipher } from '../../adapters/crypto/legacy-cipher.js';
-import { MitthooksCipher } from '../../adapters/crypto/legacy-mitthooks.js';
+import { LegacyReadingCipher } from '../../adapters/crypto/legacy/legacy-cipher.js';
+import { MitthooksCipher } from '../../adapters/crypto/legacy/legacy-mitthooks.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { CipherPort } from '../../ports/cipher.js';
 

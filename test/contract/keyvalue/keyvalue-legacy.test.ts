@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
+import { AesGcmKeyring } from '../../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { createKeyValueStore, type KeyValueStore } from '../../../src/app/keyvalue/index.js';
 import { IntegrityError } from '../../../src/domain/errors.js';

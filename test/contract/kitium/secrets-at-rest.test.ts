@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
+import { AesGcmKeyring } from '../../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
 import {
   ConfigError,
   SqliteStorageAdapter,

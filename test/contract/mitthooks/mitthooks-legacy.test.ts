@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
-import { LegacyReadingCipher } from '../../../src/adapters/crypto/legacy-cipher.js';
-import { MitthooksCipher } from '../../../src/adapters/crypto/legacy-mitthooks.js';
+import { AesGcmKeyring } from '../../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
+import { LegacyReadingCipher } from '../../../src/adapters/crypto/legacy/legacy-cipher.js';
+import { MitthooksCipher } from '../../../src/adapters/crypto/legacy/legacy-mitthooks.js';
 import { rotateEncryptedColumns } from '../../../src/adapters/kysely/sealing/key-rotation.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { MitthooksExtensionStorage } from '../../../src/app/mitthooks/index.js';

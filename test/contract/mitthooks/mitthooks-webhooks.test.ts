@@ -3,7 +3,7 @@ import { CombinedPersistenceWebhookHandler } from '@weissaufschwarz/mitthooks/ha
 import { NoopLogger } from '@weissaufschwarz/mitthooks/logging/noopLogger';
 import type * as Published from '@weissaufschwarz/mitthooks/storage/extensionStorage';
 import { expect, expectTypeOf, it } from 'vitest';
-import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
+import { AesGcmKeyring } from '../../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import type * as Ours from '../../../src/app/mitthooks/index.js';
 import { MitthooksExtensionStorage } from '../../../src/app/mitthooks/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
+import { AesGcmKeyring } from '../../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { SqliteStorageAdapter } from '../../../src/app/kitium/adapters.js';
 import { cacheMacKey } from '../../../src/app/cache/cache-secret.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
+import { AesGcmKeyring } from '../../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
 import { columnCipher } from '../../../src/adapters/kysely/sealing/encrypted-columns.js';
 import { openSqlite } from '../../../src/adapters/kysely/index.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';

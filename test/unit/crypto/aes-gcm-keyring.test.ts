@@ -1,6 +1,6 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
+import { AesGcmKeyring } from '../../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
 import { IntegrityError, ValidationError } from '../../../src/domain/errors.js';
 
 const k1 = randomBytes(32);

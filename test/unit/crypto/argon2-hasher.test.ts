@@ -1,6 +1,6 @@
 import { argon2i, hash as rawArgon2 } from 'argon2';
 import { describe, expect, it } from 'vitest';
-import { Argon2Hasher, OWASP_ARGON2ID } from '../../../src/adapters/crypto/argon2-hasher.js';
+import { Argon2Hasher, OWASP_ARGON2ID } from '../../../src/adapters/crypto/hashing/argon2-hasher.js';
 import { ConfigError, ValidationError } from '../../../src/domain/errors.js';
 
 const hasher = new Argon2Hasher();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
+import { AesGcmKeyring } from '../../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
 import {
   ColumnCipher,
   columnCipher,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
-import { keysFromEnv, parseKeyList } from '../../../src/adapters/crypto/key-config.js';
+import { AesGcmKeyring } from '../../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
+import { keysFromEnv, parseKeyList } from '../../../src/adapters/crypto/keyring/key-config.js';
 import { ConfigError } from '../../../src/domain/errors.js';
 
 const b64 = (bytes = randomBytes(32)) => bytes.toString('base64');

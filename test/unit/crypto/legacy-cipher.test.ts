@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../../src/adapters/crypto/aes-gcm-keyring.js';
-import { LegacyReadingCipher } from '../../../src/adapters/crypto/legacy-cipher.js';
-import { DbstoreCipher } from '../../../src/adapters/crypto/legacy-dbstore.js';
-import { MitthooksCipher } from '../../../src/adapters/crypto/legacy-mitthooks.js';
+import { AesGcmKeyring } from '../../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
+import { LegacyReadingCipher } from '../../../src/adapters/crypto/legacy/legacy-cipher.js';
+import { DbstoreCipher } from '../../../src/adapters/crypto/legacy/legacy-dbstore.js';
+import { MitthooksCipher } from '../../../src/adapters/crypto/legacy/legacy-mitthooks.js';
 import { IntegrityError } from '../../../src/domain/errors.js';
 import type { CipherPort } from '../../../src/ports/cipher.js';
 import {

@@ -4,7 +4,7 @@ import {
   classifyDbstoreValue,
   DbstoreCipher,
   dbstoreKeyBytes,
-} from '../../../src/adapters/crypto/legacy-dbstore.js';
+} from '../../../src/adapters/crypto/legacy/legacy-dbstore.js';
 import { ConfigError, IntegrityError } from '../../../src/domain/errors.js';
 import {
   DBSTORE_VECTORS,

@@ -1,6 +1,6 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deriveMitthooksKey, MitthooksCipher } from '../../../src/adapters/crypto/legacy-mitthooks.js';
+import { deriveMitthooksKey, MitthooksCipher } from '../../../src/adapters/crypto/legacy/legacy-mitthooks.js';
 import { ConfigError, IntegrityError } from '../../../src/domain/errors.js';
 import {
   flipBit,

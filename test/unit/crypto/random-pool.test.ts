@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RandomPool } from '../../../src/adapters/crypto/random-pool.js';
+import { RandomPool } from '../../../src/adapters/crypto/random/random-pool.js';
 
 describe('RandomPool', () => {
   it('hands out pieces that never repeat, across refills', () => {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { KeyedCodeDigest } from '../../../adapters/crypto/code-digest.js';
-import { Sha256TokenDigest } from '../../../adapters/crypto/token-digest.js';
-import { AesGcmKeyring } from '../../../adapters/crypto/aes-gcm-keyring.js';
-import { assertKeyId, ENCRYPTION_KEYS_ENV, KEY_BYTES } from '../../../adapters/crypto/key-config.js';
-import { LegacyReadingCipher } from '../../../adapters/crypto/legacy-cipher.js';
+import { KeyedCodeDigest } from '../../../adapters/crypto/hashing/code-digest.js';
+import { Sha256TokenDigest } from '../../../adapters/crypto/hashing/token-digest.js';
+import { AesGcmKeyring } from '../../../adapters/crypto/keyring/aes-gcm-keyring.js';
+import { assertKeyId, ENCRYPTION_KEYS_ENV, KEY_BYTES } from '../../../adapters/crypto/keyring/key-config.js';
+import { LegacyReadingCipher } from '../../../adapters/crypto/legacy/legacy-cipher.js';
 import { openPostgres, openSqlite, type SqlStore } from '../../../adapters/kysely/index.js';
 import { ENCRYPTED_COLUMNS } from '../../../adapters/kysely/sealing/encrypted-columns.js';
 import {

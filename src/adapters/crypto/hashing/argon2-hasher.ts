@@ -1,5 +1,5 @@
-import { ConfigError, ValidationError } from '../../domain/errors.js';
-import type { Hasher } from '../../ports/cipher.js';
+import { ConfigError, ValidationError } from '../../../domain/errors.js';
+import type { Hasher } from '../../../ports/cipher.js';
 import { argon2Module } from './argon2-module.js';
 
 export interface Argon2Parameters {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ValidationError } from '../../domain/errors.js';
+import { ValidationError } from '../../../domain/errors.js';
 
 export type ByteEncoding = 'hex' | 'base64' | 'base64url';
 

@@ -1,5 +1,5 @@
 import { createDecipheriv } from 'node:crypto';
-import { IntegrityError } from '../../domain/errors.js';
+import { IntegrityError } from '../../../domain/errors.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

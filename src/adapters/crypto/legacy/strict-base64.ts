@@ -1,4 +1,4 @@
-import { IntegrityError } from '../../domain/errors.js';
+import { IntegrityError } from '../../../domain/errors.js';
 
 const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 

@@ -1,5 +1,5 @@
-import { IntegrityError, ValidationError } from '../../domain/errors.js';
-import type { CipherContext } from '../../ports/cipher.js';
+import { IntegrityError, ValidationError } from '../../../domain/errors.js';
+import type { CipherContext } from '../../../ports/cipher.js';
 import { KEY_ID_PATTERN } from './key-config.js';
 
 /**

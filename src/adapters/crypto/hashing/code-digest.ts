@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { CipherContext, CipherPort, CodeDigestPort } from '../../ports/cipher.js';
-import type { TokenDigest } from '../../ports/system.js';
+import type { CipherContext, CipherPort, CodeDigestPort } from '../../../ports/cipher.js';
+import type { TokenDigest } from '../../../ports/system.js';
 
 const PURPOSE = 'bearer-code';
 /** `ecd1.<keyId>.<HMAC, base64url>`: keyed with a subkey of a keyring key. */

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Argon2 from 'argon2';
-import { requireOptionalPackage } from '../../domain/optional-package.js';
+import { requireOptionalPackage } from '../../../domain/optional-package.js';
 
 // argon2 is an optional peer dependency: loaded on the first hash or verify, not at import.
 const load = createRequire(import.meta.url);

@@ -6,8 +6,8 @@ import {
   hkdfSync,
   type KeyObject,
 } from 'node:crypto';
-import { ConfigError, IntegrityError, ValidationError } from '../../domain/errors.js';
-import type { CipherContext, CipherPort } from '../../ports/cipher.js';
+import { ConfigError, IntegrityError, ValidationError } from '../../../domain/errors.js';
+import type { CipherContext, CipherPort } from '../../../ports/cipher.js';
 import {
   assertContext,
   associatedData,
@@ -25,7 +25,7 @@ import {
   validateKeyring,
   type KeyInput,
 } from './key-config.js';
-import { RandomPool } from './random-pool.js';
+import { RandomPool } from '../random/random-pool.js';
 
 /** IVs for every keyring in the process come from one bulk-refilled CSPRNG buffer. */
 const ivs = new RandomPool();

@@ -1,6 +1,6 @@
-import { IntegrityError } from '../../domain/errors.js';
-import type { CipherContext, CipherPort } from '../../ports/cipher.js';
-import { ENVELOPE_PREFIX } from './envelope.js';
+import { IntegrityError } from '../../../domain/errors.js';
+import type { CipherContext, CipherPort } from '../../../ports/cipher.js';
+import { ENVELOPE_PREFIX } from '../keyring/envelope.js';
 import { classifyDbstoreValue, type DbstoreCipher } from './legacy-dbstore.js';
 import { MitthooksCipher } from './legacy-mitthooks.js';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../domain/errors.js';
+import { ConfigError } from '../../../domain/errors.js';
 
 /** The environment variable that holds the keyring: `k2:base64,k1:base64`, the first key active. */
 export const ENCRYPTION_KEYS_ENV = 'AUTHKEEP_ENCRYPTION_KEYS';

@@ -1,6 +1,6 @@
 import { createHmac, hash, timingSafeEqual } from 'node:crypto';
-import { ConfigError } from '../../domain/errors.js';
-import type { TokenDigest } from '../../ports/system.js';
+import { ConfigError } from '../../../domain/errors.js';
+import type { TokenDigest } from '../../../ports/system.js';
 
 /**
  * SHA-256 hex of a bearer token, or HMAC-SHA-256 with a pepper when one is configured (a dump then

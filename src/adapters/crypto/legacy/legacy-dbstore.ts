@@ -1,5 +1,5 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { ConfigError, IntegrityError, ValidationError } from '../../domain/errors.js';
+import { ConfigError, IntegrityError, ValidationError } from '../../../domain/errors.js';
 import { openLegacyGcm } from './legacy-gcm.js';
 import { decodeStrictBase64 } from './strict-base64.js';
 
