@@ -8,6 +8,7 @@ import { emailIdentityKeys } from './0005_email_identity.js';
 import { callerFields } from './0006_caller_fields.js';
 import { recordExtraFields } from './0007_record_extra_fields.js';
 import { sessionExpiryPartitions } from './0008_session_expiry_partitions.js';
+import { sessionDigestBytes } from './0009_session_digest_bytes.js';
 
 /** Every kitium-store migration, in the order it runs. Ids are permanent: never rename one. */
 export const kitiumMigrations: readonly Migration[] = [
@@ -20,6 +21,7 @@ export const kitiumMigrations: readonly Migration[] = [
   callerFields,
   recordExtraFields,
   sessionExpiryPartitions,
+  sessionDigestBytes,
 ];
 
 export { UPSTREAM_TABLES } from './0001_initial_schema_v2.js';

@@ -143,16 +143,17 @@ describe.skipIf(url === null)('sessions partitioned by expiry bucket [postgres]'
     expect(bucket).toBe(today() + 3);
     const select = 'select * from sessions where id = $1 and bucket = $2';
     await withClient(url as string, schema, async (client) => {
+      // The digest as 32 bytes (migration 0009).
       const custom = await client.query(`explain (analyze, format json) ${select}`, [
-        sha256(target.id),
+        Buffer.from(sha256(target.id), 'hex'),
         bucket,
       ]);
       expect(relationsIn(custom.rows)).toEqual([`sessions_b${bucket}`]);
       await client.query('set plan_cache_mode = force_generic_plan');
-      await client.query(`prepare probe(varchar, integer) as ${select}`);
-      // EXPLAIN EXECUTE takes no bind parameters: the digest is hex and the bucket a number.
+      await client.query(`prepare probe(bytea, integer) as ${select}`);
+      // EXPLAIN EXECUTE takes no bind parameters: the digest is a bytea literal and the bucket a number.
       const generic = await client.query(
-        `explain (analyze, format json) execute probe('${sha256(target.id)}', ${bucket})`,
+        `explain (analyze, format json) execute probe('\\x${sha256(target.id)}', ${bucket})`,
       );
       // A generic plan lists every partition and prunes at executor start-up: one is read.
       const plan = JSON.stringify(generic.rows);

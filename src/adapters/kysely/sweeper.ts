@@ -2,6 +2,7 @@ import { currentSessionBucket } from '../../domain/records/session-bucket.js';
 import { deleteExpiredRows, EXPIRING_TABLES, type ExpiringTable } from './expiry/expired-rows.js';
 import { dropEndedPartitions } from './expiry/partition-drop.js';
 import { ensureSessionPartition, listSessionPartitions } from './expiry/session-partitions.js';
+import { HEX_SESSIONS_TABLE, SessionDigestForms, type SessionTable } from './repos/sessions/digest-forms.js';
 import type { SqlStore } from './sql-store.js';
 
 export { EXPIRING_TABLES, type ExpiringTable } from './expiry/expired-rows.js';
@@ -48,22 +49,40 @@ async function sweepSessionPartitions(
   onBatch: (deleted: number) => void,
 ): Promise<number> {
   const current = currentSessionBucket(now);
-  const partitions = await listSessionPartitions(store);
-  const ended = partitions.filter((partition) => partition.bucket < current);
+  const forms = new SessionDigestForms(store);
+  // After migration 0009 the hex buckets have their own parent, swept the same way.
+  const parents: SessionTable[] = (await forms.hasHexTable())
+    ? ['sessions', HEX_SESSIONS_TABLE]
+    : ['sessions'];
   let removed = 0;
-  const { dropped, live } = await dropEndedPartitions(store, ended, now);
-  for (const partition of dropped) {
-    removed += partition.rows;
-    onBatch(partition.rows);
+  const present = new Set<number>();
+  for (const parent of parents) {
+    const partitions = await listSessionPartitions(store, parent);
+    for (const partition of partitions) present.add(partition.bucket);
+    const ended = partitions.filter((partition) => partition.bucket < current);
+    const { dropped, live } = await dropEndedPartitions(store, ended, now);
+    for (const partition of dropped) {
+      removed += partition.rows;
+      onBatch(partition.rows);
+    }
+    // Only where a live session keeps its partition: those rows cannot leave any other way.
+    if (live.length > 0) {
+      const buckets = live.map((partition) => partition.bucket);
+      const relation = parent === HEX_SESSIONS_TABLE ? HEX_SESSIONS_TABLE : undefined;
+      removed += await deleteExpiredRows(store, {
+        table: 'sessions',
+        relation,
+        now,
+        batchSize,
+        buckets,
+        onBatch,
+      });
+    }
   }
-  // Only where a live session keeps its partition: those rows cannot leave any other way.
-  if (live.length > 0) {
-    const buckets = live.map((partition) => partition.bucket);
-    removed += await deleteExpiredRows(store, { table: 'sessions', now, batchSize, buckets, onBatch });
-  }
-  const present = new Set(partitions.map((partition) => partition.bucket));
   for (let bucket = current; bucket <= current + BUCKETS_AHEAD; bucket++) {
-    if (!present.has(bucket)) await ensureSessionPartition(store, bucket);
+    if (present.has(bucket)) continue;
+    const { table } = await forms.place('', bucket);
+    await ensureSessionPartition(store, bucket, table);
   }
   return removed;
 }

@@ -16,6 +16,8 @@ export interface ExpiredRows {
   batchSize: number;
   /** Sessions only: rows in these buckets (the others leave with their partition). */
   buckets?: readonly number[];
+  /** Sessions only: the hex sessions of migration 0009 instead. */
+  relation?: 'sessions_hex';
   onBatch?: (deleted: number) => void;
 }
 
@@ -34,16 +36,17 @@ export async function deleteExpiredRows(store: SqlStore, job: ExpiredRows): Prom
       async (trx) => {
         // Loosely typed: the columns used are common to every expiring table, `bucket` is on sessions.
         const db = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
-        let select = db.selectFrom(job.table).select(['id', 'expires_at']).where('expires_at', '<', cutoff);
+        const table = job.relation ?? job.table;
+        let select = db.selectFrom(table).select(['id', 'expires_at']).where('expires_at', '<', cutoff);
         if (from !== undefined) select = select.where('expires_at', '>=', from);
         if (job.buckets) select = select.where('bucket', 'in', job.buckets);
         const rows = await select.orderBy('expires_at').limit(job.batchSize).execute();
         if (rows.length === 0) return null;
-        const ids = rows.map((row) => row.id as string);
+        const ids = rows.map((row) => row.id as string | Buffer);
         if (job.table === 'email_verification_tokens') {
           await db.deleteFrom('email_verification_token_attempts').where('token_id', 'in', ids).execute();
         }
-        let remove = db.deleteFrom(job.table).where('id', 'in', ids);
+        let remove = db.deleteFrom(table).where('id', 'in', ids);
         if (job.buckets) remove = remove.where('bucket', 'in', job.buckets);
         await remove.execute();
         return { deleted: rows.length, last: rows[rows.length - 1]?.expires_at };

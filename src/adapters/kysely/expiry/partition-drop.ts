@@ -25,7 +25,7 @@ const codeOf = (error: unknown) => {
 /** SQLSTATE of a statement that cannot run inside a transaction block. */
 const IN_TRANSACTION = '25001';
 
-/** How long a locked drop waits for ACCESS EXCLUSIVE on `sessions`: readers queue behind it. */
+/** How long a locked drop waits for ACCESS EXCLUSIVE on the parent: readers queue behind it. */
 const LOCKED_DROP_TIMEOUT = '250ms';
 
 /**
@@ -90,12 +90,13 @@ async function detachedThenDropped(
   try {
     const rows = await countPartitionRows(store, partition);
     await store.run(
-      (db) => sql`alter table sessions detach partition ${table} ${sql.raw(mode)}`.execute(db),
+      (db) =>
+        sql`alter table ${sql.id(partition.parent)} detach partition ${table} ${sql.raw(mode)}`.execute(db),
       { idempotent: false, entity: 'session' },
     );
     if (await holdsLiveSession(store.db, partition, cutoff)) {
       // Extended between the first look and the detach: back it goes (a scan of its rows, no reader waits).
-      await sql`alter table sessions attach partition ${table}
+      await sql`alter table ${sql.id(partition.parent)} attach partition ${table}
         for values from (${sql.lit(partition.bucket)}) to (${sql.lit(partition.bucket + 1)})`.execute(
         store.db,
       );
@@ -116,6 +117,8 @@ async function lockedDrop(
   cutoff: unknown,
   outcome: DropOutcome,
 ): Promise<DropOutcome> {
+  // One parent per call (the sweep drops each parent's partitions in turn).
+  const parent = sql.id(candidates[0]?.parent ?? 'sessions');
   // Counted before the lock, so the count keeps no one waiting.
   const rows = new Map<SessionPartition, number>();
   for (const partition of candidates) rows.set(partition, await countPartitionRows(store, partition));
@@ -123,11 +126,11 @@ async function lockedDrop(
     const dropped = await store.transaction(
       async (trx) => {
         await sql`set local lock_timeout = ${sql.lit(LOCKED_DROP_TIMEOUT)}`.execute(trx);
-        await sql`lock table sessions in access exclusive mode`.execute(trx);
+        await sql`lock table ${parent} in access exclusive mode`.execute(trx);
         const gone: SessionPartition[] = [];
         for (const partition of candidates) {
           if (await holdsLiveSession(trx, partition, cutoff)) continue;
-          await sql`alter table sessions detach partition ${sql.id(partition.name)}`.execute(trx);
+          await sql`alter table ${parent} detach partition ${sql.id(partition.name)}`.execute(trx);
           await sql`drop table ${sql.id(partition.name)}`.execute(trx);
           gone.push(partition);
         }

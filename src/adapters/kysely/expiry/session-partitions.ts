@@ -1,10 +1,15 @@
 import { sql } from 'kysely';
 import type { Db, SqlStore } from '../sql-store.js';
+import type { SessionTable } from '../repos/sessions/digest-forms.js';
 
-/** Partitions of `sessions` on PostgreSQL (migration 0008): one per expiry bucket, `sessions_b<bucket>`. */
+/**
+ * Partitions of `sessions` on PostgreSQL (migration 0008): one per expiry bucket, `sessions_b<bucket>`,
+ * under `sessions` or, for the buckets hex before migration 0009, `sessions_hex`.
+ */
 export interface SessionPartition {
   name: string;
   bucket: number;
+  parent: SessionTable;
   /** A `detach … concurrently` was interrupted: it must be finalized before anything else. */
   detachPending?: boolean;
 }
@@ -18,28 +23,37 @@ const PARTITION_LOCK_CLASS = 0x616b7073;
 /** How long creating a partition waits for its lock before failing (the insert that needed it fails too). */
 const LOCK_TIMEOUT = '2s';
 
-/** The partitions `sessions` has in the current schema (with a detach left pending, PostgreSQL 14+). */
-export async function listSessionPartitions(store: SqlStore): Promise<SessionPartition[]> {
+/** The partitions `parent` has in the current schema (with a detach left pending, PostgreSQL 14+). */
+export async function listSessionPartitions(
+  store: SqlStore,
+  parent: SessionTable = 'sessions',
+): Promise<SessionPartition[]> {
   const { rows } = await sql<{ name: string; pending: boolean }>`
     select c.relname as name, coalesce((to_jsonb(i) ->> 'inhdetachpending')::boolean, false) as pending
     from pg_inherits i
     join pg_class c on c.oid = i.inhrelid
     join pg_class p on p.oid = i.inhparent
     join pg_namespace n on n.oid = p.relnamespace
-    where n.nspname = current_schema() and p.relname = 'sessions'`.execute(store.db);
+    where n.nspname = current_schema() and p.relname = ${parent}`.execute(store.db);
   const partitions: SessionPartition[] = [];
   for (const { name, pending } of rows) {
     const bucket = PARTITION_NAME.exec(name)?.[1];
-    if (bucket !== undefined) partitions.push({ name, bucket: Number(bucket), detachPending: pending });
+    if (bucket !== undefined) {
+      partitions.push({ name, bucket: Number(bucket), parent, detachPending: pending });
+    }
   }
   return partitions.sort((a, b) => a.bucket - b.bucket);
 }
 
 /**
- * Creates the partition for `bucket` unless it exists. The table is made empty and then attached, which
- * locks `sessions` only in SHARE UPDATE EXCLUSIVE mode: reads and writes go on meanwhile.
+ * Creates the partition for `bucket` under `parent` unless it exists. The table is made empty and then
+ * attached, which locks the parent only in SHARE UPDATE EXCLUSIVE mode: reads and writes go on meanwhile.
  */
-export async function ensureSessionPartition(store: SqlStore, bucket: number): Promise<void> {
+export async function ensureSessionPartition(
+  store: SqlStore,
+  bucket: number,
+  parent: SessionTable = 'sessions',
+): Promise<void> {
   const name = sessionPartitionName(bucket);
   await store.transaction(
     async (trx) => {
@@ -52,11 +66,11 @@ export async function ensureSessionPartition(store: SqlStore, bucket: number): P
         where n.nspname = current_schema() and c.relname = ${name} and c.relispartition`.execute(trx);
       if (rows.length > 0) return;
       await sql`set local lock_timeout = ${sql.lit(LOCK_TIMEOUT)}`.execute(trx);
-      await sql`create table ${sql.id(name)} (like sessions including defaults, primary key (id))`.execute(
+      await sql`create table ${sql.id(name)} (like ${sql.id(parent)} including defaults, primary key (id))`.execute(
         trx,
       );
-      // The partitioned indexes (user, expiry) are built on the empty table as it is attached.
-      await sql`alter table sessions attach partition ${sql.id(name)}
+      // The partitioned indexes are built on the empty table as it is attached.
+      await sql`alter table ${sql.id(parent)} attach partition ${sql.id(name)}
         for values from (${sql.lit(bucket)}) to (${sql.lit(bucket + 1)})`.execute(trx);
     },
     { idempotent: true, entity: 'session' },

@@ -35,7 +35,8 @@ export const hasExtraChanges = (patch: ExtraFieldsPatch | undefined): patch is E
   patch !== undefined && Object.keys(patch).length > 0;
 
 /** The tables with an `extra` column whose rows are updated by `id`. */
-export type ExtraFieldTable = 'roles' | 'twofa_devices' | 'users' | 'organizations' | 'api_keys' | 'sessions';
+export type ExtraFieldTable =
+  'roles' | 'twofa_devices' | 'users' | 'organizations' | 'api_keys' | 'sessions' | 'sessions_hex';
 
 /**
  * Updates one row by id, merging `extra` into its stored extra fields: read and write in one transaction
@@ -45,7 +46,7 @@ export async function updateWithExtra<R>(
   store: SqlStore,
   table: ExtraFieldTable,
   entity: string,
-  id: string,
+  id: string | Buffer,
   values: Record<string, unknown>,
   extra: ExtraFieldsPatch,
   toRecord: (row: Record<string, unknown>) => R,

@@ -7,7 +7,7 @@ import type { Db } from '../sql-store.js';
  */
 export function recoverInserted<T>(
   table: keyof AuthDatabase,
-  key: string,
+  key: string | Buffer,
   toRecord: (row: Record<string, unknown>) => T,
   column = 'id',
 ): (db: Db) => Promise<T | null> {

@@ -48,7 +48,7 @@ export class TableAccess<R> {
    * Sets `values` on the row with this id and returns it, or null when there is none. `scope` adds column
    * equalities to the match (a session's bucket: the partition to look in).
    */
-  async updateById(id: string, values: Row, scope: Row = {}): Promise<R | null> {
+  async updateById(id: string | Buffer, values: Row, scope: Row = {}): Promise<R | null> {
     const row = await this.store.run(
       () => {
         let update = this.db.updateTable(this.table).set(values).where('id', '=', id);

@@ -6,6 +6,7 @@ import type { Patch, UserRepo } from '../../../ports/repos.js';
 import { prepare, slot } from '../prepared.js';
 import { recoverInserted } from './recover.js';
 import { TableAccess } from './table-access.js';
+import { HEX_SESSIONS_TABLE, SessionDigestForms } from './sessions/digest-forms.js';
 import type { SqlStore, Trx } from '../sql-store.js';
 import { hasExtraChanges, updateWithExtra, withStoredExtra, writeExtra } from './extra-column.js';
 import {
@@ -39,7 +40,10 @@ export class KyselyUserRepo implements UserRepo {
   private readonly byEmail;
   private readonly columns: ColumnMap<UserRecord>;
 
+  private readonly sessionForms: SessionDigestForms;
+
   constructor(private readonly store: SqlStore) {
+    this.sessionForms = new SessionDigestForms(store);
     this.rows = new TableAccess(store, 'users', entity, (row) => this.toRecord(row));
     const { db, codec } = store;
     this.byId = prepare<{ id: string }>(db.selectFrom('users').selectAll().where('id', '=', slot('id')));
@@ -152,10 +156,18 @@ export class KyselyUserRepo implements UserRepo {
   }
 
   async delete(id: string): Promise<void> {
+    // The sessions stored before migration 0009, on PostgreSQL (asked before the transaction takes a connection).
+    const hexSessions = await this.sessionForms.hasHexTable();
     await this.store.transaction(
       async (trx) => {
         for (const [table, column] of OWNED_BY_USER) {
           await trx.deleteFrom(table).where(column, '=', id).execute();
+        }
+        if (hexSessions) {
+          await trx
+            .deleteFrom(HEX_SESSIONS_TABLE as 'sessions')
+            .where('user_id', '=', id)
+            .execute();
         }
         await trx.deleteFrom('email_verification_tokens').where('user_id', '=', id).execute();
         await trx.deleteFrom('users').where('id', '=', id).execute();

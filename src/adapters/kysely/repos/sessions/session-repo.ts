@@ -3,6 +3,12 @@ import type { SessionRecord } from '../../../../domain/records/records.js';
 import { splitSessionKey } from '../../../../domain/records/session-bucket.js';
 import { ensureSessionPartition } from '../../expiry/session-partitions.js';
 import { isMissingBucketTable, RECORD_COLUMNS, SessionStatements } from './session-statements.js';
+import {
+  HEX_SESSIONS_TABLE,
+  SessionDigestForms,
+  type SessionPlace,
+  type SessionTable,
+} from './digest-forms.js';
 import type { PatchWithExtra, SessionRepo, StoredSession } from '../../../../ports/repos.js';
 import { prepare, slot } from '../../prepared.js';
 import { recoverInserted } from '../recover.js';
@@ -13,21 +19,31 @@ import { optionalJson, patchColumns, text, type ColumnMap } from '../mapping.js'
 
 const entity = 'session';
 
+type Placed = SessionPlace & { bucket: number };
+
 export class KyselySessionRepo implements SessionRepo {
-  private readonly rows: TableAccess<StoredSession>;
+  private readonly rows: Record<SessionTable, TableAccess<StoredSession>>;
   private readonly byKey: SessionStatements;
-  private readonly insertRow: (args: Record<string, unknown>) => CompiledQuery;
+  private readonly forms: SessionDigestForms;
+  private readonly insertRow: Record<SessionTable, (args: Record<string, unknown>) => CompiledQuery>;
   private readonly columns: ColumnMap<Omit<SessionRecord, 'id'>>;
 
   constructor(private readonly store: SqlStore) {
-    this.rows = new TableAccess(store, 'sessions', entity, (row) => this.toStored(row));
     const { db, codec } = store;
+    const access = (table: SessionTable) =>
+      new TableAccess(store, table as 'sessions', entity, (row) => this.toStored(row));
+    this.rows = { sessions: access('sessions'), [HEX_SESSIONS_TABLE]: access(HEX_SESSIONS_TABLE) };
     this.byKey = new SessionStatements(store);
+    this.forms = new SessionDigestForms(store);
     // Sessions are created on every login: the insert is compiled once, like the hot reads.
     const columns = ['id', 'bucket', ...RECORD_COLUMNS];
-    this.insertRow = prepare(
-      db.insertInto('sessions').values(Object.fromEntries(columns.map((c) => [c, slot(c)])) as never),
-    );
+    const insert = (table: SessionTable) =>
+      prepare(
+        db
+          .insertInto(table as 'sessions')
+          .values(Object.fromEntries(columns.map((c) => [c, slot(c)])) as never),
+      );
+    this.insertRow = { sessions: insert('sessions'), [HEX_SESSIONS_TABLE]: insert(HEX_SESSIONS_TABLE) };
     this.columns = {
       userId: ['user_id', (v) => v],
       orgId: ['org_id', (v) => v],
@@ -57,11 +73,24 @@ export class KyselySessionRepo implements SessionRepo {
     return stored;
   }
 
+  /** Where the session under `key` is stored, and its digest in that table's form (migration 0009). */
+  private placeNow(key: string): Placed | undefined {
+    const { digest, bucket } = splitSessionKey(key);
+    const place = this.forms.placeNow(digest, bucket);
+    return place && { ...place, bucket };
+  }
+
+  /** The first look-up of a process reads the list of hex buckets (once, when migration 0009 is applied). */
+  private async placeLater(key: string): Promise<Placed> {
+    const { digest, bucket } = splitSessionKey(key);
+    return { ...(await this.forms.place(digest, bucket)), bucket };
+  }
+
   async insert(key: string, session: StoredSession): Promise<void> {
     const { codec } = this.store;
-    const { digest, bucket } = splitSessionKey(key);
+    const { table, id, bucket } = this.placeNow(key) ?? (await this.placeLater(key));
     const values = {
-      id: digest,
+      id,
       bucket,
       user_id: session.userId,
       org_id: session.orgId ?? null,
@@ -74,35 +103,38 @@ export class KyselySessionRepo implements SessionRepo {
       extra: session.extraFields ?? null,
     };
     const insert = () =>
-      this.store.query(this.insertRow(values), {
+      this.store.query(this.insertRow[table](values), {
         idempotent: false,
         entity,
-        recover: async (db) => ((await recoverInserted('sessions', digest, () => true)(db)) ? [] : null),
+        recover: async (db) => ((await recoverInserted(table as 'sessions', id, () => true)(db)) ? [] : null),
       });
     try {
       await insert();
     } catch (error) {
       // The first session of a bucket nobody created yet (or a sweep just dropped): create it, once.
       if (!isMissingPartition(error)) throw error;
-      await ensureSessionPartition(this.store, bucket);
+      await ensureSessionPartition(this.store, bucket, table);
       await insert();
     }
     this.byKey.seen(bucket);
   }
 
   async findByKey(key: string): Promise<StoredSession | null> {
-    const { digest, bucket } = splitSessionKey(key);
-    const direct = this.byKey.isDirect(bucket);
+    const { table, id, bucket, migrated } = this.placeNow(key) ?? (await this.placeLater(key));
+    // Before 0009 the partition is read, not the parent: 0009 renames the parent (hex) under the read.
+    const forced = !migrated && this.store.dialect === 'postgres';
+    const direct = forced || this.byKey.isDirect(bucket);
     try {
-      const rows = await this.store.query<Record<string, unknown>>(this.byKey.read(digest, bucket), {
-        idempotent: true,
-        entity,
-      });
+      const rows = await this.store.query<Record<string, unknown>>(
+        this.byKey.read(table, id, bucket, forced),
+        { idempotent: true, entity },
+      );
       if (!rows[0]) return null;
       this.byKey.seen(bucket);
       return this.toStored(rows[0]);
     } catch (error) {
       if (!direct || !isMissingBucketTable(error)) throw error;
+      if (forced) return null;
       // Asked again through the parent: a dropped partition is no session, a missing sessions table an error.
       this.byKey.gone(bucket);
       return this.findByKey(key);
@@ -118,25 +150,18 @@ export class KyselySessionRepo implements SessionRepo {
       ...patchColumns(patch, this.columns),
       updated_at: this.store.codec.timestamp(updatedAt),
     };
-    const { digest, bucket } = splitSessionKey(key);
-    if (!hasExtraChanges(patch.extra)) return this.rows.updateById(digest, values, { bucket });
-    return updateWithExtra(
-      this.store,
-      'sessions',
-      entity,
-      digest,
-      values,
-      patch.extra,
-      (row) => this.toStored(row),
-      { bucket },
-    );
+    const { table, id, bucket } = this.placeNow(key) ?? (await this.placeLater(key));
+    if (!hasExtraChanges(patch.extra)) return this.rows[table].updateById(id, values, { bucket });
+    return updateWithExtra(this.store, table, entity, id, values, patch.extra, (row) => this.toStored(row), {
+      bucket,
+    });
   }
 
   async delete(key: string): Promise<void> {
-    const { digest, bucket } = splitSessionKey(key);
+    const { table, id, bucket } = this.placeNow(key) ?? (await this.placeLater(key));
     const direct = this.byKey.isDirect(bucket);
     try {
-      await this.store.query(this.byKey.remove(digest, bucket), { idempotent: true, entity });
+      await this.store.query(this.byKey.remove(table, id, bucket), { idempotent: true, entity });
     } catch (error) {
       if (!direct || !isMissingBucketTable(error)) throw error;
       this.byKey.gone(bucket);
@@ -145,16 +170,24 @@ export class KyselySessionRepo implements SessionRepo {
   }
 
   async deleteExpired(now: Date, limit: number): Promise<number> {
+    let removed = 0;
+    if (await this.forms.hasHexTable())
+      removed += await this.deleteExpiredFrom(HEX_SESSIONS_TABLE, now, limit);
+    return removed + (await this.deleteExpiredFrom('sessions', now, limit - removed));
+  }
+
+  private async deleteExpiredFrom(table: SessionTable, now: Date, limit: number): Promise<number> {
+    if (limit <= 0) return 0;
     const result = await this.store.run(
       (db) =>
         db
-          .deleteFrom('sessions')
+          .deleteFrom(table as 'sessions')
           .where((eb) =>
             eb(
               'id',
               'in',
               eb
-                .selectFrom('sessions')
+                .selectFrom(table as 'sessions')
                 .select('id')
                 .where('expires_at', '<', this.store.codec.timestamp(now))
                 .limit(limit),
@@ -170,5 +203,9 @@ export class KyselySessionRepo implements SessionRepo {
 /** PostgreSQL's answer to a row whose bucket has no partition: check_violation naming no constraint. */
 function isMissingPartition(error: unknown): boolean {
   const cause = (error as { cause?: { code?: string; constraint?: string; table?: string } }).cause;
-  return cause?.code === '23514' && cause.constraint === undefined && cause.table === 'sessions';
+  return (
+    cause?.code === '23514' &&
+    cause.constraint === undefined &&
+    (cause.table === 'sessions' || cause.table === HEX_SESSIONS_TABLE)
+  );
 }

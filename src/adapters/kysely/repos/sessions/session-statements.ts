@@ -2,8 +2,9 @@ import type { CompiledQuery } from 'kysely';
 import { prepare, slot } from '../../prepared.js';
 import { sessionPartitionName } from '../../expiry/session-partitions.js';
 import type { SqlStore } from '../../sql-store.js';
+import type { SessionTable } from './digest-forms.js';
 
-/** What a session record is read from, no more: the key (64 hex characters) and bucket are known. */
+/** What a session record is read from, no more: the key (its digest) and bucket are known. */
 export const RECORD_COLUMNS = [
   'user_id',
   'org_id',
@@ -16,7 +17,7 @@ export const RECORD_COLUMNS = [
   'extra',
 ] as const;
 
-type Binder = (args: { digest: string; bucket: number }) => CompiledQuery;
+type Binder = (args: { digest: string | Buffer; bucket: number }) => CompiledQuery;
 
 /** Buckets read directly, at most (a month of logins needs ~40; only buckets seen to exist count). */
 const MAX_CACHED_BUCKETS = 512;
@@ -31,27 +32,38 @@ const UNDEFINED_TABLE = '42P01';
  * where a statement on the partitioned parent is either re-planned on every call or locks every partition.
  * Any other bucket (a forged suffix, a bucket never seen) goes through the parent with the bucket as a
  * condition: pruned to one partition or none, and never an error. The name is built from the bucket's
- * integer, never from caller text. SQLite has one table: the bucket is a column there.
+ * integer, never from caller text. A bucket's partition has the same name under `sessions` (bytes) and
+ * `sessions_hex` (hex, migration 0009): a bucket is in one of them only. SQLite has one table.
  */
 export class SessionStatements {
   private readonly direct = { reads: new Map<number, Binder>(), deletes: new Map<number, Binder>() };
   private readonly known = new Set<number>();
-  private readonly viaParent: { read: Binder; remove: Binder };
+  private readonly viaParent = new Map<SessionTable, { read: Binder; remove: Binder }>();
 
-  constructor(private readonly store: SqlStore) {
-    const { db } = store;
-    this.viaParent = {
-      read: prepare(
-        db
-          .selectFrom('sessions')
-          .select(RECORD_COLUMNS)
-          .where('id', '=', slot('digest'))
-          .where('bucket', '=', slot('bucket')),
-      ),
-      remove: prepare(
-        db.deleteFrom('sessions').where('id', '=', slot('digest')).where('bucket', '=', slot('bucket')),
-      ),
-    };
+  constructor(private readonly store: SqlStore) {}
+
+  private parent(table: SessionTable): { read: Binder; remove: Binder } {
+    let statements = this.viaParent.get(table);
+    if (statements === undefined) {
+      const { db } = this.store;
+      statements = {
+        read: prepare(
+          db
+            .selectFrom(table as 'sessions')
+            .select(RECORD_COLUMNS)
+            .where('id', '=', slot('digest'))
+            .where('bucket', '=', slot('bucket')),
+        ),
+        remove: prepare(
+          db
+            .deleteFrom(table as 'sessions')
+            .where('id', '=', slot('digest'))
+            .where('bucket', '=', slot('bucket')),
+        ),
+      };
+      this.viaParent.set(table, statements);
+    }
+    return statements;
   }
 
   /** The bucket's partition exists (a row was written or found there): later statements go to it directly. */
@@ -69,20 +81,21 @@ export class SessionStatements {
     return this.known.has(bucket);
   }
 
-  read(digest: string, bucket: number): CompiledQuery {
-    if (!this.known.has(bucket)) return this.viaParent.read({ digest, bucket });
-    return this.bound(this.direct.reads, bucket, (table) =>
+  /** `direct` forces the partition (a database before 0009, where the parent may change under the read). */
+  read(table: SessionTable, digest: string | Buffer, bucket: number, direct = false): CompiledQuery {
+    if (!direct && !this.known.has(bucket)) return this.parent(table).read({ digest, bucket });
+    return this.bound(this.direct.reads, bucket, (partition) =>
       this.store.db
-        .selectFrom(table as 'sessions')
+        .selectFrom(partition as 'sessions')
         .select(RECORD_COLUMNS)
         .where('id', '=', slot('digest')),
     )({ digest, bucket });
   }
 
-  remove(digest: string, bucket: number): CompiledQuery {
-    if (!this.known.has(bucket)) return this.viaParent.remove({ digest, bucket });
-    return this.bound(this.direct.deletes, bucket, (table) =>
-      this.store.db.deleteFrom(table as 'sessions').where('id', '=', slot('digest')),
+  remove(table: SessionTable, digest: string | Buffer, bucket: number): CompiledQuery {
+    if (!this.known.has(bucket)) return this.parent(table).remove({ digest, bucket });
+    return this.bound(this.direct.deletes, bucket, (partition) =>
+      this.store.db.deleteFrom(partition as 'sessions').where('id', '=', slot('digest')),
     )({ digest, bucket });
   }
 

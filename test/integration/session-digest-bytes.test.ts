@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { runMigrations } from '../../src/adapters/kysely/schema/migrator.js';
+import { SESSION_BUCKET_MS } from '../../src/domain/records/session-bucket.js';
+import {
+  PostgresStorageAdapter,
+  SqliteStorageAdapter,
+  silentLogger,
+  type KitiumStorageAdapter,
+} from '../../src/index.js';
+import { kitiumMigrations } from '../../migrations/index.js';
+import { databaseUrl, dropSchema, freshSchemaName } from '../support/postgres.js';
+
+const day = SESSION_BUCKET_MS;
+const url = databaseUrl();
+const BEFORE_0009 = kitiumMigrations.findIndex((m) => m.id === 'authkeep_0009_session_digest_bytes');
+
+interface Backend {
+  name: string;
+  available: boolean;
+  open(options?: { migrations?: 'apply' | 'verify' | 'skip' }): KitiumStorageAdapter;
+  cleanup(): Promise<void>;
+}
+
+function backends(): Backend[] {
+  const dir = mkdtempSync(join(tmpdir(), 'authkeep-0009-'));
+  const schema = freshSchemaName('digest0009');
+  return [
+    {
+      name: 'sqlite file',
+      available: true,
+      open: (options = {}) =>
+        new SqliteStorageAdapter(`sqlite:${join(dir, 'auth.db')}`, { logger: silentLogger, ...options }),
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    },
+    {
+      name: 'postgres',
+      available: url !== null,
+      open: (options = {}) =>
+        new PostgresStorageAdapter(url as string, { schema, logger: silentLogger, max: 6, ...options }),
+      cleanup: () => dropSchema(url as string, schema),
+    },
+  ];
+}
+
+/** The stored form of every session digest: its byte length and SQL type, per table. */
+async function storedForms(adapter: KitiumStorageAdapter, table: string) {
+  const { rows } = await sql<{ form: string; n: number | string }>`
+    select ${sql.raw(adapter.sqlStore.dialect === 'postgres' ? 'pg_typeof(id)::text' : 'typeof(id)')}
+      || ':' || ${sql.raw(adapter.sqlStore.dialect === 'postgres' ? 'octet_length(id)' : 'length(id)')} as form,
+      count(*) as n
+    from ${sql.id(table)} group by 1 order by 1`.execute(adapter.sqlStore.db);
+  return rows.map((row) => `${row.form} x${Number(row.n)}`);
+}
+
+for (const backend of backends()) {
+  describe.skipIf(!backend.available)(`migration 0009: session digests as 32 bytes [${backend.name}]`, () => {
+    afterAll(() => backend.cleanup());
+    const pg = backend.name === 'postgres';
+
+    it('sessions created before it are read, updated, swept and revoked after it; new ones are 32 bytes', async () => {
+      const before = backend.open({ migrations: 'skip' });
+      await runMigrations(before.sqlStore, kitiumMigrations.slice(0, BEFORE_0009), before.migrationContext());
+      const now = Date.now();
+      const live = new Date(now + 3 * day);
+      const user = await before.createUser({ email: `digest-${pg ? 'pg' : 'sqlite'}@example.com` });
+      const old: { id: string }[] = [];
+      for (let i = 0; i < 6; i++) {
+        old.push(
+          await before.createSession({
+            userId: i < 4 ? 'keep' : user.id,
+            entitlements: ['a'],
+            expiresAt: live,
+          }),
+        );
+      }
+      const ended = await before.createSession({
+        userId: 'keep',
+        entitlements: [],
+        expiresAt: new Date(now - 3 * day),
+      });
+      expect(await storedForms(before, 'sessions')).toEqual(
+        pg ? ['character varying:64 x7'] : ['text:64 x7'],
+      );
+      await before.disconnect();
+
+      // Readers of the old sessions, running through the migration of another process.
+      const reader = backend.open({ migrations: 'skip' });
+      let reads = 0;
+      let running = true;
+      const failures: unknown[] = [];
+      const readers = pg
+        ? Array.from({ length: 4 }, async () => {
+            while (running) {
+              const session = old[reads % 4]!;
+              try {
+                const found = await reader.getSession(session.id);
+                if (found?.userId !== 'keep') failures.push(new Error(`missing ${reads}`));
+              } catch (error) {
+                failures.push(error);
+              }
+              reads++;
+            }
+          })
+        : [];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const migrating = [backend.open(), backend.open()];
+      // Two processes start at once: one applies 0009, the other finds it applied.
+      await Promise.all(migrating.map((adapter) => adapter.connect()));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      running = false;
+      await Promise.all(readers);
+      expect(failures).toEqual([]);
+      if (pg) expect(reads).toBeGreaterThan(20);
+      await reader.disconnect();
+      await migrating[1]!.disconnect();
+
+      const after = migrating[0]!;
+      for (const session of old.slice(0, 4)) {
+        expect(await after.getSession(session.id)).toMatchObject({
+          id: session.id,
+          userId: 'keep',
+          expiresAt: live,
+        });
+      }
+      await after.updateSession(old[0]!.id, { plan: 'pro', metadata: { n: 1 } });
+      expect(await after.getSession(old[0]!.id)).toMatchObject({ plan: 'pro', metadata: { n: 1 } });
+      await after.deleteSession(old[1]!.id);
+      expect(await after.getSession(old[1]!.id)).toBeNull();
+      await after.deleteUser(user.id);
+      expect(await after.getSession(old[4]!.id)).toBeNull();
+      expect(await after.getSession(old[5]!.id)).toBeNull();
+
+      const later = new Date(now + 5 * day);
+      const fresh = await after.createSession({ userId: 'new', entitlements: [], expiresAt: later });
+      expect(await after.getSession(fresh.id)).toMatchObject({ userId: 'new' });
+      if (pg) {
+        // Old buckets stay hex in sessions_hex; the new session's bucket had no partition: 32 bytes.
+        expect(await storedForms(after, 'sessions_hex')).toEqual(['character varying:64 x4']);
+        expect(await storedForms(after, 'sessions')).toEqual(['bytea:32 x1']);
+      } else {
+        expect(await storedForms(after, 'sessions')).toEqual(['blob:32 x5']);
+      }
+      const swept = await after.sweepExpired();
+      expect(swept.sessions).toBe(1);
+      expect(await after.getSession(ended.id)).toBeNull();
+      expect(await after.getSession(old[2]!.id)).toMatchObject({ userId: 'keep' });
+      expect(await after.migrate()).toEqual([]);
+      await after.disconnect();
+
+      const verified = backend.open({ migrations: 'verify' });
+      await expect(verified.connect()).resolves.toBeUndefined();
+      expect(await verified.getSession(old[3]!.id)).toMatchObject({ userId: 'keep' });
+      await verified.disconnect();
+    });
+  });
+}
