@@ -48,7 +48,7 @@ async function build(client: pg.Client): Promise<void> {
     await client.query(`
       insert into sessions (id, ${layout === 'legacy' ? '' : 'bucket, '}user_id, entitlements, expires_at,
         metadata, created_at, updated_at)
-      select encode(sha256(convert_to(${token}, 'UTF8')), 'hex'), ${bucket}
+      select ${layout === 'legacy' ? `encode(sha256(convert_to(${token}, 'UTF8')), 'hex')` : `sha256(convert_to(${token}, 'UTF8'))`}, ${bucket}
         md5('u' || (j % 500000))::uuid::text, '{a,b}',
         to_timestamp((${first} + j % ${BUCKETS}) * 86400.0 + 43200 + (j % 40000) / 1000.0),
         '{"ip": "10.0.0.1"}', now(), now()
@@ -57,11 +57,30 @@ async function build(client: pg.Client): Promise<void> {
   await client.query('vacuum analyze sessions');
 }
 
+/** Partitions of `sessions` and, after migration 0009 on an upgraded database, of `sessions_hex`. */
+const PARTITIONS = `select inhrelid as oid from pg_inherits
+  where inhparent in (select oid from pg_class where relname in ('sessions', 'sessions_hex')
+    and relnamespace = current_schema()::regnamespace and relkind = 'p')`;
+
 async function tableBytes(client: pg.Client): Promise<number> {
   const { rows } = await client.query(`
-    select coalesce(sum(pg_total_relation_size(inhrelid)), 0) + pg_total_relation_size('sessions') as bytes
-    from pg_inherits where inhparent = 'sessions'::regclass`);
+    select coalesce(sum(pg_total_relation_size(oid)), 0) as bytes from (${PARTITIONS}) p`);
   return Number(rows[0].bytes);
+}
+
+/** Bytes per session of the heap (with TOAST, FSM, VM) and of each index, over every partition. */
+async function breakdown(client: pg.Client): Promise<string> {
+  const { rows } = await client.query(`
+    select 'heap' as part, sum(pg_table_size(p.oid)) as bytes from (${PARTITIONS}) p
+    union all
+    select case when x.indisprimary then 'primary key' else pg_get_indexdef(x.indexrelid) end, pg_relation_size(x.indexrelid)
+    from (${PARTITIONS}) p join pg_index x on x.indrelid = p.oid`);
+  const parts = new Map<string, number>();
+  for (const row of rows) {
+    const part = String(row.part).replace(/^.* USING btree /, '');
+    parts.set(part, (parts.get(part) ?? 0) + Number(row.bytes));
+  }
+  return [...parts].map(([part, bytes]) => `${part} ${fmt(bytes / sessions)}`).join(', ');
 }
 
 /** Readers calling getSession on live sessions until `stop()`; latencies kept with their start time. */
@@ -123,6 +142,7 @@ try {
     await client.query('analyze sessions');
   }
   const sizeBefore = await tableBytes(client);
+  console.log(`bytes/session by part: ${await breakdown(client)}`);
 
   // Quiet: readers alone for 10 s (after 2 s of warm-up).
   let load = startReaders(adapter);
