@@ -137,8 +137,8 @@ try {
   console.log(`${layout}: ${sessions} sessions built in ${fmt(ms(started) / 1000)} s (${readers} readers)`);
   if (layout === 'legacy') {
     started = performance.now();
-    await adapter.connect(); // migration 0008, in place
-    console.log(`migration 0008 in place: ${fmt(ms(started) / 1000)} s`);
+    await adapter.connect(); // migrations 0008 and 0009, in place
+    console.log(`migrations 0008 and 0009 in place: ${fmt(ms(started) / 1000)} s`);
     await client.query('analyze sessions');
   }
   const sizeBefore = await tableBytes(client);
