@@ -9,6 +9,7 @@ import {
 import type { Pool, PoolClient, QueryResult as PgResult } from 'pg';
 import type { ConfigError } from '../../../domain/errors.js';
 import { markBeforeSend } from '../errors.js';
+import { NamedStatement } from './pg-statement.js';
 import { poolerMisconfiguration } from './pooler.js';
 
 /** Statements shorter than this are run unnamed: BEGIN, COMMIT and the like gain nothing from a name. */
@@ -164,11 +165,14 @@ export class PreparedPostgresDriver implements Driver {
    */
   async fastQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     if (this.misconfigured) throw this.misconfigured;
-    const values = [...(compiled.parameters as unknown[])];
+    const statement = new NamedStatement(
+      statementName(compiled.sql),
+      compiled.sql,
+      compiled.parameters as unknown[],
+    );
     try {
-      return toResult<R>(
-        await this.pool.query({ name: statementName(compiled.sql), text: compiled.sql, values }),
-      );
+      // pg-pool answers a custom query with a promise of its result, whatever its typings say.
+      return toResult<R>(await (this.pool.query(statement as never) as unknown as Promise<PgResult>));
     } catch (error) {
       throw this.guard(error);
     }
