@@ -77,14 +77,14 @@ export {
 export type { ReplicaRoutingStats } from './adapters/kysely/connection/replica/replica-router.js';
 
 // Cache edge: stores, the resilient wrapper, and the read-through options of the kitium facades.
-export { MemoryCache, type MemoryCacheOptions } from './adapters/cache/memory-cache.js';
-export { RedisCache, type RedisCacheOptions } from './adapters/cache/redis-cache.js';
-export type { RedisConnection } from './adapters/cache/redis-connection.js';
+export { MemoryCache, type MemoryCacheOptions } from './adapters/cache/memory/memory-cache.js';
+export { RedisCache, type RedisCacheOptions } from './adapters/cache/redis/redis-cache.js';
+export type { RedisConnection } from './adapters/cache/redis/redis-connection.js';
 export {
   ResilientCache,
   type ResilientCacheOptions,
   type CacheHealth,
-} from './adapters/cache/resilient-cache.js';
+} from './adapters/cache/resilient/resilient-cache.js';
 export type { CacheStore } from './ports/cache.js';
 export type { CacheTarget, CacheSettings } from './app/cache/open-cache.js';
 export type { KitiumCacheOptions } from './app/cache/kitium-cache.js';

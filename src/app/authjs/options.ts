@@ -1,4 +1,4 @@
-import type { PgNotifier } from '../../adapters/cache/pg-notify-bus.js';
+import type { PgNotifier } from '../../adapters/cache/bus/pg-notify-bus.js';
 import { pgNotifier } from '../../adapters/kysely/notify.js';
 import {
   KyselyAuthjsStore,

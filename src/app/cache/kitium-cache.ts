@@ -1,11 +1,11 @@
 import type { Cluster, Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
-import { MemoryCache, positiveInteger } from '../../adapters/cache/memory-cache.js';
-import { PgNotifyBus, type PgNotifier } from '../../adapters/cache/pg-notify-bus.js';
-import { RedisInvalidationBus } from '../../adapters/cache/redis-bus.js';
-import { isCluster } from '../../adapters/cache/redis-connection.js';
-import type { RedisCache } from '../../adapters/cache/redis-cache.js';
-import { ResilientCache } from '../../adapters/cache/resilient-cache.js';
+import { MemoryCache, positiveInteger } from '../../adapters/cache/memory/memory-cache.js';
+import { PgNotifyBus, type PgNotifier } from '../../adapters/cache/bus/pg-notify-bus.js';
+import { RedisInvalidationBus } from '../../adapters/cache/bus/redis-bus.js';
+import { isCluster } from '../../adapters/cache/redis/redis-connection.js';
+import type { RedisCache } from '../../adapters/cache/redis/redis-cache.js';
+import { ResilientCache } from '../../adapters/cache/resilient/resilient-cache.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { CipherPort } from '../../ports/cipher.js';
 import type { InvalidationBus } from '../../ports/invalidation-bus.js';

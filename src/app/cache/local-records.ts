@@ -1,4 +1,8 @@
-import { positiveInteger, startSweep, type MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
+import {
+  positiveInteger,
+  startSweep,
+  type MemoryCacheOptions,
+} from '../../adapters/cache/memory/memory-cache.js';
 import type { Clock } from '../../ports/system.js';
 import type { RecordCodec } from './cache-codec.js';
 import { copyMeasured, copyRecord } from './record-copy.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
+import type { MemoryCacheOptions } from '../../adapters/cache/memory/memory-cache.js';
 import { UnavailableError } from '../../domain/errors.js';
 import type { Invalidation, InvalidationBus, InvalidationListener } from '../../ports/invalidation-bus.js';
 import type { Clock, Logger } from '../../ports/system.js';

@@ -1,9 +1,9 @@
-import { MemoryCache, type MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
+import { MemoryCache, type MemoryCacheOptions } from '../../adapters/cache/memory/memory-cache.js';
 import { envValue, type Env } from '../env.js';
-import { RedisCache } from '../../adapters/cache/redis-cache.js';
-import type { RedisClientLike } from '../../adapters/cache/redis-connection.js';
-import { isRedisUrl, redisConnectionFromUrl } from '../../adapters/cache/redis-url.js';
-import { ResilientCache } from '../../adapters/cache/resilient-cache.js';
+import { RedisCache } from '../../adapters/cache/redis/redis-cache.js';
+import type { RedisClientLike } from '../../adapters/cache/redis/redis-connection.js';
+import { isRedisUrl, redisConnectionFromUrl } from '../../adapters/cache/redis/redis-url.js';
+import { ResilientCache } from '../../adapters/cache/resilient/resilient-cache.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { CacheStore } from '../../ports/cache.js';
 import type { Logger } from '../../ports/system.js';

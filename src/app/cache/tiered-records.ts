@@ -1,5 +1,5 @@
 import { withDeadline } from '../../adapters/kysely/deadline.js';
-import { encodeInvalidation } from '../../adapters/cache/bus-messages.js';
+import { encodeInvalidation } from '../../adapters/cache/bus/bus-messages.js';
 import type { Invalidation } from '../../ports/invalidation-bus.js';
 import { unconfirmedRevocation, type LocalTier } from './local-tier.js';
 import type { RecordCache, RecordFacts } from './record-cache.js';

@@ -1,6 +1,6 @@
-import { MemoryCache, type MemoryCacheOptions } from '../../adapters/cache/memory-cache.js';
-import { RedisCache } from '../../adapters/cache/redis-cache.js';
-import { redisConnectionFromUrl } from '../../adapters/cache/redis-url.js';
+import { MemoryCache, type MemoryCacheOptions } from '../../adapters/cache/memory/memory-cache.js';
+import { RedisCache } from '../../adapters/cache/redis/redis-cache.js';
+import { redisConnectionFromUrl } from '../../adapters/cache/redis/redis-url.js';
 import { PasskeySql } from '../../adapters/kysely/passkey/index.js';
 import {
   openPostgres,
@@ -9,7 +9,7 @@ import {
   type SqliteConnectionOptions,
 } from '../../adapters/kysely/index.js';
 import { defaultLogger } from '../env.js';
-import type { RedisClientLike } from '../../adapters/cache/redis-connection.js';
+import type { RedisClientLike } from '../../adapters/cache/redis/redis-connection.js';
 import { ConfigError } from '../../domain/errors.js';
 import {
   handleDialect,

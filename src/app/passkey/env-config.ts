@@ -1,5 +1,5 @@
 import { parseTableName, type PasskeyTableNames } from '../../adapters/kysely/passkey/index.js';
-import { isRedisUrl } from '../../adapters/cache/redis-url.js';
+import { isRedisUrl } from '../../adapters/cache/redis/redis-url.js';
 import { ConfigError } from '../../domain/errors.js';
 import { maskUrlPassword } from '../../domain/masking.js';
 import { isCrateUnixRedisUrl, parseCrateUnixRedisUrl } from './redis-target.js';

@@ -1,4 +1,4 @@
-import type { RedisConnection } from '../../adapters/cache/redis-connection.js';
+import type { RedisConnection } from '../../adapters/cache/redis/redis-connection.js';
 import { ConfigError } from '../../domain/errors.js';
 
 /**

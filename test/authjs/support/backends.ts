@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
+import { RedisCache } from '../../../src/adapters/cache/redis/redis-cache.js';
 import {
   authkeepAdapter,
   migrateAuthjs,

@@ -1,5 +1,5 @@
-import { MemoryCache } from '../../../src/adapters/cache/memory-cache.js';
-import { ResilientCache } from '../../../src/adapters/cache/resilient-cache.js';
+import { MemoryCache } from '../../../src/adapters/cache/memory/memory-cache.js';
+import { ResilientCache } from '../../../src/adapters/cache/resilient/resilient-cache.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { describeCacheContract } from './cache-contract.js';
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
+import { RedisCache } from '../../../src/adapters/cache/redis/redis-cache.js';
 import { startRedisCluster, type RedisClusterHandle } from '../../support/redis-cluster.js';
 import { describeCacheContract, uniqueNamespace } from './cache-contract.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
+import { RedisCache } from '../../../src/adapters/cache/redis/redis-cache.js';
 import { redisUrl } from '../../support/postgres.js';
 
 const url = redisUrl();

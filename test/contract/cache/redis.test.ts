@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
-import { ResilientCache } from '../../../src/adapters/cache/resilient-cache.js';
+import { RedisCache } from '../../../src/adapters/cache/redis/redis-cache.js';
+import { ResilientCache } from '../../../src/adapters/cache/resilient/resilient-cache.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { ConfigError } from '../../../src/domain/errors.js';
 import { redisUrl } from '../../support/postgres.js';

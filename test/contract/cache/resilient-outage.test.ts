@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
-import { ResilientCache } from '../../../src/adapters/cache/resilient-cache.js';
+import { RedisCache } from '../../../src/adapters/cache/redis/redis-cache.js';
+import { ResilientCache } from '../../../src/adapters/cache/resilient/resilient-cache.js';
 import type { Logger } from '../../../src/ports/system.js';
 import { RedisServerProcess } from '../../support/redis-server.js';
 import { eventually, uniqueNamespace } from './cache-contract.js';

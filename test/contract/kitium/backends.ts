@@ -9,7 +9,7 @@ import {
   type KitiumAdapterOptions,
   type KitiumStorageAdapter,
 } from '../../../src/index.js';
-import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
+import { RedisCache } from '../../../src/adapters/cache/redis/redis-cache.js';
 import { databaseUrl, dropSchema, freshSchemaName, pgbouncerUrl, redisUrl } from '../../support/postgres.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
 import { replicaBackend } from './replica-backend.js';

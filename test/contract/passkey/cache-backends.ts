@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { MemoryCache } from '../../../src/adapters/cache/memory-cache.js';
-import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
+import { MemoryCache } from '../../../src/adapters/cache/memory/memory-cache.js';
+import { RedisCache } from '../../../src/adapters/cache/redis/redis-cache.js';
 import { PasskeyCacheStore } from '../../../src/app/passkey/cache-store.js';
 import { PasskeySessionCache } from '../../../src/app/passkey/session-cache.js';
 import type { SessionConflictPolicy } from '../../../src/app/passkey/env-config.js';

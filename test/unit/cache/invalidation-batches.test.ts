@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidationBatches } from '../../../src/adapters/cache/invalidation-batches.js';
+import { InvalidationBatches } from '../../../src/adapters/cache/bus/invalidation-batches.js';
 import type { Invalidation } from '../../../src/ports/invalidation-bus.js';
 
 /** A send that the test completes by hand, so what is in flight and what waits can be told apart. */

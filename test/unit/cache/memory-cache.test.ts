@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { MemoryCache } from '../../../src/adapters/cache/memory-cache.js';
+import { MemoryCache } from '../../../src/adapters/cache/memory/memory-cache.js';
 import { ConfigError } from '../../../src/domain/errors.js';
 
 /** A clock the test moves by hand, so expiry is exact and nothing waits. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryCache } from '../../../src/adapters/cache/memory-cache.js';
-import { ResilientCache } from '../../../src/adapters/cache/resilient-cache.js';
+import { MemoryCache } from '../../../src/adapters/cache/memory/memory-cache.js';
+import { ResilientCache } from '../../../src/adapters/cache/resilient/resilient-cache.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { openCache, resolveCacheTarget } from '../../../src/app/cache/open-cache.js';
 import { createAuthStorage } from '../../../src/app/config.js';

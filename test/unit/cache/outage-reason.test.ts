@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
-import { ResilientCache } from '../../../src/adapters/cache/resilient-cache.js';
+import { RedisCache } from '../../../src/adapters/cache/redis/redis-cache.js';
+import { ResilientCache } from '../../../src/adapters/cache/resilient/resilient-cache.js';
 import type { Logger } from '../../../src/ports/system.js';
 import { eventually } from '../../contract/cache/cache-contract.js';
 

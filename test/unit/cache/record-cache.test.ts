@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryCache } from '../../../src/adapters/cache/memory-cache.js';
-import { RedisCache } from '../../../src/adapters/cache/redis-cache.js';
-import { ResilientCache } from '../../../src/adapters/cache/resilient-cache.js';
+import { MemoryCache } from '../../../src/adapters/cache/memory/memory-cache.js';
+import { RedisCache } from '../../../src/adapters/cache/redis/redis-cache.js';
+import { ResilientCache } from '../../../src/adapters/cache/resilient/resilient-cache.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { cacheKeys, EntryCodec, type RecordCodec } from '../../../src/app/cache/cache-codec.js';
 import { RecordCache, type RecordCacheSettings } from '../../../src/app/cache/record-cache.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRedisUrl, redisConnectionFromUrl } from '../../../src/adapters/cache/redis-url.js';
+import { isRedisUrl, redisConnectionFromUrl } from '../../../src/adapters/cache/redis/redis-url.js';
 import { ConfigError } from '../../../src/domain/errors.js';
 
 describe('Redis topology URLs', () => {

@@ -1,6 +1,6 @@
 import { UnavailableError } from '../../../domain/errors.js';
 import type { SecondaryStore, VersionedRead } from '../../../ports/secondary-store.js';
-import { positiveInteger, startSweep } from '../memory-cache.js';
+import { positiveInteger, startSweep } from '../memory/memory-cache.js';
 
 export interface MemorySecondaryStoreOptions {
   /**

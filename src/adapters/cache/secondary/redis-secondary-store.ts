@@ -9,7 +9,7 @@ import {
   redisFailure,
   type RedisClientHandle,
   type RedisConnection,
-} from '../redis-connection.js';
+} from '../redis/redis-connection.js';
 import { defineSecondaryScripts, type SecondaryScripts } from './secondary-scripts.js';
 
 export interface RedisSecondaryStoreOptions {

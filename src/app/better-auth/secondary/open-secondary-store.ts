@@ -1,5 +1,5 @@
-import type { RedisClientLike } from '../../../adapters/cache/redis-connection.js';
-import { isRedisUrl, redisConnectionFromUrl } from '../../../adapters/cache/redis-url.js';
+import type { RedisClientLike } from '../../../adapters/cache/redis/redis-connection.js';
+import { isRedisUrl, redisConnectionFromUrl } from '../../../adapters/cache/redis/redis-url.js';
 import { MemorySecondaryStore } from '../../../adapters/cache/secondary/memory-secondary-store.js';
 import { RedisSecondaryStore } from '../../../adapters/cache/secondary/redis-secondary-store.js';
 import { ConfigError } from '../../../domain/errors.js';

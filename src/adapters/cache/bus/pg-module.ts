@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Pg from 'pg';
-import { requireOptionalPackage } from '../../domain/optional-package.js';
+import { requireOptionalPackage } from '../../../domain/optional-package.js';
 
 // pg is an optional peer dependency: loaded when a PostgreSQL invalidation bus is first opened.
 const load = createRequire(import.meta.url);

@@ -1,8 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { Invalidation, InvalidationBus, InvalidationListener } from '../../ports/invalidation-bus.js';
-import type { Logger } from '../../ports/system.js';
+import type { Invalidation, InvalidationBus, InvalidationListener } from '../../../ports/invalidation-bus.js';
+import type { Logger } from '../../../ports/system.js';
 import { decodeInvalidation, encodeInvalidation } from './bus-messages.js';
-import { isCluster } from './redis-connection.js';
+import { isCluster } from '../redis/redis-connection.js';
 
 const RESUBSCRIBE_DELAY_MS = 200;
 /** Connect deadline and TCP keepalive delay of the subscriber connection. */

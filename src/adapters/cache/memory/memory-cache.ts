@@ -1,7 +1,7 @@
-import { ConfigError, UnavailableError } from '../../domain/errors.js';
-import type { CacheStore } from '../../ports/cache.js';
-import type { Clock } from '../../ports/system.js';
-import { normaliseTtl } from './ttl.js';
+import { ConfigError, UnavailableError } from '../../../domain/errors.js';
+import type { CacheStore } from '../../../ports/cache.js';
+import type { Clock } from '../../../ports/system.js';
+import { normaliseTtl } from '../ttl.js';
 
 export interface MemoryCacheOptions {
   /** Most entries kept; the least recently used go first (default 10 000). */

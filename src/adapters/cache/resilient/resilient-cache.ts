@@ -1,49 +1,25 @@
-import { UnavailableError } from '../../domain/errors.js';
+import { UnavailableError } from '../../../domain/errors.js';
 import {
   recordOperationsOf,
   type CacheIndex,
   type CacheStore,
   type RecordOperations,
   type WithRecordOperations,
-} from '../../ports/cache.js';
-import type { Logger } from '../../ports/system.js';
+} from '../../../ports/cache.js';
+import type { Logger } from '../../../ports/system.js';
 import { Deadlines } from './deadlines.js';
+import { CacheTimeout, closedError, outageReason } from './outage.js';
 import { PendingInvalidations } from './pending-invalidations.js';
+import { replayPending } from './replay.js';
+import type { ResilientCacheOptions } from './resilient-options.js';
 import { ResilientOperations, type Resilience } from './resilient-operations.js';
-import { isCallerError, normaliseTtl } from './ttl.js';
+import { isCallerError, normaliseTtl } from '../ttl.js';
 
-export interface ResilientCacheOptions {
-  logger: Logger;
-  /** Longest wait for one operation before it counts as a failure (default 250 ms: holds on a loaded 2-core box). */
-  timeoutMs?: number;
-  /** Consecutive failed operations that make an outage (default 3): one slow command is a miss, not an outage. */
-  failureThreshold?: number;
-  /** Longest wait for deletePrefix and for replaying invalidations, which may touch many keys (default 5 s). */
-  bulkTimeoutMs?: number;
-  /** While degraded, at most one recovery attempt per this interval, started by an incoming call (default 1 s). */
-  probeIntervalMs?: number;
-  /**
-   * How long after an outage began an invalidation that could not be applied waits for its replay before
-   * returning with it queued (default 3 s): a revocation normally returns only once the store dropped the entry.
-   */
-  invalidationWaitMs?: number;
-  /** Failed invalidations remembered for replay; past this the whole namespace is flushed on recovery (default 10 000). */
-  maxPendingInvalidations?: number;
-  /** What "the whole namespace" is for that flush: deletePrefix(flushPrefix) on the inner store (default ''). */
-  flushPrefix?: string;
-  /**
-   * The inner store already fails a single operation after timeoutMs (ioredis `commandTimeout`), so
-   * single-command operations skip our own deadline: on the hot read path that saves a wrapper per call.
-   */
-  innerEnforcesTimeout?: boolean;
-}
+export type { ResilientCacheOptions };
 
 export type CacheHealth = 'healthy' | 'degraded';
 
-const REPLAY_BATCH = 100;
 const PROBE_KEY = '__authkeep_probe__';
-
-class CacheTimeout extends Error {}
 
 /**
  * A CacheStore over another one (normally Redis) that never lets the cache hurt the caller: a failed or slow
@@ -370,7 +346,9 @@ export class ResilientCache implements CacheStore, CacheIndex, WithRecordOperati
     try {
       let probed = this.degradedSince === undefined;
       for (;;) {
-        replayed += await this.replayPending();
+        replayed += await replayPending(this.pending, this.inner, this.flushPrefix, (operation) =>
+          this.within(this.bulkTimeoutMs, operation),
+        );
         if (!probed) {
           await this.within(this.timeoutMs, () => this.inner.get(PROBE_KEY));
           probed = true;
@@ -393,52 +371,6 @@ export class ResilientCache implements CacheStore, CacheIndex, WithRecordOperati
       'cache recovered: invalidations replayed, serving cached reads again',
     );
   }
-
-  /** One pass over what is pending: the flush first, then prefixes, then keys in batches. */
-  private async replayPending(): Promise<number> {
-    let replayed = 0;
-    if (this.pending.takeFlush()) {
-      try {
-        await this.within(this.bulkTimeoutMs, () => this.inner.deletePrefix(this.flushPrefix));
-      } catch (error) {
-        this.pending.restoreFlush();
-        throw error;
-      }
-      replayed += 1;
-    }
-    for (const prefix of [...this.pending.prefixes.keys()]) {
-      const generation = this.pending.generation;
-      await this.within(this.bulkTimeoutMs, () => this.inner.deletePrefix(prefix));
-      this.pending.replayedPrefix(prefix, generation);
-      replayed += 1;
-    }
-    while (this.pending.keys.size > 0 && !this.pending.flush) {
-      const generation = this.pending.generation;
-      const batch = [...this.pending.keys.keys()].slice(0, REPLAY_BATCH);
-      await this.within(this.bulkTimeoutMs, () => this.inner.delete(...batch));
-      this.pending.replayedKeys(batch, generation);
-      replayed += batch.length;
-    }
-    return replayed;
-  }
-}
-
-function outageReason(error: unknown): { reason: string; errorCode?: string } {
-  if (error instanceof CacheTimeout) return { reason: 'timeout' };
-  const reasons: string[] = [];
-  let errorCode: string | undefined;
-  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
-    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof message === 'string' && message !== '') reasons.push(message);
-    if (typeof code === 'string') errorCode = code;
-    e = cause;
-  }
-  const reason = reasons.length > 0 ? reasons.join(': ') : String(error);
-  return errorCode === undefined ? { reason } : { reason, errorCode };
-}
-
-function closedError(): UnavailableError {
-  return new UnavailableError('cache is closed', { retryable: false });
 }
 
 function isCacheIndex(store: CacheStore): store is CacheStore & CacheIndex {

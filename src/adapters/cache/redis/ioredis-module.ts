@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as IoRedis from 'ioredis';
-import { requireOptionalPackage } from '../../domain/optional-package.js';
+import { requireOptionalPackage } from '../../../domain/optional-package.js';
 
 // ioredis is an optional peer dependency: loaded when a Redis cache is first opened, not at import.
 const load = createRequire(import.meta.url);

@@ -1,6 +1,6 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
-import { AuthkeepError, InternalError, UnavailableError } from '../../domain/errors.js';
-import type { Logger } from '../../ports/system.js';
+import { AuthkeepError, InternalError, UnavailableError } from '../../../domain/errors.js';
+import type { Logger } from '../../../ports/system.js';
 import { ioredisModule } from './ioredis-module.js';
 
 /**

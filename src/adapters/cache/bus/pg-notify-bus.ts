@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
-import { ConfigError, UnavailableError } from '../../domain/errors.js';
-import type { Invalidation, InvalidationBus, InvalidationListener } from '../../ports/invalidation-bus.js';
-import type { Logger } from '../../ports/system.js';
+import { ConfigError, UnavailableError } from '../../../domain/errors.js';
+import type { Invalidation, InvalidationBus, InvalidationListener } from '../../../ports/invalidation-bus.js';
+import type { Logger } from '../../../ports/system.js';
 import { chunkInvalidation, decodeInvalidation, encodeInvalidation } from './bus-messages.js';
 import { InvalidationBatches } from './invalidation-batches.js';
 import { pgModule } from './pg-module.js';

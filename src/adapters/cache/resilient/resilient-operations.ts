@@ -1,5 +1,5 @@
-import { UnavailableError } from '../../domain/errors.js';
-import type { FillListing, RecordLookup, RecordOperations, RevocationMessage } from '../../ports/cache.js';
+import { UnavailableError } from '../../../domain/errors.js';
+import type { FillListing, RecordLookup, RecordOperations, RevocationMessage } from '../../../ports/cache.js';
 
 /** What ResilientCache lends its record operations: its health, its deadline and its failure accounting. */
 export interface Resilience {

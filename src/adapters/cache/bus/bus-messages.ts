@@ -1,4 +1,4 @@
-import type { Invalidation } from '../../ports/invalidation-bus.js';
+import type { Invalidation } from '../../../ports/invalidation-bus.js';
 
 /** Wire form of a bus message: compact JSON, so PostgreSQL's 8000-byte NOTIFY payload holds many keys. */
 export function encodeInvalidation(message: Invalidation): string {

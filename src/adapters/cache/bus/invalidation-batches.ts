@@ -1,4 +1,4 @@
-import type { Invalidation } from '../../ports/invalidation-bus.js';
+import type { Invalidation } from '../../../ports/invalidation-bus.js';
 
 type Revocation = Exclude<Invalidation, { ping: string }>;
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../domain/errors.js';
+import { ConfigError } from '../../../domain/errors.js';
 import type { RedisConnection } from './redis-connection.js';
 
 /**

@@ -1,6 +1,6 @@
-import { INSPECT } from '../../domain/masking.js';
+import { INSPECT } from '../../../domain/masking.js';
 import type { Cluster, Redis } from 'ioredis';
-import { ConfigError, ConflictError } from '../../domain/errors.js';
+import { ConfigError, ConflictError } from '../../../domain/errors.js';
 import type {
   CacheIndex,
   CacheStore,
@@ -9,8 +9,8 @@ import type {
   RecordOperations,
   RevocationMessage,
   WithRecordOperations,
-} from '../../ports/cache.js';
-import type { Logger } from '../../ports/system.js';
+} from '../../../ports/cache.js';
+import type { Logger } from '../../../ports/system.js';
 import {
   clusterReady,
   isCluster,
@@ -23,7 +23,7 @@ import {
 } from './redis-connection.js';
 import { defineRecordScripts, type RecordScripts } from './record-scripts.js';
 import { defineScripts, type ScriptedClient } from './redis-scripts.js';
-import { normaliseTtl } from './ttl.js';
+import { normaliseTtl } from '../ttl.js';
 
 export interface RedisCacheOptions {
   /**
