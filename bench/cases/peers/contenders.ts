@@ -6,7 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PostgresStorageAdapter, silentLogger } from '../../../src/index.js';
 import type { Op } from '../../harness.js';
-import { emailOf, pickers, userIdOf, type PeerData } from './data.js';
+import { authkeepToken, emailOf, pickers, userIdOf, type PeerData } from './data.js';
 import { seedAuthjs, seedAuthkeep, seedBetterAuth } from './schemas.js';
 
 export const POOL = 10;
@@ -25,7 +25,8 @@ const found = <T>(value: T | null | undefined, what: string): T => {
   return value;
 };
 const expiresAt = () => new Date(Date.now() + 86_400_000);
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+/** authkeep's stored key of a token: its SHA-256, 32 bytes. */
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 const poolIn = (url: string, schema: string) =>
   new pg.Pool({ connectionString: url, max: POOL, options: `-c search_path=${schema}` });
 
@@ -42,6 +43,11 @@ async function seedWith(pool: pg.Pool, seed: (c: pg.ClientBase) => Promise<void>
 export async function authkeep(url: string, schema: string, d: PeerData): Promise<Contender> {
   const adapter = new PostgresStorageAdapter(url, { schema, max: POOL, logger: silentLogger });
   await adapter.connect();
+  // The seeded sessions' bucket gets its partition the way production's first login of the day makes it.
+  const made = await adapter.createSession({ userId: 'seed', entitlements: [], expiresAt: expiresAt() });
+  if (!made.id.endsWith(authkeepToken(d, '')))
+    throw new Error('bench: the seed bucket is not the one authkeep uses');
+  await adapter.deleteSession(made.id);
   const seeder = poolIn(url, schema);
   await seedWith(seeder, (c) => seedAuthkeep(c, d));
   await seeder.end();
@@ -49,9 +55,9 @@ export async function authkeep(url: string, schema: string, d: PeerData): Promis
   return {
     name: 'authkeep',
     ops: {
-      getSession: async () => found(await adapter.getSession(p.readToken()), 'session'),
+      getSession: async () => found(await adapter.getSession(authkeepToken(d, p.readToken())), 'session'),
       getSessionAndUser: async () => {
-        const session = found(await adapter.getSession(p.readToken()), 'session');
+        const session = found(await adapter.getSession(authkeepToken(d, p.readToken())), 'session');
         return { session, user: found(await adapter.getUser(session.userId), 'user') };
       },
       getUserById: async () => found(await adapter.getUser(userIdOf(d, p.userIndex())), 'user'),
@@ -62,7 +68,7 @@ export async function authkeep(url: string, schema: string, d: PeerData): Promis
           entitlements: [],
           expiresAt: expiresAt(),
         }),
-      deleteSession: () => adapter.deleteSession(p.deleteToken()),
+      deleteSession: () => adapter.deleteSession(authkeepToken(d, p.deleteToken())),
     },
     close: () => adapter.disconnect(),
   };
@@ -75,7 +81,7 @@ export async function authkeep(url: string, schema: string, d: PeerData): Promis
 export function rawPg(url: string, schema: string, d: PeerData): Contender {
   const pool = poolIn(url, schema);
   const p = pickers(d);
-  const one = async (name: string, text: string, value: string) =>
+  const one = async (name: string, text: string, value: string | Buffer) =>
     (await pool.query({ name, text, values: [value] })).rows[0];
   const session = (token: string, row: any) => ({
     id: token,
@@ -97,7 +103,7 @@ export function rawPg(url: string, schema: string, d: PeerData): Contender {
     name: 'pg',
     ops: {
       getSession: async () => {
-        const token = p.readToken();
+        const token = authkeepToken(d, p.readToken());
         const row = found(
           await one('s', 'select * from sessions_flat where id = $1', sha256(token)),
           'session',
@@ -105,7 +111,7 @@ export function rawPg(url: string, schema: string, d: PeerData): Contender {
         return session(token, row);
       },
       getSessionAndUser: async () => {
-        const token = p.readToken();
+        const token = authkeepToken(d, p.readToken());
         const text =
           'select s.user_id, s.entitlements, s.expires_at, s.created_at, s.updated_at, u.id as u_id, ' +
           'u.email as u_email, u.name as u_name, u.entitlements as u_entitlements, u.created_at as u_created_at, ' +
@@ -128,12 +134,12 @@ export function rawPg(url: string, schema: string, d: PeerData): Contender {
           ),
         ),
       createSession: async () => {
-        const token = randomBytes(32).toString('base64url');
+        const token = authkeepToken(d, randomBytes(32).toString('base64url'));
         const now = new Date();
         await pool.query({
           name: 'c',
-          text: 'insert into sessions_flat (id, user_id, entitlements, expires_at, created_at, updated_at) values ($1, $2, $3, $4, $5, $6)',
-          values: [sha256(token), userIdOf(d, p.userIndex()), [], expiresAt(), now, now],
+          text: 'insert into sessions_flat (id, bucket, user_id, entitlements, expires_at, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7)',
+          values: [sha256(token), d.bucket, userIdOf(d, p.userIndex()), [], expiresAt(), now, now],
         });
         return token;
       },
@@ -141,7 +147,7 @@ export function rawPg(url: string, schema: string, d: PeerData): Contender {
         pool.query({
           name: 'd',
           text: 'delete from sessions_flat where id = $1',
-          values: [sha256(p.deleteToken())],
+          values: [sha256(authkeepToken(d, p.deleteToken()))],
         }),
     },
     close: () => pool.end(),

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { bucketedToken, sessionBucket } from '../../../src/domain/records/session-bucket.js';
 
 /**
  * The one data set every contender gets: the same users (ids, emails, names) and the same sessions
@@ -10,11 +11,17 @@ export interface PeerData {
   salt: string;
   users: number;
   sessions: number;
+  /** The expiry bucket of every seeded session (they expire in a day): authkeep's tokens end in it. */
+  bucket: number;
 }
 
 export function peerData(sessions: number): PeerData {
-  return { salt: randomBytes(8).toString('hex'), users: Math.ceil(sessions / 2), sessions };
+  const bucket = sessionBucket(new Date(Date.now() + 86_400_000));
+  return { salt: randomBytes(8).toString('hex'), users: Math.ceil(sessions / 2), sessions, bucket };
 }
+
+/** The token authkeep minted for seeded session j: the same 43 characters, then its bucket. */
+export const authkeepToken = (d: PeerData, token: string) => bucketedToken(token, d.bucket);
 
 export const tokenOf = (d: PeerData, j: number) => `${d.salt}${String(j).padStart(27, '0')}`;
 export const emailOf = (i: number) => `user${i}@example.com`;
@@ -31,6 +38,7 @@ export const sql = {
   email: `'user' || i || '@example.com'`,
   name: `'User ' || i`,
   token: (d: PeerData) => `'${d.salt}' || lpad(j::text, 27, '0')`,
+  authkeepToken: (d: PeerData) => `'${d.salt}' || lpad(j::text, 27, '0') || '${bucketedToken('', d.bucket)}'`,
   ownerId: (d: PeerData) => `md5('${d.salt}u' || (((j - 1) % ${d.users}) + 1))::uuid`,
 };
 

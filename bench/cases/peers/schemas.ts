@@ -3,18 +3,22 @@ import { sql, type PeerData } from './data.js';
 
 const series = (n: number, v: string) => `from generate_series(1, ${n}) as ${v}`;
 
-/** authkeep's own tables (migrated by connect()): users, and sessions keyed by the token's SHA-256. */
+/**
+ * authkeep's own tables (migrated by connect()): users, and sessions as authkeep writes them today: the
+ * token ends in its expiry bucket, the row sits in that bucket's partition (which must exist), keyed by
+ * the token's SHA-256 as 32 bytes (migration 0009).
+ */
 export async function seedAuthkeep(client: pg.ClientBase, d: PeerData): Promise<void> {
   await client.query(
     `insert into users (id, email, email_normalized, name, entitlements, created_at, updated_at)
      select ${sql.userId(d)}::text, ${sql.email}, ${sql.email}, ${sql.name}, '{}', now(), now() ${series(d.users, 'i')}`,
   );
   await client.query(
-    `insert into sessions (id, user_id, entitlements, expires_at, created_at, updated_at)
-     select encode(sha256(convert_to(${sql.token(d)}, 'UTF8')), 'hex'), ${sql.ownerId(d)}::text, '{}',
+    `insert into sessions (id, bucket, user_id, entitlements, expires_at, created_at, updated_at)
+     select sha256(convert_to(${sql.authkeepToken(d)}, 'UTF8')), ${d.bucket}, ${sql.ownerId(d)}::text, '{}',
             now() + interval '1 day', now(), now() ${series(d.sessions, 'j')}`,
   );
-  // Raw pg's floor reads an unpartitioned copy (today's table before migration 0008), so authkeep's
+  // Raw pg's floor reads an unpartitioned copy (the table before migration 0008), so authkeep's
   // partitioned layout is measured against the plain table it replaced, not against itself.
   await client.query(`create table sessions_flat (like sessions including defaults, primary key (id))`);
   await client.query(`create index on sessions_flat (user_id)`);
