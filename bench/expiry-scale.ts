@@ -77,7 +77,7 @@ async function breakdown(client: pg.Client): Promise<string> {
     from (${PARTITIONS}) p join pg_index x on x.indrelid = p.oid`);
   const parts = new Map<string, number>();
   for (const row of rows) {
-    const part = String(row.part).replace(/^.* USING btree /, '');
+    const part = String(row.part).replace(/^.* USING (\w+) /, '$1 ');
     parts.set(part, (parts.get(part) ?? 0) + Number(row.bytes));
   }
   return [...parts].map(([part, bytes]) => `${part} ${fmt(bytes / sessions)}`).join(', ');
