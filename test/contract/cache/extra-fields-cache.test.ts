@@ -103,7 +103,7 @@ for (const mode of [redisMode(), memoryMode()]) {
       await writer.sqlStore.db
         .updateTable('sessions')
         .set({ extra: null })
-        .where('id', '=', digest(session.id))
+        .where('id', '=', Buffer.from(digest(session.id), 'hex')) // 32 raw bytes since migration 0009
         .execute();
       const hit = (await reader.getSession(session.id)) as unknown as typeof extra;
       expect(hit).toEqual(session);
