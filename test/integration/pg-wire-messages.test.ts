@@ -1,7 +1,8 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
-import { databaseUrl, dropSchema, freshSchemaName } from '../support/postgres.js';
+import { bucketOfToken } from '../../src/domain/records/session-bucket.js';
+import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
 
 const url = databaseUrl();
 
@@ -116,13 +117,13 @@ describe.skipIf(!url)('PostgreSQL hot path on the wire', () => {
 
   it('statements without rows (insert, delete) are described once too, and still report what they did', async () => {
     const user = await adapter.createUser({ email: 'rows@example.com' });
-    const warm = await adapter.createSession({
-      userId: user.id,
-      entitlements: [],
-      expiresAt: new Date(Date.now() + 60_000),
-    });
-    await adapter.getSession(warm.id);
-    await adapter.deleteSession(warm.id);
+    const expiresAt = new Date(Date.now() + 60_000);
+    // The first session of a bucket goes through the parent; once its partition is seen, straight to it.
+    for (let i = 0; i < 2; i++) {
+      const warm = await adapter.createSession({ userId: user.id, entitlements: [], expiresAt });
+      await adapter.getSession(warm.id);
+      await adapter.deleteSession(warm.id);
+    }
     counter.reset();
     const sessions = [];
     for (let i = 0; i < 3; i++) {
@@ -140,5 +141,18 @@ describe.skipIf(!url)('PostgreSQL hot path on the wire', () => {
       expect(await adapter.getSession(session.id)).toBeNull();
     }
     expect({ P: counter.count('P'), D: counter.count('D') }).toEqual({ P: 0, D: 0 });
+  });
+
+  it('a session is created in a bucket whose partition another process dropped after this one wrote there', async () => {
+    const expiresAt = new Date(Date.now() + 40 * 86_400_000);
+    const first = await adapter.createSession({ userId: 'p', entitlements: [], expiresAt });
+    await adapter.createSession({ userId: 'p', entitlements: [], expiresAt });
+    await withClient(url!, schema, (client) =>
+      client.query(`drop table sessions_b${bucketOfToken(first.id)}`),
+    );
+    const again = await adapter.createSession({ userId: 'p', entitlements: ['y'], expiresAt });
+    expect(bucketOfToken(again.id)).toBe(bucketOfToken(first.id));
+    expect(await adapter.getSession(again.id)).toMatchObject({ userId: 'p', entitlements: ['y'] });
+    expect(await adapter.getSession(first.id)).toBeNull();
   });
 });

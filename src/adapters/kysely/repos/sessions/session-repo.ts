@@ -102,15 +102,21 @@ export class KyselySessionRepo implements SessionRepo {
       updated_at: codec.timestamp(session.updatedAt),
       extra: session.extraFields ?? null,
     };
-    const insert = () =>
-      this.store.query(this.insertRow[table](values), {
+    const insert = (statement = this.insertRow[table](values)) =>
+      this.store.query(statement, {
         idempotent: false,
         entity,
         recover: async (db) => ((await recoverInserted(table as 'sessions', id, () => true)(db)) ? [] : null),
       });
+    const direct = this.byKey.insertDirect(bucket, values);
     try {
-      await insert();
+      await insert(direct);
     } catch (error) {
+      if (direct !== undefined && isMissingBucketTable(error)) {
+        // The partition was dropped by a sweep since it was seen: through the parent, which makes it again.
+        this.byKey.gone(bucket);
+        return this.insert(key, session);
+      }
       // The first session of a bucket nobody created yet (or a sweep just dropped): create it, once.
       if (!isMissingPartition(error)) throw error;
       await ensureSessionPartition(this.store, bucket, table);

@@ -37,6 +37,7 @@ const UNDEFINED_TABLE = '42P01';
  */
 export class SessionStatements {
   private readonly direct = { reads: new Map<number, Binder>(), deletes: new Map<number, Binder>() };
+  private readonly inserts = new Map<number, (row: Record<string, unknown>) => CompiledQuery>();
   private readonly known = new Set<number>();
   private readonly viaParent = new Map<SessionTable, { read: Binder; remove: Binder }>();
 
@@ -97,6 +98,25 @@ export class SessionStatements {
     return this.bound(this.direct.deletes, bucket, (partition) =>
       this.store.db.deleteFrom(partition as 'sessions').where('id', '=', slot('digest')),
     )({ digest, bucket });
+  }
+
+  /**
+   * The insert of a row into a bucket whose partition was seen, straight into the partition: PostgreSQL
+   * then routes no tuple through the parent. Undefined for a bucket not seen.
+   */
+  insertDirect(bucket: number, row: Record<string, unknown>): CompiledQuery | undefined {
+    if (!this.known.has(bucket)) return undefined;
+    let binder = this.inserts.get(bucket);
+    if (binder === undefined) {
+      const columns = ['id', 'bucket', ...RECORD_COLUMNS];
+      binder = prepare(
+        this.store.db
+          .insertInto(sessionPartitionName(bucket) as 'sessions')
+          .values(Object.fromEntries(columns.map((c) => [c, slot(c)])) as never),
+      );
+      this.inserts.set(bucket, binder);
+    }
+    return binder(row);
   }
 
   private bound(
