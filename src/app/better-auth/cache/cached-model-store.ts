@@ -7,6 +7,7 @@ import type {
   ModelWriteResult,
 } from '../../../ports/model-store.js';
 import type { RecordCodec } from '../../cache/cache-codec.js';
+import type { RecordFacts } from '../../cache/record-cache.js';
 import { withinRevocationBound, type RecordReadThrough } from '../../cache/tiered-records.js';
 import {
   keysOfRow,
@@ -23,9 +24,34 @@ function asDate(value: unknown): Date | undefined {
   return undefined;
 }
 
+/** The columns asked for; the row itself when all are (every row a read returns is the caller's own). */
 function project(row: ModelRow, columns: readonly string[] | undefined): ModelRow {
-  if (!columns || columns.length === 0) return { ...row };
+  if (!columns || columns.length === 0) return row;
   return Object.fromEntries(columns.map((column) => [column, row[column]]));
+}
+
+/** What reading a cached table's rows through the tiers needs, built once per table. */
+interface TableReads {
+  cached: CachedTable;
+  codec: RecordCodec<ModelRow>;
+  facts: (row: ModelRow) => RecordFacts;
+}
+
+function tableReads(plan: CachePlan, dialect: 'postgres' | 'sqlite'): Map<string, TableReads> {
+  const reads = new Map<string, TableReads>();
+  for (const [table, cached] of plan) {
+    const { idColumn, expiryColumn } = cached;
+    reads.set(table, {
+      cached,
+      // PostgreSQL returns Dates (revived from JSON); SQLite's ISO text needs no reviving.
+      codec: { dateFields: dialect === 'postgres' ? cached.dateColumns : [] },
+      facts: (row) => ({
+        owner: String(row[idColumn]),
+        expiresAt: expiryColumn ? asDate(row[expiryColumn]) : undefined,
+      }),
+    });
+  }
+  return reads;
 }
 
 /**
@@ -35,6 +61,7 @@ function project(row: ModelRow, columns: readonly string[] | undefined): ModelRo
  */
 export class CachedModelStore implements ModelStore {
   readonly dialect: 'postgres' | 'sqlite';
+  private readonly reads: Map<string, TableReads>;
 
   /** `pending`: inside transaction(), the keys to invalidate once it ends (reads then bypass the cache). */
   constructor(
@@ -42,55 +69,52 @@ export class CachedModelStore implements ModelStore {
     private readonly records: RecordReadThrough,
     private readonly plan: CachePlan,
     private readonly pending?: Set<string>,
+    reads?: Map<string, TableReads>,
   ) {
     this.dialect = inner.dialect;
-  }
-
-  private codecOf(cached: CachedTable): RecordCodec<ModelRow> {
-    // PostgreSQL returns Dates (revived from JSON); SQLite's ISO text needs no reviving.
-    return { dateFields: this.dialect === 'postgres' ? cached.dateColumns : [] };
+    this.reads = reads ?? tableReads(plan, inner.dialect);
   }
 
   /** One cached row by a unique lookup, read through the tiers. */
   private cachedRow(
-    cached: CachedTable,
+    reads: TableReads,
     key: string,
-    where: readonly ModelCondition[],
+    where: () => readonly ModelCondition[],
   ): Promise<ModelRow | null> {
+    const { cached, codec, facts } = reads;
     return this.records.read<ModelRow>(
       key,
-      this.codecOf(cached),
-      () => this.inner.findOne(cached.table, { where }),
-      (row) => ({
-        owner: String(row[cached.idColumn]),
-        expiresAt: cached.expiryColumn ? asDate(row[cached.expiryColumn]) : undefined,
-      }),
+      codec,
+      () => this.inner.findOne(cached.table, { where: where() }),
+      facts,
     );
   }
 
   /** A one-to-one join onto a cached table's id (a session's user), served from the cache too. */
   private joinedRow(join: ModelJoin, row: ModelRow): Promise<ModelRow | null> | undefined {
-    const target = this.plan.get(join.table);
-    if (!target || !join.one || join.to !== target.idColumn) return undefined;
+    const target = this.reads.get(join.table);
+    const byId = target?.cached.byId;
+    if (!target || !byId || !join.one || join.to !== target.cached.idColumn) return undefined;
     const id = row[join.from];
     if (id === null || id === undefined) return Promise.resolve(null);
-    const where: ModelCondition[] = [
+    const where = (): ModelCondition[] => [
       { column: join.to, operator: 'eq', value: id as string, connector: 'AND' },
     ];
-    return this.cachedRow(target, lookupKey(target.table, [target.idColumn], [id]), where);
+    return this.cachedRow(target, lookupKey(byId, [id]), where);
   }
 
   async findOne(table: string, query: ModelQuery): Promise<ModelRow | null> {
-    const cached = this.pending || query.forUpdate ? undefined : this.plan.get(table);
-    const key = cached && query.where ? lookupOf(cached, query.where) : undefined;
-    const joins = query.joins ?? [];
-    if (!cached || !key || joins.some((join) => !this.plan.has(join.table) || !join.one)) {
+    const reads = this.pending || query.forUpdate ? undefined : this.reads.get(table);
+    const where = query.where;
+    const key = reads && where ? lookupOf(reads.cached, where) : undefined;
+    const joins = query.joins;
+    if (!reads || !key || joins?.some((join) => !this.plan.has(join.table) || !join.one)) {
       return this.inner.findOne(table, query);
     }
-    const row = await this.cachedRow(cached, key, query.where!);
+    const row = await this.cachedRow(reads, key, () => where!);
     if (row === null) return null;
     const result = project(row, query.select);
-    for (const join of joins) {
+    for (const join of joins ?? []) {
       const joined = await this.joinedRow(join, row);
       if (joined === undefined) return this.inner.findOne(table, query);
       result[join.key] = joined === null ? null : project(joined, join.columns);
@@ -216,7 +240,7 @@ export class CachedModelStore implements ModelStore {
     const pending = new Set<string>();
     try {
       return await this.inner.transaction((trx) =>
-        work(new CachedModelStore(trx, this.records, this.plan, pending)),
+        work(new CachedModelStore(trx, this.records, this.plan, pending, this.reads)),
       );
     } finally {
       // Committed or not, whatever the transaction wrote is dropped from the cache once it has ended.
