@@ -12,7 +12,9 @@ import {
   type KitiumStorageAdapter,
 } from '../../src/index.js';
 import { kitiumMigrations } from '../../migrations/index.js';
-import { databaseUrl, dropSchema, freshSchemaName } from '../support/postgres.js';
+import { RedisCache } from '../../src/adapters/cache/redis/redis-cache.js';
+import { testCacheSecret } from '../support/cache-secret.js';
+import { databaseUrl, dropSchema, freshSchemaName, redisUrl } from '../support/postgres.js';
 
 const day = SESSION_BUCKET_MS;
 const url = databaseUrl();
@@ -158,3 +160,46 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe.skipIf(url === null || redisUrl() === null)(
+  'migration 0009 under a Redis cache [postgres × redis]',
+  () => {
+    const schema = freshSchemaName('digest0009redis');
+    const namespace = `test:${schema}:`;
+    const open = (migrations: 'apply' | 'skip' = 'apply') =>
+      new PostgresStorageAdapter(url as string, {
+        schema,
+        logger: silentLogger,
+        migrations,
+        cache: redisUrl() as `redis://${string}`,
+        cacheOptions: { namespace, timeoutMs: 2_000, secret: testCacheSecret },
+      });
+    afterAll(async () => {
+      await dropSchema(url as string, schema);
+      const cache = new RedisCache({ url: redisUrl() as string }, { namespace });
+      await cache.deletePrefix('');
+      await cache.close();
+    });
+
+    it('an entry cached before the migration is served after it for the same session only, and revoked with it', async () => {
+      const before = open('skip');
+      await runMigrations(before.sqlStore, kitiumMigrations.slice(0, BEFORE_0009), before.migrationContext());
+      const expiresAt = new Date(Date.now() + 2 * day);
+      const cached = await before.createSession({ userId: 'cached', entitlements: [], expiresAt });
+      expect(await before.getSession(cached.id)).toMatchObject({ userId: 'cached' }); // the fill
+      await before.disconnect();
+
+      const after = open();
+      await after.connect();
+      // Changed behind the cache's back: only a hit on the entry written before 0009 still says 'cached'.
+      await sql`update sessions_hex set user_id = 'changed'`.execute(after.sqlStore.db);
+      expect(await after.getSession(cached.id)).toMatchObject({ id: cached.id, userId: 'cached' });
+      const other = await after.createSession({ userId: 'other', entitlements: [], expiresAt });
+      expect(await after.getSession(other.id)).toMatchObject({ id: other.id, userId: 'other' });
+      await after.deleteSession(cached.id);
+      expect(await after.getSession(cached.id)).toBeNull();
+      expect(await after.getSession(other.id)).toMatchObject({ userId: 'other' });
+      await after.disconnect();
+    });
+  },
+);
