@@ -29,6 +29,12 @@ function corrupt(kind: string): never {
 }
 
 function parseTimestampText(value: string): Date {
+  // What authkeep writes (toISOString): no pattern to test, the common case on every SQLite read.
+  if (value.length === 24 && value.charCodeAt(23) === 90 /* Z */ && value.charCodeAt(10) === 84 /* T */) {
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) corrupt('timestamp');
+    return date;
+  }
   // SQL CURRENT_TIMESTAMP writes 'YYYY-MM-DD HH:MM:SS' in UTC, without a zone designator.
   const text = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/.test(value)
     ? `${value.replace(' ', 'T')}Z`

@@ -48,6 +48,11 @@ export interface SqlStoreConfig {
   healthCheckTimeoutMs?: number;
   /** Executes one compiled statement outside any transaction through the driver's statement cache. */
   fastQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>>;
+  /**
+   * The same, synchronously, for a driver that can (SQLite while no transaction holds the connection);
+   * undefined when it cannot run the statement right now.
+   */
+  fastQuerySync?<R>(compiled: CompiledQuery): QueryResult<R> | undefined;
   /** Runs once before the first statement (outside any transaction): settings a borrowed connection needs. */
   prepareConnection?: (db: Db) => Promise<void>;
 }
@@ -64,6 +69,7 @@ export class SqlStore {
   private readonly logger: Logger;
   private readonly lockMigrationsFn: (trx: Trx) => Promise<void>;
   private readonly fastQuery: SqlStoreConfig['fastQuery'];
+  private readonly fastQuerySync: SqlStoreConfig['fastQuerySync'];
   private closed = false;
   private readonly healthCheckTimeoutMs: number;
   private readonly closeDb: () => Promise<void>;
@@ -79,6 +85,7 @@ export class SqlStore {
     this.logger = config.logger;
     this.lockMigrationsFn = config.lockMigrations;
     this.fastQuery = config.fastQuery;
+    this.fastQuerySync = config.fastQuerySync;
     this.healthCheckTimeoutMs = config.healthCheckTimeoutMs ?? 0;
     this.closeDb = config.closeDb ?? (() => this.db.destroy());
     this.prepareConnection = config.prepareConnection;
@@ -100,7 +107,23 @@ export class SqlStore {
 
   /** Runs a query compiled once (see prepared.ts) on the hot path, with the same retry policy as `run`. */
   query<R>(compiled: CompiledQuery, options: RunOptions<R[]>): Promise<R[]> {
-    return this.run(() => this.fastQuery<R>(compiled).then((result) => result.rows), options);
+    let failed: { error: unknown } | undefined;
+    if (this.fastQuerySync !== undefined && !this.closed && this.prepareConnection === undefined) {
+      // No promise per layer on SQLite: the statement runs now, and only a failure takes the path below.
+      try {
+        const result = this.fastQuerySync<R>(compiled);
+        if (result !== undefined) return Promise.resolve(result.rows);
+      } catch (error) {
+        failed = { error };
+      }
+    }
+    return this.run(() => {
+      // A failed first attempt is judged (retried or translated) exactly as if `run` had made it.
+      if (failed === undefined) return this.fastQuery<R>(compiled).then((result) => result.rows);
+      const { error } = failed;
+      failed = undefined;
+      return Promise.reject(error);
+    }, options);
   }
 
   /** The same connection typed for another set of tables (passkey, key-value and mitthooks stores). */

@@ -135,5 +135,6 @@ export function openBorrowedSqlite(
     logger,
     lockMigrations: async () => undefined,
     fastQuery: (compiled) => driver.fastQuery(compiled),
+    fastQuerySync: (compiled) => driver.fastQuerySync(compiled),
   });
 }

@@ -67,5 +67,6 @@ export function openSqlite(path: string, options: SqliteConnectionOptions, logge
     // BEGIN IMMEDIATE (the driver's transaction start) already serialises writers across processes.
     lockMigrations: async () => undefined,
     fastQuery: (compiled) => driver.fastQuery(compiled),
+    fastQuerySync: (compiled) => driver.fastQuerySync(compiled),
   });
 }

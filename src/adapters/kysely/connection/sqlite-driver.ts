@@ -25,11 +25,15 @@ class PreparedSqliteConnection implements DatabaseConnection {
   }
 
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    return Promise.resolve(this.executeSync<R>(compiled));
+  }
+
+  executeSync<R>(compiled: CompiledQuery): QueryResult<R> {
     const statement = this.prepare(compiled.sql);
     const parameters = compiled.parameters as unknown[];
-    if (statement.reader) return Promise.resolve({ rows: statement.all(parameters) as R[] });
+    if (statement.reader) return { rows: statement.all(parameters) as R[] };
     const { changes, lastInsertRowid } = statement.run(parameters);
-    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 
   /** Schema changes invalidate nothing in better-sqlite3, but DDL should not pin stale handles. */
@@ -112,6 +116,11 @@ export class PreparedSqliteDriver implements Driver {
    * Runs one compiled statement at once when no transaction holds the connection (better-sqlite3 is
    * synchronous, so nothing can interleave); otherwise waits its turn like any other query.
    */
+  /** The statement at once, when no transaction holds the connection; otherwise undefined. */
+  fastQuerySync<R>(compiled: CompiledQuery): QueryResult<R> | undefined {
+    return this.lock.idle ? this.connection.executeSync<R>(compiled) : undefined;
+  }
+
   async fastQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     if (this.lock.idle) return this.connection.executeQuery<R>(compiled);
     await this.lock.acquire();
