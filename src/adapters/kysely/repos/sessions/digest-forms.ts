@@ -44,15 +44,25 @@ export class SessionDigestForms {
   }
 
   private async load(): Promise<ReadonlySet<number> | null> {
-    try {
-      const { rows } = await sql<{ bucket: number | string }>`
-        select bucket from ${sql.id(HEX_BUCKETS_TABLE)}`.execute(this.store.db);
-      this.#hexBuckets = new Set(rows.map((row) => Number(row.bucket)));
-      return this.#hexBuckets;
-    } catch (error) {
-      if (isMissingTable(error)) return null;
-      throw error;
-    }
+    // Through store.run: the store's deadline, retries and typed errors, as for any other read.
+    const rows = await this.store.run(
+      async (db) => {
+        try {
+          return (
+            await sql<{ bucket: number | string }>`select bucket from ${sql.id(HEX_BUCKETS_TABLE)}`.execute(
+              db,
+            )
+          ).rows;
+        } catch (error) {
+          if (isMissingTable(error)) return null; // before 0009: asked again next time
+          throw error;
+        }
+      },
+      { idempotent: true, entity: 'session' },
+    );
+    if (rows === null) return null;
+    this.#hexBuckets = new Set(rows.map((row) => Number(row.bucket)));
+    return this.#hexBuckets;
   }
 }
 
