@@ -212,7 +212,7 @@ describe.skipIf(!available)('read replicas: revoked credentials are never served
   });
 });
 
-/** Sessions are stored under the SHA-256 of their token (see the kitium spec). */
-function adapterKey(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+/** Sessions are stored under the SHA-256 of their token, 32 raw bytes (migration 0009). */
+function adapterKey(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
 }
