@@ -156,3 +156,42 @@ describe.skipIf(!url)('PostgreSQL hot path on the wire', () => {
     expect(await adapter.getSession(first.id)).toBeNull();
   });
 });
+
+describe.skipIf(!url)("pooler: 'transaction' on the wire", () => {
+  const schema = freshSchemaName('wirepool');
+  let counter: MessageCounter;
+  let adapter: PostgresStorageAdapter;
+
+  beforeAll(async () => {
+    counter = await MessageCounter.start(new URL(url!));
+    const target = new URL(url!);
+    target.host = `127.0.0.1:${counter.port}`;
+    adapter = new PostgresStorageAdapter(target.toString(), {
+      schema,
+      pooler: 'transaction',
+      logger: silentLogger,
+    });
+    await adapter.connect();
+  });
+
+  afterAll(async () => {
+    await adapter?.disconnect();
+    await counter?.stop();
+    await dropSchema(url!, schema);
+  });
+
+  it('a lone statement and its settings are one exchange: one Sync, no begin or commit', async () => {
+    const user = await adapter.createUser({ email: 'pool@example.com' });
+    counter.reset();
+    for (let i = 0; i < 4; i++) expect(await adapter.getUserByEmail('pool@example.com')).toEqual(user);
+    // Per call: the settings' Parse, Bind, Execute, then the statement's with its Describe; one Sync.
+    expect(Object.fromEntries(['Q', 'P', 'B', 'D', 'E', 'S'].map((t) => [t, counter.count(t)]))).toEqual({
+      Q: 0,
+      P: 8,
+      B: 8,
+      D: 4,
+      E: 8,
+      S: 4,
+    });
+  });
+});

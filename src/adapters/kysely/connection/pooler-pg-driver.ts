@@ -5,10 +5,11 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import type { Pool, PoolClient, QueryResult as PgResult } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { markBeforeSend } from '../errors.js';
 import { CheckedOutClient, isConnectionFault, toResult } from './pg-driver.js';
 import { beginWithSettings } from './pooler.js';
+import { runWithSettings, settingsStatement } from './pooler-statement.js';
 
 /** What every unit of work on the pooler path starts with (both optional). */
 export interface PoolerSettings {
@@ -17,51 +18,27 @@ export interface PoolerSettings {
 }
 
 /**
- * One statement outside a transaction, on a pipelined client: `begin; set local …`, the statement and
- * `commit` are written at once, so the settings cost server work but no extra network round trip.
- * A failing statement turns the commit into a rollback; the first error (settings, then statement) wins.
+ * A pg client used the way a transaction pooler allows: unnamed statements, settings per transaction; a
+ * lone statement carries its settings in the same exchange (pooler-statement.ts).
  */
-async function runWrapped(client: PoolClient, begin: string, compiled: CompiledQuery): Promise<PgResult> {
-  const values = [...(compiled.parameters as unknown[])];
-  if (!(client as { pipeline?: boolean }).pipeline) {
-    // A caller's pool without pipelining: the same three messages, one after the other.
-    try {
-      await client.query(begin);
-      const result = await client.query(compiled.sql, values);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    }
-  }
-  const [opened, statement, closed] = await Promise.allSettled([
-    client.query(begin),
-    client.query(compiled.sql, values),
-    client.query('commit'),
-  ]);
-  for (const step of [opened, statement, closed]) if (step.status === 'rejected') throw step.reason;
-  return (statement as PromiseFulfilledResult<PgResult>).value;
-}
-
-/** A pg client used the way a transaction pooler allows: unnamed statements, settings per transaction. */
 class PoolerConnection extends CheckedOutClient implements DatabaseConnection {
   inTransaction = false;
 
   constructor(
     client: PoolClient,
-    private readonly begin: string | undefined,
+    /** The settings statement every lone statement is sent with, or undefined when there are none. */
+    private readonly settings: string | undefined,
   ) {
     super(client);
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     try {
-      if (this.inTransaction || this.begin === undefined) {
-        const values = compiled.parameters as unknown[];
+      const values = compiled.parameters as unknown[];
+      if (this.inTransaction || this.settings === undefined) {
         return toResult<R>(await this.client.query(compiled.sql, values.length ? [...values] : undefined));
       }
-      return toResult<R>(await runWrapped(this.client, this.begin, compiled));
+      return toResult<R>(await runWithSettings(this.client, this.settings, compiled.sql, [...values]));
     } catch (error) {
       if (isConnectionFault(error)) this.broken = true;
       throw error;
@@ -72,10 +49,11 @@ class PoolerConnection extends CheckedOutClient implements DatabaseConnection {
 /**
  * Kysely driver for PostgreSQL behind a transaction-pooling proxy (PgBouncer `pool_mode = transaction`):
  * no named prepared statements and no session state. The statement timeout and search_path are set with
- * SET LOCAL in the message that opens each transaction; a lone statement is wrapped in one, pipelined.
+ * SET LOCAL in the message that opens each transaction; a lone statement carries them as set_config(…,
+ * true) in its own exchange, which the server runs as one implicit transaction.
  */
 export class TransactionPoolerDriver implements Driver {
-  private readonly begin: string | undefined;
+  private readonly lone: string | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -83,15 +61,14 @@ export class TransactionPoolerDriver implements Driver {
     /** False for a pool the caller passed in: destroy() then leaves it open. */
     private readonly ownsPool = true,
   ) {
-    const wrap = settings.statementTimeoutMs > 0 || settings.schema !== undefined;
-    this.begin = wrap ? beginWithSettings('begin', settings) : undefined;
+    this.lone = settingsStatement(settings);
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
     try {
-      return new PoolerConnection(await this.pool.connect(), this.begin);
+      return new PoolerConnection(await this.pool.connect(), this.lone);
     } catch (error) {
       throw markBeforeSend(error);
     }

@@ -1,0 +1,96 @@
+import { createRequire } from 'node:module';
+import type { QueryResult as PgResult } from 'pg';
+import { pgDriver } from './drivers.js';
+
+/** What of pg's Connection the wrapped statement writes before pg's own Query writes the statement. */
+interface WireConnection {
+  parse(message: { name: string; text: string }): void;
+  bind(message: { statement: string; values: unknown[]; valueMapper: (value: unknown) => unknown }): void;
+  execute(message: Record<string, never>): void;
+}
+
+interface QueryLike {
+  handleDataRow(message: unknown): void;
+  handleCommandComplete(message: unknown, connection: unknown): void;
+  prepare(connection: WireConnection): void;
+}
+
+type QueryClass = new (config: { text: string; values: unknown[]; queryMode: 'extended' }) => QueryLike;
+
+const load = createRequire(import.meta.url);
+let wrapped: (new (settings: string, text: string, values: unknown[]) => QueryLike) | undefined;
+
+/**
+ * pg's Query with the transaction's settings in front of it, in the same exchange: Parse, Bind and Execute of
+ * `select set_config(…, true)`, then the statement's Parse, Bind, Describe, Execute, and one Sync. Until that
+ * Sync the server runs both in one implicit transaction, so the settings hold for the statement and end
+ * with it: one transaction and one ReadyForQuery for the pooler, where `begin; set local …`, the statement
+ * and `commit` were three. A subclass of pg's own Query, the only kind a pipelined client accepts.
+ */
+function wrappedStatementClass(): new (settings: string, text: string, values: unknown[]) => QueryLike {
+  if (wrapped) return wrapped;
+  const Query = pgDriver().Query as unknown as QueryClass;
+  const { prepareValue } = load('pg/lib/utils.js') as { prepareValue: (value: unknown) => unknown };
+  class WrappedStatement extends Query {
+    /** The settings' own row and completion are not the statement's: skipped until they have passed. */
+    private settingsPending = true;
+
+    constructor(
+      private readonly settings: string,
+      text: string,
+      values: unknown[],
+    ) {
+      super({ text, values, queryMode: 'extended' });
+    }
+
+    override prepare(connection: WireConnection): void {
+      connection.parse({ name: '', text: this.settings });
+      connection.bind({ statement: '', values: [], valueMapper: prepareValue });
+      connection.execute({});
+      super.prepare(connection);
+    }
+
+    override handleDataRow(message: unknown): void {
+      if (!this.settingsPending) super.handleDataRow(message);
+    }
+
+    override handleCommandComplete(message: unknown, connection: unknown): void {
+      if (this.settingsPending) this.settingsPending = false;
+      else super.handleCommandComplete(message, connection);
+    }
+  }
+  wrapped = WrappedStatement;
+  return wrapped;
+}
+
+/** Runs `text` with `settings` (a `select set_config(…)` built from checked values) in one exchange. */
+export function runWithSettings(
+  client: { query(query: unknown): unknown },
+  settings: string,
+  text: string,
+  values: unknown[],
+): Promise<PgResult> {
+  const Statement = wrappedStatementClass();
+  return new Promise((resolve, reject) => {
+    const statement = new Statement(settings, text, values) as QueryLike & {
+      callback?: (error: Error | null, result?: PgResult) => void;
+    };
+    statement.callback = (error, result) => (error ? reject(error) : resolve(result!));
+    client.query(statement);
+  });
+}
+
+/**
+ * The settings statement for a lone statement on the pooler path, or undefined when there are none. The
+ * schema is a checked identifier and the timeout an integer, so nothing here comes from a statement value.
+ */
+export function settingsStatement(settings: {
+  statementTimeoutMs: number;
+  schema: string | undefined;
+}): string | undefined {
+  const calls: string[] = [];
+  if (settings.statementTimeoutMs > 0)
+    calls.push(`set_config('statement_timeout', '${settings.statementTimeoutMs}', true)`);
+  if (settings.schema) calls.push(`set_config('search_path', '${settings.schema}', true)`);
+  return calls.length > 0 ? `select ${calls.join(', ')}` : undefined;
+}
