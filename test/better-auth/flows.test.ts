@@ -47,6 +47,17 @@ const backends: Backend[] = [
     }),
   },
   {
+    // getSession's session and user in one statement (session-user-reads.ts).
+    name: 'postgres, no cache',
+    available: url !== null,
+    async options() {
+      const schema = freshSchemaName('ba_flows');
+      schemas.push(schema);
+      await withClient(url!, undefined, (client) => client.query(`create schema "${schema}"`));
+      return { database: url!, schema };
+    },
+  },
+  {
     name: 'postgres, cache redis + in-process tier',
     available: url !== null && redis !== null,
     async options() {

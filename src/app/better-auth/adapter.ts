@@ -13,6 +13,7 @@ import { withSecrets } from './secrets/session-secrets.js';
 import { migrationScript } from './migrate.js';
 import { modelAdapter } from './model-adapter.js';
 import { connectionOptions, type AuthkeepAdapterOptions } from './options.js';
+import { BroughtUser, SessionUserReads, sessionUserTables, watchUserJoins } from './session-user-reads.js';
 
 /** What `betterAuth({ database })` takes, plus the store beneath it and a way to close what it opened. */
 export interface AuthkeepBetterAuthAdapter {
@@ -43,11 +44,17 @@ export function authkeepAdapter(input: AuthkeepAdapterOptions): AuthkeepBetterAu
   cache?.start();
   const models: ModelStore = new KyselyModelStore(store);
   const postgres = store.dialect === 'postgres';
+  const brought = new BroughtUser();
+
+  /** With a cache, its tiers serve getSession's two reads; without, the session read brings its user. */
+  const readsFor = (options: BetterAuthOptions): ModelStore => {
+    if (cache) return new CachedModelStore(models, cache.records, cachePlan(options, input.usePlural));
+    const tables = sessionUserTables(options, input.usePlural);
+    return tables ? new SessionUserReads(models, tables, brought) : models;
+  };
 
   const adapter = (options: BetterAuthOptions): DBAdapter<BetterAuthOptions> => {
-    const cached = cache
-      ? new CachedModelStore(models, cache.records, cachePlan(options, input.usePlural))
-      : models;
+    const cached = readsFor(options);
     // Digests above the cache: it keys and invalidates by what the database holds.
     const served = withSecrets(cached, input, options, input.usePlural);
     const config: AdapterFactoryConfig = {
@@ -71,6 +78,7 @@ export function authkeepAdapter(input: AuthkeepAdapterOptions): AuthkeepBetterAu
         ),
     };
     const instance = createAdapterFactory({ config, adapter: modelAdapter(served) })(options);
+    if (cached instanceof SessionUserReads) watchUserJoins(instance, brought, options, input.usePlural);
     // `npx @better-auth/cli generate` prints better-auth's own migration for this database and these options.
     instance.createSchema = async (schemaOptions, file) => ({
       code: await migrationScript(store, schemaOptions ?? options),
