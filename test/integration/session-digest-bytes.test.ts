@@ -79,13 +79,18 @@ for (const backend of backends()) {
           }),
         );
       }
+      // Revoked while the migration runs, one every 20 ms by the reading process.
+      const revoked: { id: string }[] = [];
+      for (let i = 0; i < 10; i++) {
+        revoked.push(await before.createSession({ userId: 'revoked', entitlements: [], expiresAt: live }));
+      }
       const ended = await before.createSession({
         userId: 'keep',
         entitlements: [],
         expiresAt: new Date(now - 3 * day),
       });
       expect(await storedForms(before, 'sessions')).toEqual(
-        pg ? ['character varying:64 x7'] : ['text:64 x7'],
+        pg ? ['character varying:64 x17'] : ['text:64 x17'],
       );
       await before.disconnect();
 
@@ -110,9 +115,16 @@ for (const backend of backends()) {
       });
       await new Promise((resolve) => setTimeout(resolve, 100));
       const migrating = [backend.open(), backend.open()];
+      const revocations = (async () => {
+        for (const session of revoked) {
+          await reader.deleteSession(session.id);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
       // Two processes start at once: one applies 0009, the other finds it applied.
       await Promise.all(migrating.map((adapter) => adapter.connect()));
       await new Promise((resolve) => setTimeout(resolve, 200));
+      await revocations;
       running = false;
       await Promise.all(readers);
       expect(failures).toEqual([]);
@@ -121,6 +133,7 @@ for (const backend of backends()) {
       await migrating[1]!.disconnect();
 
       const after = migrating[0]!;
+      for (const session of revoked) expect(await after.getSession(session.id)).toBeNull();
       for (const session of old.slice(0, 4)) {
         expect(await after.getSession(session.id)).toMatchObject({
           id: session.id,

@@ -130,11 +130,10 @@ export class KyselySessionRepo implements SessionRepo {
     // Before 0009 the partition is read, not the parent: 0009 renames the parent (hex) under the read.
     const forced = !migrated && this.store.dialect === 'postgres';
     const direct = forced || this.byKey.isDirect(bucket);
+    const statement =
+      migrated || forced ? this.byKey.read(table, id, bucket, forced) : this.byKey.either(id as string).read;
     try {
-      const rows = await this.store.query<Record<string, unknown>>(
-        this.byKey.read(table, id, bucket, forced),
-        { idempotent: true, entity },
-      );
+      const rows = await this.store.query<Record<string, unknown>>(statement, { idempotent: true, entity });
       if (!rows[0]) return null;
       this.byKey.seen(bucket);
       return this.toStored(rows[0]);
@@ -164,12 +163,19 @@ export class KyselySessionRepo implements SessionRepo {
   }
 
   async delete(key: string): Promise<void> {
-    const { table, id, bucket } = this.placeNow(key) ?? (await this.placeLater(key));
-    const direct = this.byKey.isDirect(bucket);
+    const { table, id, bucket, migrated } = this.placeNow(key) ?? (await this.placeLater(key));
+    // Before 0009, as findByKey: a revocation racing the migration must not miss its row.
+    const forced = !migrated && this.store.dialect === 'postgres';
+    const direct = forced || this.byKey.isDirect(bucket);
+    const statement =
+      migrated || forced
+        ? this.byKey.remove(table, id, bucket, forced)
+        : this.byKey.either(id as string).remove;
     try {
-      await this.store.query(this.byKey.remove(table, id, bucket), { idempotent: true, entity });
+      await this.store.query(statement, { idempotent: true, entity });
     } catch (error) {
       if (!direct || !isMissingBucketTable(error)) throw error;
+      if (forced) return; // no partition: no session
       this.byKey.gone(bucket);
       await this.delete(key);
     }

@@ -18,6 +18,7 @@ export const RECORD_COLUMNS = [
 ] as const;
 
 type Binder = (args: { digest: string | Buffer; bucket: number }) => CompiledQuery;
+type EitherBinder = (args: { hex: string; bytes: Buffer }) => CompiledQuery;
 
 /** Buckets read directly, at most (a month of logins needs ~40; only buckets seen to exist count). */
 const MAX_CACHED_BUCKETS = 512;
@@ -40,8 +41,26 @@ export class SessionStatements {
   private readonly inserts = new Map<number, (row: Record<string, unknown>) => CompiledQuery>();
   private readonly known = new Set<number>();
   private readonly viaParent = new Map<SessionTable, { read: Binder; remove: Binder }>();
+  private eitherForm?: { read: EitherBinder; remove: EitherBinder };
 
   constructor(private readonly store: SqlStore) {}
+
+  /**
+   * SQLite before 0009: the digest in either form, in one statement, so a look-up that runs as 0009
+   * converts the rows sees one snapshot and finds the session in the form that snapshot holds.
+   */
+  either(hex: string): { read: CompiledQuery; remove: CompiledQuery } {
+    if (this.eitherForm === undefined) {
+      const { db } = this.store;
+      const ids = [slot('hex'), slot('bytes')];
+      this.eitherForm = {
+        read: prepare(db.selectFrom('sessions').select(RECORD_COLUMNS).where('id', 'in', ids)),
+        remove: prepare(db.deleteFrom('sessions').where('id', 'in', ids)),
+      };
+    }
+    const args = { hex, bytes: Buffer.from(hex, 'hex') };
+    return { read: this.eitherForm.read(args), remove: this.eitherForm.remove(args) };
+  }
 
   private parent(table: SessionTable): { read: Binder; remove: Binder } {
     let statements = this.viaParent.get(table);
@@ -93,8 +112,8 @@ export class SessionStatements {
     )({ digest, bucket });
   }
 
-  remove(table: SessionTable, digest: string | Buffer, bucket: number): CompiledQuery {
-    if (!this.known.has(bucket)) return this.parent(table).remove({ digest, bucket });
+  remove(table: SessionTable, digest: string | Buffer, bucket: number, direct = false): CompiledQuery {
+    if (!direct && !this.known.has(bucket)) return this.parent(table).remove({ digest, bucket });
     return this.bound(this.direct.deletes, bucket, (partition) =>
       this.store.db.deleteFrom(partition as 'sessions').where('id', '=', slot('digest')),
     )({ digest, bucket });
