@@ -61,6 +61,12 @@ async function seedUsers(adapter: SqliteStorageAdapter, raw: Database.Database, 
   }));
 }
 
+/**
+ * About 0.8 × the median measured here (getSession 0.75, getUserByEmail 0.69; 8 rounds, loaded 2-core
+ * machine, 2026-12-07), so a 15–20% regression fails; the issue's target (≥ 0.85) is not met yet.
+ */
+const BARS = { getSession: 0.6, getUserByEmail: 0.55 };
+
 const date = (value: unknown) => new Date(value as string);
 
 /**
@@ -115,14 +121,14 @@ async function sqliteCases(file: string): Promise<BenchResult[]> {
         async () => found(await adapter.getSession(nextId())),
         'better-sqlite3',
         rawGetSession,
-        0.3,
+        BARS.getSession,
       ),
       await compare(
         'getUserByEmail, SQLite file',
         async () => found(await adapter.getUserByEmail(nextEmail())),
         'better-sqlite3',
         rawGetUser,
-        0.3,
+        BARS.getUserByEmail,
       ),
     ];
   } finally {

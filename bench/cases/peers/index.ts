@@ -15,17 +15,18 @@ import { peerData } from './data.js';
 const CONCURRENCY = 16;
 
 /**
- * Bars, per operation and contender: authkeep ÷ contender must be ≥ the bar in EVERY round. Against raw
- * pg (the floor: no layer at all) the bar states the overhead we accept; against the adapters users would
- * pick instead it states the claim we make. Each sits below the lowest round seen in our runs (README).
+ * Bars, per operation and contender: authkeep ÷ contender must be ≥ the bar in EVERY round. Each sits at
+ * about 0.8 × the median measured here (2026-12-07, one run of 12 rounds on a loaded 2-core machine), so
+ * a 15–20% regression fails it; against raw pg the issue's target (≥ 0.95) is the claim, met where the
+ * median is above it (reads), not yet for createSession (0.78) and deleteSession (0.96, spread 0.73–1.39).
  */
 const BARS: Record<Operation, Record<string, number>> = {
-  getSession: { pg: 0.4, 'better-auth': 0.9 },
-  getSessionAndUser: { pg: 0.2, '@auth/kysely-adapter': 0.35, 'better-auth': 0.9 },
-  getUserById: { pg: 0.4, '@auth/kysely-adapter': 0.5, 'better-auth': 0.9 },
-  getUserByEmail: { pg: 0.35, '@auth/kysely-adapter': 0.5, 'better-auth': 0.9 },
-  createSession: { pg: 0.5, '@auth/kysely-adapter': 0.6, 'better-auth': 0.9 },
-  deleteSession: { pg: 0.5, '@auth/kysely-adapter': 0.7, 'better-auth': 0.9 },
+  getSession: { pg: 0.9, 'better-auth': 1.4 },
+  getSessionAndUser: { pg: 0.45, '@auth/kysely-adapter': 0.6, 'better-auth': 1.75 },
+  getUserById: { pg: 0.95, '@auth/kysely-adapter': 1.1, 'better-auth': 1.9 },
+  getUserByEmail: { pg: 1.0, '@auth/kysely-adapter': 1.05, 'better-auth': 1.75 },
+  createSession: { pg: 0.6, '@auth/kysely-adapter': 0.85, 'better-auth': 1.1 },
+  deleteSession: { pg: 0.75, '@auth/kysely-adapter': 0.95, 'better-auth': 1.05 },
 };
 const LABELS: Record<Operation, string> = {
   getSession: 'getSession by token',
