@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { runMigrations } from '../../src/adapters/kysely/schema/migrator.js';
-import { SESSION_BUCKET_MS } from '../../src/domain/records/session-bucket.js';
+import { bucketOfToken, SESSION_BUCKET_MS } from '../../src/domain/records/session-bucket.js';
 import {
   PostgresStorageAdapter,
   SqliteStorageAdapter,
@@ -158,6 +158,15 @@ for (const backend of backends()) {
         expect(await storedForms(after, 'sessions')).toEqual(['bytea:32 x1']);
       } else {
         expect(await storedForms(after, 'sessions')).toEqual(['blob:32 x5']);
+      }
+      if (pg) {
+        // The hash-indexed key is unique: a second row under the same digest is a conflict.
+        const copy = sql`insert into sessions select * from sessions where bucket = ${bucketOfToken(fresh.id)}`;
+        await expect(
+          after.sqlStore.run((db) => copy.execute(db), { idempotent: false, entity: 'session' }),
+        ).rejects.toMatchObject({
+          code: 'conflict',
+        });
       }
       const swept = await after.sweepExpired();
       expect(swept.sessions).toBe(1);

@@ -167,7 +167,13 @@ export function translateError(error: unknown, entity = 'record'): AuthkeepError
   const e = (error ?? {}) as DriverError;
   const code = e.code ?? '';
   const cause = sanitizedCause(error);
-  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+  // 23P01: an exclusion constraint, which keeps session keys unique under a hash index (migration 0009).
+  if (
+    code === '23505' ||
+    code === '23P01' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  ) {
     return new ConflictError(`${entity} already exists`, {
       cause,
       details: { constraint: e.constraint },
