@@ -52,7 +52,8 @@ async function redisCases(redisUrl: string): Promise<BenchResult[]> {
       () => adapter.getSession(nextId()),
       'ioredis GET + JSON.parse',
       baseline,
-      0.35,
+      // Measured 0.97 (0.59–1.05, loaded box) once hits are plain GETs; the bar catches a ~20% regression of the median.
+      0.75,
       { concurrency: 16 },
     );
     // A cache outage (a slow Redis) would turn reads into database fallbacks: such a run proves nothing.

@@ -84,6 +84,27 @@ describe.skipIf(redisUrl() === null)('Redis commands per cached operation', () =
     expect(await adapter.getSession(id)).toBeNull();
   });
 
+  it('once reads mostly hit, a hit is one GET (a miss: GET, look-up, fill); once they mostly miss, two scripts again', async () => {
+    const adapter = await open(false);
+    const user = await warm(adapter);
+    const create = () =>
+      adapter.createSession({ userId: user.id, entitlements: [], expiresAt: new Date(Date.now() + hour) });
+    const session = await create();
+    for (let i = 0; i < 150; i += 1) await adapter.getSession(session.id);
+    const hit = await proxy.during(() => adapter.getSession(session.id), background);
+    expect(names(hit)).toEqual(['GET']);
+    const fresh = await create();
+    const miss = await proxy.during(() => adapter.getSession(fresh.id), background);
+    expect(names(miss)).toEqual(['GET', 'EVALSHA', 'EVALSHA']);
+    // The fill landed: the next read is a GET that hits.
+    const filled = await proxy.during(() => adapter.getSession(fresh.id), background);
+    expect(names(filled)).toEqual(['GET']);
+    for (let i = 0; i < 40; i += 1) await adapter.getSession((await create()).id);
+    const later = await create();
+    const coldMiss = await proxy.during(() => adapter.getSession(later.id), background);
+    expect(names(coldMiss)).toEqual(['EVALSHA', 'EVALSHA']);
+  });
+
   it('with the in-process tier, a revocation is one script that deletes and publishes: no second command', async () => {
     const adapter = await open(true);
     const user = await warm(adapter);

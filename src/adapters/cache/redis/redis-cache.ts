@@ -102,7 +102,12 @@ export class RedisCache implements CacheStore, CacheIndex, RecordOperations, Wit
   }
 
   async get(key: string): Promise<string | null> {
-    return this.run('get', () => this.client.get(this.full(key)));
+    return this.run('get', async () => {
+      const value: unknown = await this.client.get(this.full(key));
+      // Another command's reply (a proxy that switched servers under the connection): a failure, not a value.
+      if (value !== null && typeof value !== 'string') throw new Error('reply out of step with its command');
+      return value;
+    });
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
