@@ -128,8 +128,9 @@ async function tierFleet(databaseUrl: string): Promise<BenchResult> {
       samples,
       'tier',
       'raw',
-      // Measured 76 (68–101) on a loaded 2-core box (raw pg suffers most from the load); ~0.8× the lowest.
-      55,
+      // Measured 76 (68–101) and 85 (51–142) on a loaded 2-core box, where raw pg suffers most from the load:
+      // a quiet box will measure less; 20 = the single-process target (the issue asks ≥ 10 here).
+      20,
     );
     result.versus = 'raw pg named SELECT by digest in the same 4 processes';
     result.extra = {
