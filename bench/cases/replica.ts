@@ -41,7 +41,8 @@ async function replicaCases(): Promise<BenchResult[]> {
           samples,
           'authkeep',
           'primary only',
-          0.2,
+          // Near the lowest rounds of loaded full runs (1 caller 0.37-0.50, 16 callers 0.52-0.66).
+          concurrency === 1 ? 0.33 : 0.45,
         ),
       );
     }
@@ -58,8 +59,8 @@ async function replicaCases(): Promise<BenchResult[]> {
           primary_statements_per_read: Number(perRead.toFixed(3)),
           replica_share: Number(((after.replica - before.replica) / reads).toFixed(3)),
         },
-        '< 1 (reading the primary alone: 1)',
-        perRead < 1,
+        '< 0.3 (reading the primary alone: 1; measured 0.18-0.19)',
+        perRead < 0.3,
       ),
     );
 
@@ -85,7 +86,7 @@ async function replicaCases(): Promise<BenchResult[]> {
         samples,
         'authkeep',
         'primary only',
-        0.1,
+        0.25, // lowest rounds of loaded full runs: 0.30-0.38
       );
       const routedReads = done.replica - loaded.replica + done.primary - loaded.primary;
       result.extra = {
