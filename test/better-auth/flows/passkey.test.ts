@@ -5,17 +5,17 @@ import { randomBytes } from 'node:crypto';
 import { passkey } from '@better-auth/passkey';
 import { betterAuth, type BetterAuthOptions, type DBAdapter } from 'better-auth';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/index.js';
+import { silentLogger } from '../../../src/index.js';
 import {
   authkeepAdapter,
   migrateBetterAuth,
   type AuthkeepAdapterOptions,
   type AuthkeepBetterAuthAdapter,
-} from '../../src/app/better-auth/index.js';
-import { testCacheSecret } from '../support/cache-secret.js';
-import { databaseUrl, dropSchema, freshSchemaName, redisUrl, withClient } from '../support/postgres.js';
-import { SoftwareAuthenticator, strangerKey } from '../support/webauthn/software-authenticator.js';
-import { clientOf, password } from './support/auth-flows.js';
+} from '../../../src/app/better-auth/index.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
+import { databaseUrl, dropSchema, freshSchemaName, redisUrl, withClient } from '../../support/postgres.js';
+import { SoftwareAuthenticator, strangerKey } from '../../support/webauthn/software-authenticator.js';
+import { clientOf, password } from '../support/auth-flows.js';
 
 /**
  * better-auth's passkey plugin (@better-auth/passkey 1.7.6 on better-auth 1.7.25) end to end on

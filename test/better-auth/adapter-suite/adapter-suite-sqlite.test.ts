@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runAdapterSuite } from './support/adapter-suite.js';
+import { runAdapterSuite } from '../support/adapter-suite.js';
 
 // A file, not :memory:, so migrateBetterAuth's own connection and the adapter's see one database.
 const dir = mkdtempSync(join(tmpdir(), 'authkeep-ba-suite-'));

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
-import { pgbouncerUrl } from '../support/postgres.js';
-import { runAdapterSuite } from './support/adapter-suite.js';
-import { postgresSuiteDatabase } from './support/postgres-suite-database.js';
+import { pgbouncerUrl } from '../../support/postgres.js';
+import { runAdapterSuite } from '../support/adapter-suite.js';
+import { postgresSuiteDatabase } from '../support/postgres-suite-database.js';
 
 // The whole suite through PgBouncer in transaction pooling mode (no named statements, no session state).
 const url = pgbouncerUrl();

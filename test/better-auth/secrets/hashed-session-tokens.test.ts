@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/index.js';
+import { silentLogger } from '../../../src/index.js';
 import {
   authkeepAdapter,
   migrateBetterAuth,
   type AuthkeepAdapterOptions,
-} from '../../src/app/better-auth/index.js';
-import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
-import { flowOptions, makeAuth, signIn, signUp } from './support/auth-flows.js';
+} from '../../../src/app/better-auth/index.js';
+import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../../support/postgres.js';
+import { flowOptions, makeAuth, signIn, signUp } from '../support/auth-flows.js';
 
 /** hashSessionTokens: the database holds digests only; better-auth's flows keep working. */
 const dir = mkdtempSync(join(tmpdir(), 'authkeep-ba-hashed-'));

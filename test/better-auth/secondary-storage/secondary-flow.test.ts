@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   AuthkeepSecondaryStorage,
   BetterAuthSecondaryStorage,
-} from '../../src/app/better-auth/secondary-storage.js';
+} from '../../../src/app/better-auth/secondary-storage.js';
 import { closeOpened, makeAuth, opened, secondaryBackends, signIn, signUp } from './secondary-auth.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MemorySecondaryStore } from '../../src/adapters/cache/secondary/memory-secondary-store.js';
-import { authkeepSecondaryStorage } from '../../src/app/better-auth/secondary-storage.js';
-import { ConfigError } from '../../src/domain/errors.js';
+import { MemorySecondaryStore } from '../../../src/adapters/cache/secondary/memory-secondary-store.js';
+import { authkeepSecondaryStorage } from '../../../src/app/better-auth/secondary-storage.js';
+import { ConfigError } from '../../../src/domain/errors.js';
 import {
   describeSecondaryContract,
   describeTombstoneLifetime,

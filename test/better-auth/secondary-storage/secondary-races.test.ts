@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthkeepSecondaryStorage } from '../../src/app/better-auth/secondary-storage.js';
+import type { AuthkeepSecondaryStorage } from '../../../src/app/better-auth/secondary-storage.js';
 import {
   closeOpened,
   holdableStorage,

@@ -6,10 +6,10 @@ import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/index.js';
-import { authkeepAdapter, type AuthkeepBetterAuthAdapter } from '../../src/app/better-auth/index.js';
-import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
-import { flowOptions, makeAuth, signIn, signUp } from './support/auth-flows.js';
+import { silentLogger } from '../../../src/index.js';
+import { authkeepAdapter, type AuthkeepBetterAuthAdapter } from '../../../src/app/better-auth/index.js';
+import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../../support/postgres.js';
+import { flowOptions, makeAuth, signIn, signUp } from '../support/auth-flows.js';
 
 /**
  * A database better-auth made and wrote with its own Kysely adapter (better-auth 1.7.25 given a pg.Pool or a

@@ -5,19 +5,19 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BetterAuthOptions } from 'better-auth/types';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AesGcmKeyring } from '../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
-import { silentLogger } from '../../src/index.js';
+import { AesGcmKeyring } from '../../../src/adapters/crypto/keyring/aes-gcm-keyring.js';
+import { silentLogger } from '../../../src/index.js';
 import {
   authkeepAdapter,
   migrateBetterAuth,
   rotateBetterAuthSecrets,
   type AuthkeepAdapterOptions,
-} from '../../src/app/better-auth/index.js';
-import type { CipherContext, CipherPort } from '../../src/ports/cipher.js';
-import { runCommandLine } from '../../src/app/cli/main.js';
-import type { CliIo } from '../../src/app/cli/io.js';
-import { awaitLater } from '../support/await-later.js';
-import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
+} from '../../../src/app/better-auth/index.js';
+import type { CipherContext, CipherPort } from '../../../src/ports/cipher.js';
+import { runCommandLine } from '../../../src/app/cli/main.js';
+import type { CliIo } from '../../../src/app/cli/io.js';
+import { awaitLater } from '../../support/await-later.js';
+import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../../support/postgres.js';
 
 /** rotateBetterAuthSecrets and `authkeep keys rotate` on sealOAuthTokens' account tokens (issue 23 item 5). */
 const dir = mkdtempSync(join(tmpdir(), 'authkeep-ba-rotate-'));

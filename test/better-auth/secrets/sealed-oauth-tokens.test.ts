@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BetterAuthOptions } from 'better-auth/types';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/index.js';
+import { silentLogger } from '../../../src/index.js';
 import {
   authkeepAdapter,
   migrateBetterAuth,
   type AuthkeepAdapterOptions,
-} from '../../src/app/better-auth/index.js';
-import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
+} from '../../../src/app/better-auth/index.js';
+import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../../support/postgres.js';
 
 /** sealOAuthTokens: account tokens sealed with authkeep's keyring, bound to their row; clear rows adopted. */
 const dir = mkdtempSync(join(tmpdir(), 'authkeep-ba-sealed-'));

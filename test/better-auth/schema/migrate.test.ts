@@ -7,12 +7,12 @@ import Database from 'better-sqlite3';
 import { getMigrations } from 'better-auth/db/migration';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/index.js';
-import { authkeepAdapter, migrateBetterAuth } from '../../src/app/better-auth/index.js';
-import { migrationScript } from '../../src/app/better-auth/migrate.js';
-import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
-import { pluginOptions } from './support/plugin-options.js';
-import { dumpPostgresSchema, dumpSqliteSchema } from './support/schema-dump.js';
+import { silentLogger } from '../../../src/index.js';
+import { authkeepAdapter, migrateBetterAuth } from '../../../src/app/better-auth/index.js';
+import { migrationScript } from '../../../src/app/better-auth/migrate.js';
+import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../../support/postgres.js';
+import { pluginOptions } from '../support/plugin-options.js';
+import { dumpPostgresSchema, dumpSqliteSchema } from '../support/schema-dump.js';
 
 const url = databaseUrl();
 const dir = mkdtempSync(join(tmpdir(), 'authkeep-ba-migrate-'));
@@ -110,7 +110,7 @@ describe.skipIf(!url)('migrateBetterAuth on PostgreSQL', () => {
 
   it('is safe when four processes start at once: all succeed, the schema is made once', async () => {
     const schema = await freshSchema('ba_mig_race');
-    const child = fileURLToPath(new URL('./fixtures/migrate-child.ts', import.meta.url));
+    const child = fileURLToPath(new URL('../fixtures/migrate-child.ts', import.meta.url));
     const processes = Array.from({ length: 4 }, () =>
       spawn(process.execPath, ['--import', 'tsx', child, url!, schema], { stdio: ['pipe', 'pipe', 'pipe'] }),
     );

@@ -6,10 +6,10 @@ import {
   authkeepSecondaryStorage,
   type AuthkeepSecondaryStorage,
   type BetterAuthSecondaryStorage,
-} from '../../src/app/better-auth/secondary-storage.js';
-import { testCacheSecret } from '../support/cache-secret.js';
-import { redisUrl } from '../support/postgres.js';
-import { uniqueNamespace } from '../contract/cache/cache-contract.js';
+} from '../../../src/app/better-auth/secondary-storage.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
+import { redisUrl } from '../../support/postgres.js';
+import { uniqueNamespace } from '../../contract/cache/cache-contract.js';
 
 /**
  * Real better-auth 1.7.25 flows on authkeepSecondaryStorage, with better-auth's own Kysely adapter on SQLite

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, it } from 'vitest';
-import { redisUrl } from '../support/postgres.js';
-import { runAdapterSuite } from './support/adapter-suite.js';
-import { postgresSuiteDatabase } from './support/postgres-suite-database.js';
+import { redisUrl } from '../../support/postgres.js';
+import { runAdapterSuite } from '../support/adapter-suite.js';
+import { postgresSuiteDatabase } from '../support/postgres-suite-database.js';
 
 // The whole suite with the cache on: SQLite with the in-process tier, PostgreSQL with the in-process tier
 // (LISTEN/NOTIFY bus) and with Redis plus an in-process tier (pub/sub bus).

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
-import { runAdapterSuite } from './support/adapter-suite.js';
-import { postgresSuiteDatabase } from './support/postgres-suite-database.js';
+import { runAdapterSuite } from '../support/adapter-suite.js';
+import { postgresSuiteDatabase } from '../support/postgres-suite-database.js';
 
 const database = await postgresSuiteDatabase('ba_suite');
 if (database) await runAdapterSuite('postgres', database);

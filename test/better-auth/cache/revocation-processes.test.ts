@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrateBetterAuth } from '../../src/app/better-auth/index.js';
-import { silentLogger } from '../../src/index.js';
-import { testCacheSecret } from '../support/cache-secret.js';
-import { databaseUrl, dropSchema, freshSchemaName, redisUrl, withClient } from '../support/postgres.js';
-import { AuthWorker } from './support/auth-workers.js';
-import { flowOptions } from './support/auth-flows.js';
+import { migrateBetterAuth } from '../../../src/app/better-auth/index.js';
+import { silentLogger } from '../../../src/index.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
+import { databaseUrl, dropSchema, freshSchemaName, redisUrl, withClient } from '../../support/postgres.js';
+import { AuthWorker } from '../support/auth-workers.js';
+import { flowOptions } from '../support/auth-flows.js';
 
 /** Clock slack between processes reading the same wall clock (sub-millisecond in practice). */
 const CLOCK_SLACK_MS = 2;

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BetterAuthOptions } from 'better-auth/types';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/index.js';
+import { silentLogger } from '../../../src/index.js';
 import {
   authkeepAdapter,
   migrateBetterAuth,
   type AuthkeepAdapterOptions,
-} from '../../src/app/better-auth/index.js';
-import { testCacheSecret } from '../support/cache-secret.js';
-import { databaseUrl, dropSchema, freshSchemaName, redisUrl, withClient } from '../support/postgres.js';
+} from '../../../src/app/better-auth/index.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
+import { databaseUrl, dropSchema, freshSchemaName, redisUrl, withClient } from '../../support/postgres.js';
 
 /**
  * The adapter cache serves point reads (proved by changing a row behind the adapter's back: the cached row is

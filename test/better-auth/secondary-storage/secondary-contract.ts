@@ -1,12 +1,12 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/domain/errors.js';
-import type { SecondaryStore } from '../../src/ports/secondary-store.js';
+import { ValidationError } from '../../../src/domain/errors.js';
+import type { SecondaryStore } from '../../../src/ports/secondary-store.js';
 import {
   authkeepSecondaryStorage,
   type AuthkeepSecondaryStorage,
-} from '../../src/app/better-auth/secondary-storage.js';
-import { testCacheSecret } from '../support/cache-secret.js';
+} from '../../../src/app/better-auth/secondary-storage.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
 
 /**
  * A backend under the secondary-storage contract. `view()` is one more client of the same data: on Redis its

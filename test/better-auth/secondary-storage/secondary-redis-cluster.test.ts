@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisSecondaryStore } from '../../src/adapters/cache/secondary/redis-secondary-store.js';
-import { silentLogger } from '../../src/adapters/log/pino-logger.js';
-import { authkeepSecondaryStorage } from '../../src/app/better-auth/secondary-storage.js';
-import { testCacheSecret } from '../support/cache-secret.js';
-import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster.js';
-import { uniqueNamespace } from '../contract/cache/cache-contract.js';
+import { RedisSecondaryStore } from '../../../src/adapters/cache/secondary/redis-secondary-store.js';
+import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
+import { authkeepSecondaryStorage } from '../../../src/app/better-auth/secondary-storage.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
+import { startRedisCluster, type RedisClusterHandle } from '../../support/redis-cluster.js';
+import { uniqueNamespace } from '../../contract/cache/cache-contract.js';
 import {
   describeSecondaryContract,
   describeTombstoneLifetime,

@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/index.js';
+import { silentLogger } from '../../../src/index.js';
 import {
   authkeepAdapter,
   migrateBetterAuth,
   type AuthkeepAdapterOptions,
   type AuthkeepBetterAuthAdapter,
-} from '../../src/app/better-auth/index.js';
-import { testCacheSecret } from '../support/cache-secret.js';
-import { databaseUrl, dropSchema, freshSchemaName, redisUrl, withClient } from '../support/postgres.js';
-import { clientOf, flowOptions, makeAuth, password, signIn, signUp } from './support/auth-flows.js';
+} from '../../../src/app/better-auth/index.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
+import { databaseUrl, dropSchema, freshSchemaName, redisUrl, withClient } from '../../support/postgres.js';
+import { clientOf, flowOptions, makeAuth, password, signIn, signUp } from '../support/auth-flows.js';
 
 /** Real betterAuth() (1.7.25) with twoFactor and organization, end to end on authkeepAdapter. */
 const dir = mkdtempSync(join(tmpdir(), 'authkeep-ba-flows-'));

@@ -3,14 +3,14 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisSecondaryStore } from '../../src/adapters/cache/secondary/redis-secondary-store.js';
-import { silentLogger } from '../../src/adapters/log/pino-logger.js';
-import { authkeepSecondaryStorage } from '../../src/app/better-auth/secondary-storage.js';
-import { ConfigError } from '../../src/domain/errors.js';
-import { testCacheSecret } from '../support/cache-secret.js';
-import { redisUrl } from '../support/postgres.js';
-import { sparePort } from '../support/redis-server.js';
-import { uniqueNamespace } from '../contract/cache/cache-contract.js';
+import { RedisSecondaryStore } from '../../../src/adapters/cache/secondary/redis-secondary-store.js';
+import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
+import { authkeepSecondaryStorage } from '../../../src/app/better-auth/secondary-storage.js';
+import { ConfigError } from '../../../src/domain/errors.js';
+import { testCacheSecret } from '../../support/cache-secret.js';
+import { redisUrl } from '../../support/postgres.js';
+import { sparePort } from '../../support/redis-server.js';
+import { uniqueNamespace } from '../../contract/cache/cache-contract.js';
 import {
   describeSecondaryContract,
   describeTombstoneLifetime,
@@ -163,7 +163,7 @@ describe.skipIf(!available())('authkeepSecondaryStorage on Redis', () => {
     await parent.set('cross', 'session v1', 60);
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('./fixtures/secondary-stale-writer.ts', import.meta.url))],
+      ['--import', 'tsx', fileURLToPath(new URL('../fixtures/secondary-stale-writer.ts', import.meta.url))],
       {
         env: {
           ...process.env,
