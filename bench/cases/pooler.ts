@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
-import { OwnPgBouncer } from '../../test/support/pgbouncer.js';
+import { OwnPgBouncer } from '../../test/support/servers/pgbouncer.js';
 import { rounds, ratioResult, type BenchResult } from '../harness.js';
 import type { BenchModule, BenchContext } from '../module.js';
 import { seedSessions } from './sql.js';

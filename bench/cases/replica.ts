@@ -1,5 +1,5 @@
 import { PostgresStorageAdapter, replicaRoutingStats, silentLogger } from '../../src/index.js';
-import { startReplicatedPostgres } from '../../test/support/own-replica.js';
+import { startReplicatedPostgres } from '../../test/support/servers/own-replica.js';
 import { measuredResult, rounds, ratioResult, runFor, type BenchResult } from '../harness.js';
 import type { BenchModule } from '../module.js';
 import { seedSessions } from './sql.js';

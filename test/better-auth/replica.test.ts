@@ -6,8 +6,8 @@ import {
   migrateBetterAuth,
   type AuthkeepBetterAuthAdapter,
 } from '../../src/app/better-auth/index.js';
-import { OwnPostgres } from '../support/own-postgres.js';
-import { OwnReplica, replicationToolsAvailable } from '../support/own-replica.js';
+import { OwnPostgres } from '../support/servers/own-postgres.js';
+import { OwnReplica, replicationToolsAvailable } from '../support/servers/own-replica.js';
 import { flowOptions, makeAuth, signIn, signUp, type Auth } from './support/auth-flows.js';
 
 const available = await replicationToolsAvailable();

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrl } from '../support/postgres.js';
-import { RedisServerProcess } from '../support/redis-server.js';
+import { RedisServerProcess } from '../support/servers/redis-server.js';
 import { documentationFiles, snippetsOf, type Snippet } from './snippets.js';
 
 // Every ```ts (and ```cts) block of README.md and docs/*.md runs here as a user would run it: in a fresh

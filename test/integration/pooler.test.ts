@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type SqlStore } from '../../src/adapters/kysely/index.js';
 import { prepare, slot } from '../../src/adapters/kysely/prepared.js';
 import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
-import { OwnPgBouncer } from '../support/pgbouncer.js';
+import { OwnPgBouncer } from '../support/servers/pgbouncer.js';
 import { databaseUrl, dropSchema, freshSchemaName, pgbouncerUrl } from '../support/postgres.js';
 
 const direct = databaseUrl();

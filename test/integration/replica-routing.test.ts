@@ -8,7 +8,7 @@ import {
   replicationToolsAvailable,
   startReplicatedPostgres,
   type ReplicatedPostgres,
-} from '../support/own-replica.js';
+} from '../support/servers/own-replica.js';
 
 const available = await replicationToolsAvailable();
 if (!available) {

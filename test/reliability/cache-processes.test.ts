@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EntryCodec, cacheKeys } from '../../src/app/cache/cache-codec.js';
 import { testCacheSecret } from '../support/cache-secret.js';
 import { databaseUrl, dropSchema, freshSchemaName } from '../support/postgres.js';
-import { RedisServerProcess } from '../support/redis-server.js';
+import { RedisServerProcess } from '../support/servers/redis-server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { CacheWorker, servedAfterRevocation } from './fixtures/cache-workers.js';
 import { recordTally } from './tally.js';

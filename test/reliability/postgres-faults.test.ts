@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStorageAdapter, silentLogger, type UserRecord } from '../../src/index.js';
-import { OwnPostgres } from '../support/own-postgres.js';
+import { OwnPostgres } from '../support/servers/own-postgres.js';
 import { awaitLater } from '../support/await-later.js';
 import { recordTally } from './tally.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStorageAdapter, type Logger, type SessionRecord } from '../../src/index.js';
 import { databaseUrl, dropSchema, freshSchemaName } from '../support/postgres.js';
 import { awaitLater } from '../support/await-later.js';
-import { RedisServerProcess } from '../support/redis-server.js';
+import { RedisServerProcess } from '../support/servers/redis-server.js';
 import { testCacheSecret } from '../support/cache-secret.js';
 import { recordTally } from './tally.js';
 

@@ -4,7 +4,7 @@ import { RedisSecondaryStore } from '../../../src/adapters/cache/secondary/redis
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { authkeepSecondaryStorage } from '../../../src/app/better-auth/secondary-storage.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
-import { startRedisCluster, type RedisClusterHandle } from '../../support/redis-cluster.js';
+import { startRedisCluster, type RedisClusterHandle } from '../../support/servers/redis-cluster.js';
 import { uniqueNamespace } from '../../contract/cache/cache-contract.js';
 import {
   describeSecondaryContract,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { authkeepSecondaryStorage } from '../../../src/app/better-auth/secondary-storage.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
-import { startRedisSentinel, type RedisSentinelHandle } from '../../support/redis-sentinel.js';
+import { startRedisSentinel, type RedisSentinelHandle } from '../../support/servers/redis-sentinel.js';
 import { uniqueNamespace } from '../../contract/cache/cache-contract.js';
 
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;

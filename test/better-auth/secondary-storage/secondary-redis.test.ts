@@ -9,7 +9,7 @@ import { authkeepSecondaryStorage } from '../../../src/app/better-auth/secondary
 import { ConfigError } from '../../../src/domain/errors.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
 import { redisUrl } from '../../support/postgres.js';
-import { sparePort } from '../../support/redis-server.js';
+import { sparePort } from '../../support/servers/redis-server.js';
 import { uniqueNamespace } from '../../contract/cache/cache-contract.js';
 import {
   describeSecondaryContract,

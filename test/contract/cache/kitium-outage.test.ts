@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStorageAdapter } from '../../../src/app/kitium/adapters.js';
 import type { SessionRecord } from '../../../src/domain/records/records.js';
 import type { Logger } from '../../../src/ports/system.js';
-import { RedisServerProcess } from '../../support/redis-server.js';
+import { RedisServerProcess } from '../../support/servers/redis-server.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
 import { eventually, uniqueNamespace } from './cache-contract.js';
 

@@ -7,7 +7,7 @@ import { bucketOfToken, sessionKey } from '../../../src/domain/records/session-b
 import { testCacheSecret } from '../../support/cache-secret.js';
 import { captureLogger } from '../../support/capture-logger.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../../support/postgres.js';
-import { RedisServerProcess } from '../../support/redis-server.js';
+import { RedisServerProcess } from '../../support/servers/redis-server.js';
 import { eventually, uniqueNamespace } from './cache-contract.js';
 
 const hour = 3_600_000;

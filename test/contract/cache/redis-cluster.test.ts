@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCache } from '../../../src/adapters/cache/redis/redis-cache.js';
-import { startRedisCluster, type RedisClusterHandle } from '../../support/redis-cluster.js';
+import { startRedisCluster, type RedisClusterHandle } from '../../support/servers/redis-cluster.js';
 import { describeCacheContract, uniqueNamespace } from './cache-contract.js';
 
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;

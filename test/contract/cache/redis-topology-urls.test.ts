@@ -8,8 +8,8 @@ import { redisConnectionFromUrl } from '../../../src/adapters/cache/redis/redis-
 import { runCli } from '../../../src/app/cli/main.js';
 import { createAuthStorage, createPasskeyStores, silentLogger } from '../../../src/index.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
-import { startRedisCluster, type RedisClusterHandle } from '../../support/redis-cluster.js';
-import { startRedisSentinel, type RedisSentinelHandle } from '../../support/redis-sentinel.js';
+import { startRedisCluster, type RedisClusterHandle } from '../../support/servers/redis-cluster.js';
+import { startRedisSentinel, type RedisSentinelHandle } from '../../support/servers/redis-sentinel.js';
 import { describeCacheContract, eventually, uniqueNamespace } from './cache-contract.js';
 
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;

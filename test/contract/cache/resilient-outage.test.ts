@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCache } from '../../../src/adapters/cache/redis/redis-cache.js';
 import { ResilientCache } from '../../../src/adapters/cache/resilient/resilient-cache.js';
 import type { Logger } from '../../../src/ports/system.js';
-import { RedisServerProcess } from '../../support/redis-server.js';
+import { RedisServerProcess } from '../../support/servers/redis-server.js';
 import { eventually, uniqueNamespace } from './cache-contract.js';
 
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;

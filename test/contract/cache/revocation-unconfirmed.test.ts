@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStorageAdapter } from '../../../src/app/kitium/adapters.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
-import { RedisServerProcess } from '../../support/redis-server.js';
+import { RedisServerProcess } from '../../support/servers/redis-server.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import { uniqueNamespace } from './cache-contract.js';
 

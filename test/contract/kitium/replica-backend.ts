@@ -6,7 +6,7 @@ import {
   type KitiumAdapterOptions,
   type KitiumStorageAdapter,
 } from '../../../src/index.js';
-import { startReplicatedPostgres } from '../../support/own-replica.js';
+import { startReplicatedPostgres } from '../../support/servers/own-replica.js';
 import { freshSchemaName } from '../../support/postgres.js';
 import type { BackendLocation, KitiumBackend } from './backends.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPasskeyStores, type PasskeyStores } from '../../../src/app/passkey/create-stores.js';
 import type { Logger } from '../../../src/ports/system.js';
 import { redisUrl } from '../../support/postgres.js';
-import { RedisServerProcess } from '../../support/redis-server.js';
+import { RedisServerProcess } from '../../support/servers/redis-server.js';
 
 /**
  * A Redis of this test's own, shaped like the ones a Rust oauth2-passkey app may be given: reachable on a
