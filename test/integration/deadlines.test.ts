@@ -9,7 +9,7 @@ import {
   silentLogger,
 } from '../../src/index.js';
 import { createPasskeyStores } from '../../src/app/passkey/index.js';
-import { BlackHole } from '../support/black-hole.js';
+import { BlackHole } from '../support/proxies/black-hole.js';
 import { testCacheSecret } from '../support/cache-secret.js';
 import { databaseUrl } from '../support/postgres.js';
 

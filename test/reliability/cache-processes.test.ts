@@ -4,7 +4,7 @@ import { EntryCodec, cacheKeys } from '../../src/app/cache/cache-codec.js';
 import { testCacheSecret } from '../support/cache-secret.js';
 import { databaseUrl, dropSchema, freshSchemaName } from '../support/postgres.js';
 import { RedisServerProcess } from '../support/servers/redis-server.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../support/proxies/tcp-proxy.js';
 import { CacheWorker, servedAfterRevocation } from './fixtures/cache-workers.js';
 import { recordTally } from './tally.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../support/proxies/tcp-proxy.js';
 import { CacheWorker } from './fixtures/cache-workers.js';
 import { cpuHog, expectHeld, revocationStorm } from './fixtures/revocation-storm.js';
 import { recordTally } from './tally.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCacheSecret } from '../support/cache-secret.js';
 import { databaseUrl, dropSchema, freshSchemaName } from '../support/postgres.js';
 import { RedisServerProcess } from '../support/servers/redis-server.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../support/proxies/tcp-proxy.js';
 import { CacheWorker } from './fixtures/cache-workers.js';
 import { cpuHog, expectHeld, revocationStorm, type StormPlan } from './fixtures/revocation-storm.js';
 import { recordTally } from './tally.js';

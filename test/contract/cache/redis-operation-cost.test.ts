@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStorageAdapter } from '../../../src/app/kitium/adapters.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
-import { CommandLogProxy } from '../../support/command-log-proxy.js';
+import { CommandLogProxy } from '../../support/proxies/command-log-proxy.js';
 import { redisUrl } from '../../support/postgres.js';
 import { uniqueNamespace } from './cache-contract.js';
 

@@ -4,7 +4,7 @@ import { SqliteStorageAdapter } from '../../../src/app/kitium/adapters.js';
 import { silentLogger } from '../../../src/adapters/log/pino-logger.js';
 import { testCacheSecret } from '../../support/cache-secret.js';
 import { RedisServerProcess } from '../../support/servers/redis-server.js';
-import { TcpProxy } from '../../support/tcp-proxy.js';
+import { TcpProxy } from '../../support/proxies/tcp-proxy.js';
 import { uniqueNamespace } from './cache-contract.js';
 
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
