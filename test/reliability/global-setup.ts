@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { setup as servicesSetup, teardown as servicesTeardown } from '../support/global-setup.js';
+import { setup as servicesSetup, teardown as servicesTeardown } from '../support/runner/global-setup.js';
 import type { Tally } from './tally.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'authkeep-reliability-'));

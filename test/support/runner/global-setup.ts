@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { OwnPgBouncer, pgbouncerInstalled } from './servers/pgbouncer.js';
+import { OwnPgBouncer, pgbouncerInstalled } from '../servers/pgbouncer.js';
 import { markSkippedServices } from './skipped-services.js';
 
 declare module 'vitest' {
