@@ -20,6 +20,9 @@ export interface BenchResult {
   extra?: Record<string, number>;
   bar: string;
   pass: boolean;
+  /** The goal an issue set for this case (bench/targets.ts), and whether this run's median reached it. */
+  target?: string;
+  meets_target?: boolean;
 }
 
 export type Op = () => Promise<unknown>;

@@ -25,16 +25,18 @@ export function markdownTable(
   const lines = [
     `${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpu}, node ${process.version}, ` +
       `${rounds} rounds × ${roundMs} ms per contender, interleaved in ${sliceMs} ms slices; ratio = authkeep rate ÷ contender rate in the same round ` +
-      `(> 1: authkeep faster); a bar passes only if the lowest round clears it.`,
+      `(> 1: authkeep faster); a bar guards against regression and passes only if the lowest round clears it; ` +
+      `a target is an issue's goal for the median (bench/targets.ts).`,
     '',
-    '| case | authkeep vs | median ratio | min–max | bar | pass |',
-    '|---|---|---|---|---|---|',
+    '| case | authkeep vs | median ratio | min–max | bar | pass | target | met |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
     const compared = r.versus !== '';
     lines.push(
       `| ${r.case} | ${compared ? r.versus : '—'} | ${compared ? r.ratio.toFixed(2) : measurements(r)} | ` +
-        `${compared ? `${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}` : '—'} | ${r.bar} | ${r.pass ? 'yes' : 'NO'} |`,
+        `${compared ? `${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}` : '—'} | ${r.bar} | ${r.pass ? 'yes' : 'NO'} | ` +
+        `${r.target ?? '—'} | ${r.target === undefined ? '—' : r.meets_target ? 'yes' : 'not yet'} |`,
     );
   }
   return lines.join('\n');

@@ -5,6 +5,7 @@ import { DEFAULT_ROUNDS, DEFAULT_ROUND_MS, DEFAULT_SLICE_MS, type BenchResult } 
 import type { BenchContext } from './module.js';
 import { modules } from './registry.js';
 import { jsonLines, markdownTable, writeIntoReadme } from './report.js';
+import { applyTargets } from './targets.js';
 
 const args = process.argv.slice(2);
 const only = args
@@ -40,6 +41,7 @@ for (const m of modules) {
   results.push(...(await m.run(context)));
   console.error(`bench: ${m.name} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
+applyTargets(results);
 console.log(jsonLines(results));
 if (!args.includes('--json')) {
   const table = markdownTable(results, DEFAULT_ROUNDS(), DEFAULT_ROUND_MS(), DEFAULT_SLICE_MS());

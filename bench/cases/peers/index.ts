@@ -24,7 +24,7 @@ const BARS: Record<Operation, Record<string, number>> = {
   getSession: { pg: 0.9, 'better-auth': 1.4 },
   getSessionAndUser: { pg: 0.45, '@auth/kysely-adapter': 0.6, 'better-auth': 1.75 },
   getUserById: { pg: 0.95, '@auth/kysely-adapter': 1.1, 'better-auth': 1.9 },
-  getUserByEmail: { pg: 1.0, '@auth/kysely-adapter': 1.05, 'better-auth': 1.75 },
+  getUserByEmail: { pg: 0.85, '@auth/kysely-adapter': 1.05, 'better-auth': 1.75 },
   createSession: { pg: 0.6, '@auth/kysely-adapter': 0.85, 'better-auth': 1.1 },
   deleteSession: { pg: 0.75, '@auth/kysely-adapter': 0.95, 'better-auth': 1.05 },
 };
