@@ -1,16 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { runMigrations } from '../../src/adapters/kysely/schema/migrator.js';
 import { bucketOfToken, SESSION_BUCKET_MS } from '../../src/domain/records/session-bucket.js';
-import {
-  PostgresStorageAdapter,
-  SqliteStorageAdapter,
-  silentLogger,
-  type KitiumStorageAdapter,
-} from '../../src/index.js';
+import { PostgresStorageAdapter, silentLogger, type KitiumStorageAdapter } from '../../src/index.js';
+import { migrationBackends } from '../support/kitium-migration-backends.js';
 import { kitiumMigrations } from '../../migrations/index.js';
 import { RedisCache } from '../../src/adapters/cache/redis/redis-cache.js';
 import { testCacheSecret } from '../support/cache-secret.js';
@@ -19,34 +12,6 @@ import { databaseUrl, dropSchema, freshSchemaName, redisUrl } from '../support/p
 const day = SESSION_BUCKET_MS;
 const url = databaseUrl();
 const BEFORE_0009 = kitiumMigrations.findIndex((m) => m.id === 'authkeep_0009_session_digest_bytes');
-
-interface Backend {
-  name: string;
-  available: boolean;
-  open(options?: { migrations?: 'apply' | 'verify' | 'skip' }): KitiumStorageAdapter;
-  cleanup(): Promise<void>;
-}
-
-function backends(): Backend[] {
-  const dir = mkdtempSync(join(tmpdir(), 'authkeep-0009-'));
-  const schema = freshSchemaName('digest0009');
-  return [
-    {
-      name: 'sqlite file',
-      available: true,
-      open: (options = {}) =>
-        new SqliteStorageAdapter(`sqlite:${join(dir, 'auth.db')}`, { logger: silentLogger, ...options }),
-      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-    },
-    {
-      name: 'postgres',
-      available: url !== null,
-      open: (options = {}) =>
-        new PostgresStorageAdapter(url as string, { schema, logger: silentLogger, max: 6, ...options }),
-      cleanup: () => dropSchema(url as string, schema),
-    },
-  ];
-}
 
 /** The stored form of every session digest: its byte length and SQL type, per table. */
 async function storedForms(adapter: KitiumStorageAdapter, table: string) {
@@ -58,7 +23,7 @@ async function storedForms(adapter: KitiumStorageAdapter, table: string) {
   return rows.map((row) => `${row.form} x${Number(row.n)}`);
 }
 
-for (const backend of backends()) {
+for (const backend of migrationBackends('digest0009', { max: 6 })) {
   describe.skipIf(!backend.available)(`migration 0009: session digests as 32 bytes [${backend.name}]`, () => {
     afterAll(() => backend.cleanup());
     const pg = backend.name === 'postgres';

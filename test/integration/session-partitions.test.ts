@@ -1,17 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { runMigrations } from '../../src/adapters/kysely/schema/migrator.js';
 import { bucketOfToken, SESSION_BUCKET_MS } from '../../src/domain/records/session-bucket.js';
-import {
-  PostgresStorageAdapter,
-  SqliteStorageAdapter,
-  silentLogger,
-  type KitiumStorageAdapter,
-} from '../../src/index.js';
+import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
+import { migrationBackends } from '../support/kitium-migration-backends.js';
 import { kitiumMigrations } from '../../migrations/index.js';
 import { databaseUrl, dropSchema, freshSchemaName, withClient } from '../support/postgres.js';
 
@@ -20,35 +13,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const url = databaseUrl();
 const today = () => Math.floor(Date.now() / day);
 
-interface Backend {
-  name: string;
-  available: boolean;
-  open(options?: { migrations?: 'apply' | 'verify' | 'skip' }): KitiumStorageAdapter;
-  cleanup(): Promise<void>;
-}
-
-function backends(): Backend[] {
-  const dir = mkdtempSync(join(tmpdir(), 'authkeep-0008-'));
-  const schema = freshSchemaName('partitions0008');
-  return [
-    {
-      name: 'sqlite file',
-      available: true,
-      open: (options = {}) =>
-        new SqliteStorageAdapter(`sqlite:${join(dir, 'auth.db')}`, { logger: silentLogger, ...options }),
-      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-    },
-    {
-      name: 'postgres',
-      available: url !== null,
-      open: (options = {}) =>
-        new PostgresStorageAdapter(url as string, { schema, logger: silentLogger, ...options }),
-      cleanup: () => dropSchema(url as string, schema),
-    },
-  ];
-}
-
-for (const backend of backends()) {
+for (const backend of migrationBackends('partitions0008')) {
   describe.skipIf(!backend.available)(`migration 0008: sessions by expiry bucket [${backend.name}]`, () => {
     afterAll(() => backend.cleanup());
 
