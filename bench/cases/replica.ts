@@ -41,8 +41,8 @@ async function replicaCases(): Promise<BenchResult[]> {
           samples,
           'authkeep',
           'primary only',
-          // Near the lowest rounds of loaded full runs (1 caller 0.37-0.50, 16 callers 0.52-0.66).
-          concurrency === 1 ? 0.33 : 0.45,
+          // ~0.9 × the lowest rounds of three quiet full runs (1 caller 0.43–0.47, 16 callers 0.49–0.61).
+          concurrency === 1 ? 0.35 : 0.4,
         ),
       );
     }
@@ -86,7 +86,7 @@ async function replicaCases(): Promise<BenchResult[]> {
         samples,
         'authkeep',
         'primary only',
-        0.25, // lowest rounds of loaded full runs: 0.30-0.38
+        0.22, // lowest rounds of three quiet full runs: 0.26-0.30
       );
       const routedReads = done.replica - loaded.replica + done.primary - loaded.primary;
       result.extra = {
