@@ -1,89 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/index.js';
-import {
-  authkeepAdapter,
-  migrateBetterAuth,
-  type AuthkeepAdapterOptions,
-  type AuthkeepBetterAuthAdapter,
-} from '../../../src/app/better-auth/index.js';
-import { testCacheSecret } from '../../support/cache-secret.js';
-import { databaseUrl, dropSchema, freshSchemaName, redisUrl, withClient } from '../../support/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { migrateBetterAuth } from '../../../src/app/better-auth/index.js';
+import { flowBackends } from '../support/flow-backends.js';
 import { clientOf, flowOptions, makeAuth, password, signIn, signUp } from '../support/auth-flows.js';
 
 /** Real betterAuth() (1.7.25) with twoFactor and organization, end to end on authkeepAdapter. */
-const dir = mkdtempSync(join(tmpdir(), 'authkeep-ba-flows-'));
-const url = databaseUrl();
-const redis = redisUrl();
-const schemas: string[] = [];
-const adapters: AuthkeepBetterAuthAdapter[] = [];
-afterAll(async () => {
-  for (const adapter of adapters) await adapter.close();
-  rmSync(dir, { recursive: true, force: true });
-  if (url) for (const schema of schemas) await dropSchema(url, schema);
-});
-
-interface Backend {
-  name: string;
-  available: boolean;
-  options(): Promise<AuthkeepAdapterOptions>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'sqlite, no cache',
-    available: true,
-    options: async () => ({ database: `sqlite:${join(dir, `${randomBytes(4).toString('hex')}.db`)}` }),
-  },
-  {
-    name: 'sqlite, cache memory',
-    available: true,
-    options: async () => ({
-      database: `sqlite:${join(dir, `${randomBytes(4).toString('hex')}.db`)}`,
-      cache: 'memory',
-    }),
-  },
-  {
-    // getSession's session and user in one statement (session-user-reads.ts).
-    name: 'postgres, no cache',
-    available: url !== null,
-    async options() {
-      const schema = freshSchemaName('ba_flows');
-      schemas.push(schema);
-      await withClient(url!, undefined, (client) => client.query(`create schema "${schema}"`));
-      return { database: url!, schema };
-    },
-  },
-  {
-    name: 'postgres, cache redis + in-process tier',
-    available: url !== null && redis !== null,
-    async options() {
-      const schema = freshSchemaName('ba_flows');
-      schemas.push(schema);
-      await withClient(url!, undefined, (client) => client.query(`create schema "${schema}"`));
-      return {
-        database: url!,
-        schema,
-        cache: redis! as `redis://${string}`,
-        cacheOptions: {
-          secret: testCacheSecret,
-          namespace: `test:ba-flows:${randomBytes(6).toString('hex')}:`,
-          local: true,
-        },
-      };
-    },
-  },
-];
+const backends = flowBackends('flows');
 
 for (const backend of backends) {
   describe.skipIf(!backend.available)(`better-auth flows on authkeepAdapter (${backend.name})`, () => {
     async function setUp() {
-      const options = { ...(await backend.options()), logger: silentLogger };
-      const adapter = authkeepAdapter(options);
-      adapters.push(adapter);
+      const adapter = await backend.adapter();
       await migrateBetterAuth({ database: adapter.store, options: flowOptions(adapter) });
       return makeAuth(adapter);
     }

@@ -1,36 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { passkey } from '@better-auth/passkey';
 import { betterAuth, type BetterAuthOptions, type DBAdapter } from 'better-auth';
-import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/index.js';
-import {
-  authkeepAdapter,
-  migrateBetterAuth,
-  type AuthkeepAdapterOptions,
-  type AuthkeepBetterAuthAdapter,
-} from '../../../src/app/better-auth/index.js';
-import { testCacheSecret } from '../../support/cache-secret.js';
-import { databaseUrl, dropSchema, freshSchemaName, redisUrl, withClient } from '../../support/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { migrateBetterAuth } from '../../../src/app/better-auth/index.js';
 import { SoftwareAuthenticator, strangerKey } from '../../support/webauthn/software-authenticator.js';
+import { flowBackends } from '../support/flow-backends.js';
 import { clientOf, password } from '../support/auth-flows.js';
 
 /**
  * better-auth's passkey plugin (@better-auth/passkey 1.7.6 on better-auth 1.7.25) end to end on
  * authkeepAdapter: a software authenticator registers a credential and signs in with it.
  */
-const dir = mkdtempSync(join(tmpdir(), 'authkeep-ba-passkey-'));
-const url = databaseUrl();
-const redis = redisUrl();
-const schemas: string[] = [];
-const adapters: AuthkeepBetterAuthAdapter[] = [];
-afterAll(async () => {
-  for (const adapter of adapters) await adapter.close();
-  rmSync(dir, { recursive: true, force: true });
-  if (url) for (const schema of schemas) await dropSchema(url, schema);
-});
+const backends = flowBackends('passkey');
 
 const origin = 'http://localhost:3000';
 
@@ -45,48 +25,10 @@ function passkeyOptions(database: (options: BetterAuthOptions) => DBAdapter<Bett
   } satisfies BetterAuthOptions;
 }
 
-const sqliteFile = () => `sqlite:${join(dir, `${randomBytes(4).toString('hex')}.db`)}`;
-
-async function postgresSchema(): Promise<string> {
-  const schema = freshSchemaName('ba_passkey');
-  schemas.push(schema);
-  await withClient(url!, undefined, (client) => client.query(`create schema "${schema}"`));
-  return schema;
-}
-
-const backends: { name: string; available: boolean; options(): Promise<AuthkeepAdapterOptions> }[] = [
-  { name: 'sqlite, no cache', available: true, options: async () => ({ database: sqliteFile() }) },
-  {
-    name: 'sqlite, cache memory',
-    available: true,
-    options: async () => ({ database: sqliteFile(), cache: 'memory' }),
-  },
-  {
-    name: 'postgres, no cache',
-    available: url !== null,
-    options: async () => ({ database: url!, schema: await postgresSchema() }),
-  },
-  {
-    name: 'postgres, cache redis + in-process tier',
-    available: url !== null && redis !== null,
-    options: async () => ({
-      database: url!,
-      schema: await postgresSchema(),
-      cache: redis! as `redis://${string}`,
-      cacheOptions: {
-        secret: testCacheSecret,
-        namespace: `test:ba-passkey:${randomBytes(6).toString('hex')}:`,
-        local: true,
-      },
-    }),
-  },
-];
-
 for (const backend of backends) {
   describe.skipIf(!backend.available)(`better-auth passkey on authkeepAdapter (${backend.name})`, () => {
     async function setUp() {
-      const adapter = authkeepAdapter({ ...(await backend.options()), logger: silentLogger });
-      adapters.push(adapter);
+      const adapter = await backend.adapter();
       await migrateBetterAuth({ database: adapter.store, options: passkeyOptions(adapter) });
       return betterAuth(passkeyOptions(adapter));
     }
