@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailIdentity, normalizeEmail } from '../../src/domain/email/email.js';
+import { emailIdentity, normalizeEmail, unicodeEmailIdentity } from '../../src/domain/email/email.js';
 
 describe('email identity rules', () => {
   it('folds compatibility forms and case fully, and is idempotent', () => {
@@ -43,6 +43,25 @@ describe('email identity rules', () => {
       'δοκιμή@example.gr',
     ]) {
       expect(emailIdentity(ok), ok).toMatchObject({ ok: true });
+    }
+  });
+
+  it('gives ASCII addresses the same answer as the general Unicode path', () => {
+    // Every ASCII character (controls, space and DEL included) inside, around and alone, plus random mixes.
+    const inputs: string[] = ['', 'a'.repeat(320), `${'A'.repeat(321)}`, ' Kate@Example.COM\t'];
+    for (let c = 0; c < 128; c++) {
+      const ch = String.fromCharCode(c);
+      inputs.push(ch, `a${ch}b@Example.com`, `${ch}Bob@example.com`, `bob@example.com${ch}`);
+    }
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let n = 0; n < 2000; n++) {
+      inputs.push(
+        Array.from({ length: 1 + (next() % 40) }, () => String.fromCharCode(next() % 128)).join(''),
+      );
+    }
+    for (const input of inputs) {
+      expect(emailIdentity(input), JSON.stringify(input)).toEqual(unicodeEmailIdentity(input.trim()));
     }
   });
 });

@@ -9,15 +9,7 @@ import { TableAccess } from './table-access.js';
 import { HEX_SESSIONS_TABLE, SessionDigestForms } from './sessions/digest-forms.js';
 import type { SqlStore, Trx } from '../sql-store.js';
 import { hasExtraChanges, updateWithExtra, withStoredExtra, writeExtra } from './extra-column.js';
-import {
-  compact,
-  optionalJson,
-  optionalText,
-  patchColumns,
-  reviveDates,
-  text,
-  type ColumnMap,
-} from './mapping.js';
+import { optionalJson, patchColumns, reviveDates, text, type ColumnMap } from './mapping.js';
 
 const entity = 'user';
 
@@ -61,22 +53,22 @@ export class KyselyUserRepo implements UserRepo {
     };
   }
 
+  /** Built field by field rather than through compact(): this runs on every user read. */
   private toRecord(row: Record<string, unknown>): UserRecord {
     const { codec } = this.store;
-    const links = optionalJson<Record<string, OAuthLink>>(codec, row.oauth);
-    const oauth = links && Object.keys(links).length > 0 ? reviveLinks(links) : undefined;
-    const record = compact({
-      id: text(row.id),
-      email: optionalText(row.email),
-      name: optionalText(row.name),
-      picture: optionalText(row.picture),
-      plan: optionalText(row.plan),
-      entitlements: codec.readArray(row.entitlements),
-      oauth,
-      metadata: optionalJson<Record<string, unknown>>(codec, row.metadata),
-      createdAt: codec.readTimestamp(row.created_at),
-      updatedAt: codec.readTimestamp(row.updated_at),
-    });
+    const record = { id: text(row.id) } as UserRecord;
+    if (row.email !== null && row.email !== undefined) record.email = text(row.email);
+    if (row.name !== null && row.name !== undefined) record.name = text(row.name);
+    if (row.picture !== null && row.picture !== undefined) record.picture = text(row.picture);
+    if (row.plan !== null && row.plan !== undefined) record.plan = text(row.plan);
+    record.entitlements = codec.readArray(row.entitlements);
+    // '{}' is what every user without a linked account stores: no parse for the common case.
+    const links = row.oauth === '{}' ? undefined : optionalJson<Record<string, OAuthLink>>(codec, row.oauth);
+    if (links && Object.keys(links).length > 0) record.oauth = reviveLinks(links);
+    const metadata = optionalJson<Record<string, unknown>>(codec, row.metadata);
+    if (metadata !== undefined) record.metadata = metadata;
+    record.createdAt = codec.readTimestamp(row.created_at);
+    record.updatedAt = codec.readTimestamp(row.updated_at);
     return withStoredExtra(record, row.extra);
   }
 
