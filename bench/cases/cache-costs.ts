@@ -37,15 +37,20 @@ const session = (adapter: PostgresStorageAdapter, i: number) =>
   });
 
 /**
- * Every read a Redis miss (issue 22 item 1): entries live 1 ms (maxTtlMs), and 2,000 sessions are read in
- * turn, so each read looks up, reads PostgreSQL and fills (listing under its owner), against the same read
- * by an adapter without a cache. Target ≥ 0.8×.
+ * A workload no cache helps (issue 22 item 1): entries live 1 ms (maxTtlMs), and 2,000 sessions are read in
+ * turn, so every read that consults Redis misses. `skipping` (the default, adaptiveBypass) lets most reads go
+ * straight to PostgreSQL once the cache stops hitting — the row users get, target ≥ 0.8×; without it every
+ * read looks up, reads PostgreSQL and fills (listing under its owner) — the price of one miss.
  */
-export async function redisMiss(databaseUrl: string, redisUrl: string): Promise<BenchResult> {
+export async function redisMiss(
+  databaseUrl: string,
+  redisUrl: string,
+  skipping: boolean,
+): Promise<BenchResult> {
   const namespace = `bench:${randomBytes(4).toString('hex')}:`;
   const cached = {
     cache: redisUrl as `redis://${string}`,
-    cacheOptions: { namespace, secret: SECRET, maxTtlMs: 1 },
+    cacheOptions: { namespace, secret: SECRET, maxTtlMs: 1, adaptiveBypass: skipping },
   };
   return sideBySide(databaseUrl, cached, async (withRedis, without) => {
     const ids: string[] = [];
@@ -53,11 +58,14 @@ export async function redisMiss(databaseUrl: string, redisUrl: string): Promise<
     let a = 0;
     let b = 0;
     return compare(
-      'getSession, every read a Redis miss (look-up, PostgreSQL, fill)',
+      skipping
+        ? 'getSession, 0 % Redis hits (default: 31 of 32 reads skip a cache that is not hitting)'
+        : 'getSession, every read a Redis miss (look-up, PostgreSQL, fill; adaptiveBypass off)',
       () => withRedis.getSession(ids[a++ % ids.length]!),
       'the same adapter without a cache',
       () => without.getSession(ids[b++ % ids.length]!),
-      0.2, // a regression guard below the lowest rounds of three quiet runs (0.26–0.36); the 0.8 target is in bench/targets.ts
+      // Regression guards near the lowest rounds measured; the 0.8 target (default row) is in bench/targets.ts.
+      skipping ? 0.7 : 0.2,
       { concurrency: 16 },
     );
   });

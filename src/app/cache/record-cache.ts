@@ -31,6 +31,13 @@ export interface RecordCacheSettings {
    * take; past it the call fails with a retryable UnavailableError, the write possibly standing (default 5 s).
    */
   revokeTimeoutMs?: number;
+  /**
+   * Whether reads skip a shared cache that is not hitting (default true): once under 2 % of the recent reads
+   * hit, 31 of every 32 go straight to the database (always correct: it is the truth) and the 32nd still
+   * looks up and fills, so the cache is used again as soon as those start hitting (from 5 %). A miss costs
+   * two round trips and more CPU than the read it precedes; false keeps every read on the cache.
+   */
+  adaptiveBypass?: boolean;
 }
 
 const EXPIRY_MARGIN_MS = 1_000;
@@ -41,6 +48,12 @@ const HIT_RATE_WINDOW = 64;
  * does (the script costs more inside Redis and to send), a miss one more round trip (GET, look-up, fill).
  */
 const GET_FIRST_ABOVE = 0.75;
+/** Under this recent hit rate the shared tier costs more than it saves: most reads skip it (see adaptiveBypass). */
+const BYPASS_BELOW = 0.02;
+/** While skipping, the rate from which reads use the cache again (apart from BYPASS_BELOW, so it does not flap). */
+const BYPASS_UNTIL = 0.05;
+/** While skipping, one read in this many still looks up and fills, so returning hits are noticed. */
+const BYPASS_SAMPLE = 32;
 
 /** The settings with their defaults, shared by both tiers. */
 export function recordCacheDefaults(
@@ -96,6 +109,13 @@ export class RecordCache {
   private forged = 0;
   /** Share of recent one-step reads that hit (starts at none: a cold cache misses). */
   private hitRate = 0;
+  /** Reads observed so far: the rate means nothing before a window's worth. */
+  private observed = 0;
+  private bypassing = false;
+  /** Reads that came while bypassing, and those of them that skipped the cache. */
+  private whileBypassing = 0;
+  private skipped = 0;
+  private readonly adaptiveBypass: boolean;
   /** One step per operation where the store can (a single Redis node); else command by command. */
   private readonly operations: RecordOperations | undefined;
   readonly revokeTimeoutMs: number;
@@ -115,11 +135,12 @@ export class RecordCache {
     this.verified = new VerifiedEntries(settings.verifiedEntries ?? 10_000);
     this.revokeTimeoutMs = settings.revokeTimeoutMs ?? 5_000;
     this.operations = recordOperationsOf(this.store);
+    this.adaptiveBypass = settings.adaptiveBypass ?? true;
   }
 
   /** Entries refused because their MAC did not verify (forged, tampered, moved, or another secret). */
-  stats(): { forgedEntries: number } {
-    return { forgedEntries: this.forged };
+  stats(): { forgedEntries: number; bypassing: boolean; bypassedReads: number } {
+    return { forgedEntries: this.forged, bypassing: this.bypassing, bypassedReads: this.skipped };
   }
 
   async read<T>(
@@ -128,9 +149,14 @@ export class RecordCache {
     load: () => Promise<T | null>,
     facts: (record: T) => RecordFacts,
   ): Promise<T | null> {
+    if (this.bypassing && ++this.whileBypassing % BYPASS_SAMPLE !== 0) {
+      this.skipped += 1;
+      return load();
+    }
     if (this.operations) return this.readInOneStep(this.operations, key, codec, load, facts);
     const raw = await this.store.get(key);
     const hit = this.hit(key, raw, codec, facts);
+    this.observe(hit !== undefined);
     if (hit !== undefined) return hit;
     // Whatever the key holds now is the ticket: any invalidation from here on changes it.
     const [ticket, revocations] = await Promise.all([
@@ -198,6 +224,9 @@ export class RecordCache {
 
   private observe(hit: boolean): void {
     this.hitRate += ((hit ? 1 : 0) - this.hitRate) / HIT_RATE_WINDOW;
+    this.observed += 1;
+    if (!this.adaptiveBypass || this.observed < HIT_RATE_WINDOW) return;
+    this.bypassing = this.bypassing ? this.hitRate < BYPASS_UNTIL : this.hitRate < BYPASS_BELOW;
   }
 
   /** The sealed entry a fill stores, its TTL and (with indexes) the owner it is listed under; none when expired. */

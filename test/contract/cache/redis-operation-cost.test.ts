@@ -28,11 +28,11 @@ describe.skipIf(redisUrl() === null)('Redis commands per cached operation', () =
   const adapters: SqliteStorageAdapter[] = [];
   const namespace = uniqueNamespace('cost');
 
-  const open = async (local: boolean) => {
+  const open = async (local: boolean, adaptiveBypass?: boolean) => {
     const adapter = new SqliteStorageAdapter(':memory:', {
       logger: silentLogger,
       cache: proxy.url as `redis://${string}`,
-      cacheOptions: { namespace, secret: testCacheSecret, timeoutMs: 2_000, local },
+      cacheOptions: { namespace, secret: testCacheSecret, timeoutMs: 2_000, local, adaptiveBypass },
     });
     await adapter.connect();
     adapters.push(adapter);
@@ -103,6 +103,58 @@ describe.skipIf(redisUrl() === null)('Redis commands per cached operation', () =
     const later = await create();
     const coldMiss = await proxy.during(() => adapter.getSession(later.id), background);
     expect(names(coldMiss)).toEqual(['EVALSHA', 'EVALSHA']);
+  });
+
+  it('once reads stop hitting, 31 of 32 skip Redis (a revoked session stays refused); hits bring the cache back', async () => {
+    const adapter = await open(false);
+    const user = await warm(adapter);
+    const create = () =>
+      adapter.createSession({ userId: user.id, entitlements: [], expiresAt: new Date(Date.now() + hour) });
+    const fresh = async (count: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i += 1) ids.push((await create()).id);
+      return ids;
+    };
+    // A window of reads that all miss: the cache is not paying for itself.
+    for (const id of await fresh(80)) await adapter.getSession(id);
+    const cold = await fresh(64);
+    const skipping = await proxy.during(async () => {
+      for (const id of cold) expect((await adapter.getSession(id))?.id).toBe(id);
+    }, background);
+    // Any 64 reads in a row hold exactly two sampled ones: a look-up and a fill each.
+    expect(names(skipping)).toEqual(['EVALSHA', 'EVALSHA', 'EVALSHA', 'EVALSHA']);
+    // Straight from the database: a deleted session is refused, and no read answers from Redis meanwhile.
+    await adapter.deleteSession(cold[0]!);
+    expect(await adapter.getSession(cold[0]!)).toBeNull();
+    // One session read again and again: the sampled reads hit, and the cache takes every read again.
+    const hot = (await create()).id;
+    for (let i = 0; i < 320; i += 1) await adapter.getSession(hot);
+    const back = await proxy.during(async () => {
+      for (let i = 0; i < 16; i += 1) await adapter.getSession(hot);
+    }, background);
+    expect(back).toHaveLength(16);
+  });
+
+  it('adaptiveBypass: false keeps every read on the cache, however rarely it hits', async () => {
+    const adapter = await open(false, false);
+    const user = await warm(adapter);
+    const ids: string[] = [];
+    for (let i = 0; i < 112; i += 1) {
+      ids.push(
+        (
+          await adapter.createSession({
+            userId: user.id,
+            entitlements: [],
+            expiresAt: new Date(Date.now() + hour),
+          })
+        ).id,
+      );
+    }
+    for (const id of ids.slice(0, 80)) await adapter.getSession(id);
+    const misses = await proxy.during(async () => {
+      for (const id of ids.slice(80)) await adapter.getSession(id);
+    }, background);
+    expect(names(misses)).toEqual(Array.from({ length: 64 }, () => 'EVALSHA'));
   });
 
   it('with the in-process tier, a revocation is one script that deletes and publishes: no second command', async () => {
