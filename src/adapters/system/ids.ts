@@ -9,3 +9,8 @@ export const uuidV7Ids: IdGenerator = {
 };
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Epoch milliseconds of `clock`; the system clock's without a Date object (read on every cache hit). */
+export function clockMs(clock: Clock): number {
+  return clock === systemClock ? Date.now() : clock.now().getTime();
+}

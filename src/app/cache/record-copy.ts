@@ -4,7 +4,7 @@
  * cheaper than structuredClone or a JSON round trip for the small records the cache holds.
  */
 export function copyRecord<T>(record: T): T {
-  return copyValue(record, { bytes: 0 }) as T;
+  return copyFast(record) as T;
 }
 
 /**
@@ -56,6 +56,40 @@ function copyValue(value: unknown, size: { bytes: number }): unknown {
         configurable: true,
       });
     else copy[key] = field;
+  }
+  return copy;
+}
+
+/**
+ * copyValue without the size count, for every cache hit: a plain object is spread (one shape-cached clone)
+ * and only its object-valued fields are walked. Symbol keys would be spread shallowly, so this is meant for
+ * records copyValue built (string keys only), or decoded from JSON.
+ */
+function copyFast(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i += 1) copy[i] = copyFast(value[i]);
+    return copy;
+  }
+  if (value instanceof Date) return new Date(value.getTime());
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if ((prototype !== Object.prototype && prototype !== null) || ArrayBuffer.isView(value)) {
+    return structuredClone(value);
+  }
+  // Spread defines "__proto__" as an own key, as copyValue does.
+  const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const key of Object.keys(copy)) {
+    const field = copy[key];
+    if (typeof field !== 'object' || field === null) continue;
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, {
+        value: copyFast(field),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else copy[key] = copyFast(field);
   }
   return copy;
 }

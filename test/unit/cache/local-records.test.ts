@@ -156,6 +156,19 @@ describe('LocalRecords (the in-process tier)', () => {
     expect(bigDb.loads).toBe(2);
     expect(small.stats().bytes).toBeLessThanOrEqual(4_096);
   });
+
+  it('keeps a slot that is read while many others come and go (a hit moves it at most every maxEntries/4 inserts)', async () => {
+    const records = new LocalRecords(manualClock(), { maxEntries: 8 });
+    const ids = ['hot', ...Array.from({ length: 64 }, (_, i) => `cold${i}`)];
+    const db = counting(new Map(ids.map((id) => [id, { id, owner: 'u', version: 1 }])));
+    await records.read('hot', codec, db.load('hot'), facts);
+    for (const id of ids.slice(1)) {
+      await records.read(id, codec, db.load(id), facts);
+      await records.read('hot', codec, db.load('hot'), facts);
+    }
+    expect(db.loads).toBe(65); // 'hot' once, each cold slot once
+    expect(records.stats().entries).toBe(8);
+  });
 });
 
 describe('copyRecord', () => {

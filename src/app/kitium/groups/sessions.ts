@@ -12,6 +12,7 @@ import {
   sessionKey,
 } from '../../../domain/records/session-bucket.js';
 import { sessionSpec, type SessionInput } from '../../../domain/specs/core.js';
+import { clockMs } from '../../../adapters/system/ids.js';
 import type { StoredSession } from '../../../ports/repos.js';
 import type { KitiumContext } from '../context.js';
 import { lookupValue, notFound, orNotFound } from '../guards.js';
@@ -56,7 +57,7 @@ export class SessionFacade {
   async get(id: unknown): Promise<SessionRecord | null> {
     const key = this.key(id);
     const stored = key === null ? null : await this.ctx.sessions.findByKey(key);
-    if (!stored || this.ctx.clock.now() > stored.expiresAt) return null;
+    if (!stored || clockMs(this.ctx.clock) > stored.expiresAt.getTime()) return null;
     return toRecord(id as string, stored);
   }
 
