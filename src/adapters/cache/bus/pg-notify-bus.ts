@@ -47,7 +47,10 @@ export class PgNotifyBus implements InvalidationBus {
   private subscribed = false;
   private closed = false;
   private attempt = 0;
-  /** Revocations published while one is in flight go together in the next NOTIFY (heartbeats go alone). */
+  /**
+   * Revocations published while one is in flight go together in the next NOTIFY (heartbeats go alone). Not in
+   * the write's own transaction: a notifying commit holds PostgreSQL's cluster-wide notify lock (async.c).
+   */
   private readonly batches = new InvalidationBatches((message) => this.send(message));
 
   constructor(options: PgNotifyBusOptions) {
