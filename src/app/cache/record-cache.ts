@@ -8,6 +8,7 @@ import {
 import type { Clock, Logger } from '../../ports/system.js';
 import { cacheKeys, type EntryCodec, type RecordCodec } from './cache-codec.js';
 import { VerifiedEntries } from './verified-entries.js';
+import { RecentHits } from './recent-hits.js';
 
 export interface RecordCacheSettings {
   /** Longest a record stays cached; never past its own expiry either (default 5 min). */
@@ -41,19 +42,11 @@ export interface RecordCacheSettings {
 }
 
 const EXPIRY_MARGIN_MS = 1_000;
-/** Reads over which the recent hit rate is averaged (exponentially weighted). */
-const HIT_RATE_WINDOW = 64;
 /**
  * Above this recent hit rate a read tries a plain GET before the look-up script: a hit then costs what a GET
  * does (the script costs more inside Redis and to send), a miss one more round trip (GET, look-up, fill).
  */
 const GET_FIRST_ABOVE = 0.75;
-/** Under this recent hit rate the shared tier costs more than it saves: most reads skip it (see adaptiveBypass). */
-const BYPASS_BELOW = 0.02;
-/** While skipping, the rate from which reads use the cache again (apart from BYPASS_BELOW, so it does not flap). */
-const BYPASS_UNTIL = 0.05;
-/** While skipping, one read in this many still looks up and fills, so returning hits are noticed. */
-const BYPASS_SAMPLE = 32;
 
 /** The settings with their defaults, shared by both tiers. */
 export function recordCacheDefaults(
@@ -107,15 +100,7 @@ export class RecordCache {
   private readonly maxIndexEntries: number;
   private readonly verified: VerifiedEntries;
   private forged = 0;
-  /** Share of recent one-step reads that hit (starts at none: a cold cache misses). */
-  private hitRate = 0;
-  /** Reads observed so far: the rate means nothing before a window's worth. */
-  private observed = 0;
-  private bypassing = false;
-  /** Reads that came while bypassing, and those of them that skipped the cache. */
-  private whileBypassing = 0;
-  private skipped = 0;
-  private readonly adaptiveBypass: boolean;
+  private readonly hits: RecentHits;
   /** One step per operation where the store can (a single Redis node); else command by command. */
   private readonly operations: RecordOperations | undefined;
   readonly revokeTimeoutMs: number;
@@ -135,12 +120,12 @@ export class RecordCache {
     this.verified = new VerifiedEntries(settings.verifiedEntries ?? 10_000);
     this.revokeTimeoutMs = settings.revokeTimeoutMs ?? 5_000;
     this.operations = recordOperationsOf(this.store);
-    this.adaptiveBypass = settings.adaptiveBypass ?? true;
+    this.hits = new RecentHits(settings.adaptiveBypass ?? true);
   }
 
   /** Entries refused because their MAC did not verify (forged, tampered, moved, or another secret). */
   stats(): { forgedEntries: number; bypassing: boolean; bypassedReads: number } {
-    return { forgedEntries: this.forged, bypassing: this.bypassing, bypassedReads: this.skipped };
+    return { forgedEntries: this.forged, ...this.hits.stats() };
   }
 
   async read<T>(
@@ -149,14 +134,11 @@ export class RecordCache {
     load: () => Promise<T | null>,
     facts: (record: T) => RecordFacts,
   ): Promise<T | null> {
-    if (this.bypassing && ++this.whileBypassing % BYPASS_SAMPLE !== 0) {
-      this.skipped += 1;
-      return load();
-    }
+    if (this.hits.skip()) return load();
     if (this.operations) return this.readInOneStep(this.operations, key, codec, load, facts);
     const raw = await this.store.get(key);
     const hit = this.hit(key, raw, codec, facts);
-    this.observe(hit !== undefined);
+    this.hits.observe(hit !== undefined);
     if (hit !== undefined) return hit;
     // Whatever the key holds now is the ticket: any invalidation from here on changes it.
     const [ticket, revocations] = await Promise.all([
@@ -185,10 +167,10 @@ export class RecordCache {
     facts: (record: T) => RecordFacts,
   ): Promise<T | null> {
     // Mostly hits: a plain GET first; a miss then takes the look-up below (it reserves; the GET did not).
-    const getFirst = this.hitRate >= GET_FIRST_ABOVE;
+    const getFirst = this.hits.rate >= GET_FIRST_ABOVE;
     if (getFirst) {
       const hit = this.hit(key, await this.store.get(key), codec, facts);
-      this.observe(hit !== undefined);
+      this.hits.observe(hit !== undefined);
       if (hit !== undefined) return hit;
     }
     const reservation = this.codec.reservation();
@@ -199,7 +181,7 @@ export class RecordCache {
       this.index ? cacheKeys.revocations : undefined,
     );
     const hit = this.hit(key, found.value, codec, facts);
-    if (!getFirst) this.observe(hit !== undefined);
+    if (!getFirst) this.hits.observe(hit !== undefined);
     if (hit !== undefined) return hit;
     const startedUnder = this.instance();
     const record = await load();
@@ -220,13 +202,6 @@ export class RecordCache {
           };
     await operations.fill(key, found.ticket, entry.value, entry.ttl, listing);
     return record;
-  }
-
-  private observe(hit: boolean): void {
-    this.hitRate += ((hit ? 1 : 0) - this.hitRate) / HIT_RATE_WINDOW;
-    this.observed += 1;
-    if (!this.adaptiveBypass || this.observed < HIT_RATE_WINDOW) return;
-    this.bypassing = this.bypassing ? this.hitRate < BYPASS_UNTIL : this.hitRate < BYPASS_BELOW;
   }
 
   /** The sealed entry a fill stores, its TTL and (with indexes) the owner it is listed under; none when expired. */
