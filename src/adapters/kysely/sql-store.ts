@@ -53,6 +53,11 @@ export interface SqlStoreConfig {
    * undefined when it cannot run the statement right now.
    */
   fastQuerySync?<R>(compiled: CompiledQuery): QueryResult<R> | undefined;
+  /**
+   * The first row of a read, synchronously (SQLite steps once, not to the end): null when there is none,
+   * undefined when it cannot run the statement right now.
+   */
+  fastFirstRowSync?<R>(compiled: CompiledQuery): R | null | undefined;
   /** Runs once before the first statement (outside any transaction): settings a borrowed connection needs. */
   prepareConnection?: (db: Db) => Promise<void>;
 }
@@ -70,6 +75,7 @@ export class SqlStore {
   private readonly lockMigrationsFn: (trx: Trx) => Promise<void>;
   private readonly fastQuery: SqlStoreConfig['fastQuery'];
   private readonly fastQuerySync: SqlStoreConfig['fastQuerySync'];
+  private readonly fastFirstRowSync: SqlStoreConfig['fastFirstRowSync'];
   private closed = false;
   private readonly healthCheckTimeoutMs: number;
   private readonly closeDb: () => Promise<void>;
@@ -86,6 +92,7 @@ export class SqlStore {
     this.lockMigrationsFn = config.lockMigrations;
     this.fastQuery = config.fastQuery;
     this.fastQuerySync = config.fastQuerySync;
+    this.fastFirstRowSync = config.fastFirstRowSync;
     this.healthCheckTimeoutMs = config.healthCheckTimeoutMs ?? 0;
     this.closeDb = config.closeDb ?? (() => this.db.destroy());
     this.prepareConnection = config.prepareConnection;
@@ -117,6 +124,33 @@ export class SqlStore {
         failed = { error };
       }
     }
+    return this.queryLater(compiled, options, failed);
+  }
+
+  /**
+   * The first row of a compiled look-up by a unique key (undefined when none), with query's retry policy:
+   * the row itself when the driver can run it now (SQLite, no transaction open), else a promise of it.
+   */
+  firstRow<R>(compiled: CompiledQuery, options: RunOptions<R[]>): R | undefined | Promise<R | undefined> {
+    if (this.fastFirstRowSync === undefined || this.closed || this.prepareConnection !== undefined) {
+      return this.query<R>(compiled, options).then((rows) => rows[0]);
+    }
+    let failed: { error: unknown } | undefined;
+    try {
+      const row = this.fastFirstRowSync<R>(compiled);
+      if (row !== undefined) return row ?? undefined;
+    } catch (error) {
+      failed = { error };
+    }
+    return this.queryLater(compiled, options, failed).then((rows) => rows[0]);
+  }
+
+  private queryLater<R>(
+    compiled: CompiledQuery,
+    options: RunOptions<R[]>,
+    failedNow: { error: unknown } | undefined,
+  ): Promise<R[]> {
+    let failed = failedNow;
     return this.run(() => {
       // A failed first attempt is judged (retried or translated) exactly as if `run` had made it.
       if (failed === undefined) return this.fastQuery<R>(compiled).then((result) => result.rows);

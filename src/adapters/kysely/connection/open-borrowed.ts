@@ -136,5 +136,6 @@ export function openBorrowedSqlite(
     lockMigrations: async () => undefined,
     fastQuery: (compiled) => driver.fastQuery(compiled),
     fastQuerySync: (compiled) => driver.fastQuerySync(compiled),
+    fastFirstRowSync: (compiled) => driver.fastFirstRowSync(compiled),
   });
 }

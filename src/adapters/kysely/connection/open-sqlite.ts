@@ -68,5 +68,6 @@ export function openSqlite(path: string, options: SqliteConnectionOptions, logge
     lockMigrations: async () => undefined,
     fastQuery: (compiled) => driver.fastQuery(compiled),
     fastQuerySync: (compiled) => driver.fastQuerySync(compiled),
+    fastFirstRowSync: (compiled) => driver.fastFirstRowSync(compiled),
   });
 }

@@ -36,6 +36,13 @@ class PreparedSqliteConnection implements DatabaseConnection {
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 
+  /** The first row of a read (null when none): `get` steps once, where `all` steps on to the end. */
+  firstRowSync<R>(compiled: CompiledQuery): R | null {
+    const statement = this.prepare(compiled.sql);
+    if (!statement.reader) throw new Error('firstRowSync runs reads only');
+    return (statement.get(compiled.parameters as unknown[]) as R | undefined) ?? null;
+  }
+
   /** Schema changes invalidate nothing in better-sqlite3, but DDL should not pin stale handles. */
   clearStatements(): void {
     this.statements.clear();
@@ -119,6 +126,11 @@ export class PreparedSqliteDriver implements Driver {
   /** The statement at once, when no transaction holds the connection; otherwise undefined. */
   fastQuerySync<R>(compiled: CompiledQuery): QueryResult<R> | undefined {
     return this.lock.idle ? this.connection.executeSync<R>(compiled) : undefined;
+  }
+
+  /** The first row of a read at once (null when none), when no transaction holds the connection. */
+  fastFirstRowSync<R>(compiled: CompiledQuery): R | null | undefined {
+    return this.lock.idle ? this.connection.firstRowSync<R>(compiled) : undefined;
   }
 
   async fastQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {

@@ -104,9 +104,15 @@ export class KyselyUserRepo implements UserRepo {
     return this.toRecord(row);
   }
 
-  private async one(query: ReturnType<typeof this.byId>): Promise<UserRecord | null> {
-    const rows = await this.store.query<Record<string, unknown>>(query, { idempotent: true, entity });
-    return rows[0] ? this.toRecord(rows[0]) : null;
+  /** Without an async frame when SQLite answers at once: look-ups by id and email are hot reads. */
+  private one(query: ReturnType<typeof this.byId>): Promise<UserRecord | null> {
+    try {
+      const row = this.store.firstRow<Record<string, unknown>>(query, { idempotent: true, entity });
+      if (!(row instanceof Promise)) return Promise.resolve(row ? this.toRecord(row) : null);
+      return row.then((found) => (found ? this.toRecord(found) : null));
+    } catch (error) {
+      return Promise.reject(error); // a corrupt row is a rejected IntegrityError, as from an async method
+    }
   }
 
   findById(id: string): Promise<UserRecord | null> {

@@ -125,25 +125,38 @@ export class KyselySessionRepo implements SessionRepo {
     this.byKey.seen(bucket);
   }
 
-  async findByKey(key: string): Promise<StoredSession | null> {
-    const { table, id, bucket, migrated } = this.placeNow(key) ?? (await this.placeLater(key));
+  /** Without an async frame when the place is known and SQLite answers at once: this is every session read. */
+  findByKey(key: string): Promise<StoredSession | null> {
+    try {
+      const placed = this.placeNow(key);
+      return placed
+        ? this.findAt(key, placed)
+        : this.placeLater(key).then((later) => this.findAt(key, later));
+    } catch (error) {
+      return Promise.reject(error); // a rejection, as from an async method, never a throw
+    }
+  }
+
+  private findAt(key: string, { table, id, bucket, migrated }: Placed): Promise<StoredSession | null> {
     // Before 0009 the partition is read, not the parent: 0009 renames the parent (hex) under the read.
     const forced = !migrated && this.store.dialect === 'postgres';
     const direct = forced || this.byKey.isDirect(bucket);
     const statement =
       migrated || forced ? this.byKey.read(table, id, bucket, forced) : this.byKey.either(id as string).read;
-    try {
-      const rows = await this.store.query<Record<string, unknown>>(statement, { idempotent: true, entity });
-      if (!rows[0]) return null;
+    const found = (row: Record<string, unknown> | undefined) => {
+      if (!row) return null;
       this.byKey.seen(bucket);
-      return this.toStored(rows[0]);
-    } catch (error) {
+      return this.toStored(row);
+    };
+    const row = this.store.firstRow<Record<string, unknown>>(statement, { idempotent: true, entity });
+    if (!(row instanceof Promise)) return Promise.resolve(found(row));
+    return row.then(found, (error: unknown) => {
       if (!direct || !isMissingBucketTable(error)) throw error;
       if (forced) return null;
       // Asked again through the parent: a dropped partition is no session, a missing sessions table an error.
       this.byKey.gone(bucket);
       return this.findByKey(key);
-    }
+    });
   }
 
   async update(
