@@ -19,12 +19,16 @@ export function prepare<A extends Record<string, unknown>>(
   query: Compilable<unknown>,
 ): (args: A) => CompiledQuery {
   const compiled = query.compile();
-  const names = compiled.parameters.map((value) => (value instanceof Slot ? value.name : undefined));
-  return (args) => ({
-    ...compiled,
-    parameters: compiled.parameters.map((value, index) => {
-      const name = names[index];
-      return name === undefined ? value : args[name];
-    }),
-  });
+  const { sql, query: node, queryId } = compiled;
+  const fixed = compiled.parameters;
+  const names = fixed.map((value) => (value instanceof Slot ? value.name : undefined));
+  // Built by hand, not spread and mapped: a binder runs on every hot read and write.
+  return (args) => {
+    const parameters: unknown[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      parameters.push(name === undefined ? fixed[i] : args[name]);
+    }
+    return { sql, query: node, queryId, parameters };
+  };
 }

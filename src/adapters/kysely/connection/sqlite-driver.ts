@@ -6,10 +6,13 @@ const STATEMENT_CACHE_SIZE = 256;
 /** One better-sqlite3 handle whose statements are prepared once and reused (least recently used evicted). */
 class PreparedSqliteConnection implements DatabaseConnection {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private latest: { sql: string; statement: BetterSqlite3.Statement } | undefined;
 
   constructor(readonly db: BetterSqlite3.Database) {}
 
   private prepare(sql: string): BetterSqlite3.Statement {
+    // The statement used last is already at the recent end: no reordering for a run of the same read.
+    if (this.latest !== undefined && this.latest.sql === sql) return this.latest.statement;
     let statement = this.statements.get(sql);
     if (statement) {
       this.statements.delete(sql);
@@ -21,6 +24,7 @@ class PreparedSqliteConnection implements DatabaseConnection {
       }
     }
     this.statements.set(sql, statement);
+    this.latest = { sql, statement };
     return statement;
   }
 
@@ -46,6 +50,7 @@ class PreparedSqliteConnection implements DatabaseConnection {
   /** Schema changes invalidate nothing in better-sqlite3, but DDL should not pin stale handles. */
   clearStatements(): void {
     this.statements.clear();
+    this.latest = undefined;
   }
 
   // eslint-disable-next-line require-yield

@@ -143,20 +143,24 @@ export class KyselySessionRepo implements SessionRepo {
     const direct = forced || this.byKey.isDirect(bucket);
     const statement =
       migrated || forced ? this.byKey.read(table, id, bucket, forced) : this.byKey.either(id as string).read;
-    const found = (row: Record<string, unknown> | undefined) => {
-      if (!row) return null;
-      this.byKey.seen(bucket);
-      return this.toStored(row);
-    };
     const row = this.store.firstRow<Record<string, unknown>>(statement, { idempotent: true, entity });
-    if (!(row instanceof Promise)) return Promise.resolve(found(row));
-    return row.then(found, (error: unknown) => {
-      if (!direct || !isMissingBucketTable(error)) throw error;
-      if (forced) return null;
-      // Asked again through the parent: a dropped partition is no session, a missing sessions table an error.
-      this.byKey.gone(bucket);
-      return this.findByKey(key);
-    });
+    if (!(row instanceof Promise)) return Promise.resolve(this.found(row, bucket));
+    return row.then(
+      (later) => this.found(later, bucket),
+      (error: unknown) => {
+        if (!direct || !isMissingBucketTable(error)) throw error;
+        if (forced) return null;
+        // Asked again through the parent: a dropped partition is no session, a missing sessions table an error.
+        this.byKey.gone(bucket);
+        return this.findByKey(key);
+      },
+    );
+  }
+
+  private found(row: Record<string, unknown> | undefined, bucket: number): StoredSession | null {
+    if (!row) return null;
+    this.byKey.seen(bucket);
+    return this.toStored(row);
   }
 
   async update(
