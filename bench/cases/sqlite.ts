@@ -62,10 +62,11 @@ async function seedUsers(adapter: SqliteStorageAdapter, raw: Database.Database, 
 }
 
 /**
- * About 0.9 × the lowest round of three quiet full runs (getSession 0.63–0.73, getUserByEmail 0.64–0.67;
+ * About 0.9 × the lowest round of three consecutive `--only=sqlite` runs after the first-row read path
+ * (lowest rounds getSession 0.72, getUserByEmail 0.83, medians 0.89–0.90 and 0.88–0.92, load 2.6–3.4;
  * 2026-12-07), so a 15–20% regression fails; the issue's target (≥ 0.85) is in bench/targets.ts.
  */
-const BARS = { getSession: 0.55, getUserByEmail: 0.55 };
+const BARS = { getSession: 0.65, getUserByEmail: 0.75 };
 
 const date = (value: unknown) => new Date(value as string);
 
