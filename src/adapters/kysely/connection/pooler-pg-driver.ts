@@ -5,11 +5,11 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult as PgResult } from 'pg';
 import { markBeforeSend } from '../errors.js';
 import { CheckedOutClient, isConnectionFault, toResult } from './pg-driver.js';
 import { beginWithSettings } from './pooler.js';
-import { runWithSettings, settingsStatement } from './pooler-statement.js';
+import { runWithSettings, settingsStatement, statementWithSettings } from './pooler-statement.js';
 
 /** What every unit of work on the pooler path starts with (both optional). */
 export interface PoolerSettings {
@@ -114,8 +114,25 @@ export class TransactionPoolerDriver implements Driver {
     if (this.ownsPool) await this.pool.end();
   }
 
-  /** The hot path: the same wrapped statement on any pooled connection. */
-  async fastQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+  /**
+   * The hot path: the same wrapped statement on any pooled connection, through pg-pool's own query (no
+   * checked-out wrapper, listener or async frame per call; a client that saw any error is destroyed).
+   * A failure before the statement was written (no connection) stays marked safe to retry.
+   */
+  fastQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.lone === undefined) return this.onCheckedOut(compiled);
+    const statement = statementWithSettings(this.lone, compiled.sql, compiled.parameters as unknown[]);
+    // pg-pool answers a custom query with a promise of its result, whatever its typings say.
+    return (this.pool.query(statement as never) as unknown as Promise<PgResult>).then(
+      (result) => toResult<R>(result),
+      (error: unknown) => {
+        throw statement.sent ? error : markBeforeSend(error);
+      },
+    );
+  }
+
+  /** Without settings (no timeout, no schema): a plain statement on a checked-out connection. */
+  private async onCheckedOut<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const connection = await this.acquireConnection();
     try {
       return await connection.executeQuery<R>(compiled);

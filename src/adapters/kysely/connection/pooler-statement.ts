@@ -17,8 +17,16 @@ interface QueryLike {
 
 type QueryClass = new (config: { text: string; values: unknown[]; queryMode: 'extended' }) => QueryLike;
 
+/** A statement with its settings in front; `sent` turns true once its messages are written to a connection. */
+export interface SettingsStatement extends QueryLike {
+  readonly sent: boolean;
+  callback?: (error: Error | null, result?: PgResult) => void;
+}
+
+type StatementClass = new (settings: string, text: string, values: unknown[]) => SettingsStatement;
+
 const load = createRequire(import.meta.url);
-let wrapped: (new (settings: string, text: string, values: unknown[]) => QueryLike) | undefined;
+let wrapped: StatementClass | undefined;
 
 /**
  * pg's Query with the transaction's settings in front of it, in the same exchange: Parse, Bind and Execute of
@@ -27,13 +35,15 @@ let wrapped: (new (settings: string, text: string, values: unknown[]) => QueryLi
  * with it: one transaction and one ReadyForQuery for the pooler, where `begin; set local …`, the statement
  * and `commit` were three. A subclass of pg's own Query, the only kind a pipelined client accepts.
  */
-function wrappedStatementClass(): new (settings: string, text: string, values: unknown[]) => QueryLike {
+function wrappedStatementClass(): StatementClass {
   if (wrapped) return wrapped;
   const Query = pgDriver().Query as unknown as QueryClass;
   const { prepareValue } = load('pg/lib/utils.js') as { prepareValue: (value: unknown) => unknown };
   class WrappedStatement extends Query {
     /** The settings' own row and completion are not the statement's: skipped until they have passed. */
     private settingsPending = true;
+    /** Nothing reached the server before this is true: a failure then is safe to retry (markBeforeSend). */
+    sent = false;
 
     constructor(
       private readonly settings: string,
@@ -44,6 +54,7 @@ function wrappedStatementClass(): new (settings: string, text: string, values: u
     }
 
     override prepare(connection: WireConnection): void {
+      this.sent = true;
       connection.parse({ name: '', text: this.settings });
       connection.bind({ statement: '', values: [], valueMapper: prepareValue });
       connection.execute({});
@@ -63,18 +74,20 @@ function wrappedStatementClass(): new (settings: string, text: string, values: u
   return wrapped;
 }
 
-/** Runs `text` with `settings` (a `select set_config(…)` built from checked values) in one exchange. */
+/** `text` with `settings` (a `select set_config(…)` built from checked values), for one exchange. */
+export function statementWithSettings(settings: string, text: string, values: unknown[]): SettingsStatement {
+  return new (wrappedStatementClass())(settings, text, values);
+}
+
+/** Runs `text` with `settings` in one exchange on a checked-out client. */
 export function runWithSettings(
   client: { query(query: unknown): unknown },
   settings: string,
   text: string,
   values: unknown[],
 ): Promise<PgResult> {
-  const Statement = wrappedStatementClass();
   return new Promise((resolve, reject) => {
-    const statement = new Statement(settings, text, values) as QueryLike & {
-      callback?: (error: Error | null, result?: PgResult) => void;
-    };
+    const statement = statementWithSettings(settings, text, values);
     statement.callback = (error, result) => (error ? reject(error) : resolve(result!));
     client.query(statement);
   });
