@@ -64,6 +64,7 @@ function copy(value: unknown): unknown {
  */
 export function parseExtraFields(entity: string, entries: [string, unknown][], patch: boolean): ExtraFields {
   const out: ExtraFields = {};
+  if (entries.length === 0) return out; // the usual case: nothing to check or size
   // Sized as they are walked (each value once): past the bound, the rest are never looked at.
   let bytes = 2;
   for (const [key, value] of entries) {

@@ -13,7 +13,7 @@ import type { PatchWithExtra, SessionRepo, StoredSession } from '../../../../por
 import { prepare, slot } from '../../prepared.js';
 import { recoverInserted } from '../recover.js';
 import { TableAccess } from '../table-access.js';
-import type { SqlStore } from '../../sql-store.js';
+import type { RunOptions, SqlStore } from '../../sql-store.js';
 import { hasExtraChanges, updateWithExtra } from '../extra-column.js';
 import { optionalJson, patchColumns, text, type ColumnMap } from '../mapping.js';
 
@@ -77,7 +77,8 @@ export class KyselySessionRepo implements SessionRepo {
   private placeNow(key: string): Placed | undefined {
     const { digest, bucket } = splitSessionKey(key);
     const place = this.forms.placeNow(digest, bucket);
-    return place && { ...place, bucket };
+    // Built, not spread: this runs on every session read and write.
+    return place && { table: place.table, id: place.id, migrated: place.migrated, bucket };
   }
 
   /** The first look-up of a process reads the list of hex buckets (once, when migration 0009 is applied). */
@@ -102,15 +103,15 @@ export class KyselySessionRepo implements SessionRepo {
       updated_at: codec.timestamp(session.updatedAt),
       extra: session.extraFields ?? null,
     };
-    const insert = (statement = this.insertRow[table](values)) =>
-      this.store.query(statement, {
-        idempotent: false,
-        entity,
-        recover: async (db) => ((await recoverInserted(table as 'sessions', id, () => true)(db)) ? [] : null),
-      });
+    // One options object and no local function per call (each closure is a named function under tsx).
+    const options: RunOptions<unknown[]> = {
+      idempotent: false,
+      entity,
+      recover: async (db) => ((await recoverInserted(table as 'sessions', id, () => true)(db)) ? [] : null),
+    };
     const direct = this.byKey.insertDirect(bucket, values);
     try {
-      await insert(direct);
+      await this.store.query(direct ?? this.insertRow[table](values), options);
     } catch (error) {
       if (direct !== undefined && isMissingBucketTable(error)) {
         // The partition was dropped by a sweep since it was seen: through the parent, which makes it again.
@@ -120,7 +121,7 @@ export class KyselySessionRepo implements SessionRepo {
       // The first session of a bucket nobody created yet (or a sweep just dropped): create it, once.
       if (!isMissingPartition(error)) throw error;
       await ensureSessionPartition(this.store, bucket, table);
-      await insert();
+      await this.store.query(this.insertRow[table](values), options);
     }
     this.byKey.seen(bucket);
   }
