@@ -42,12 +42,11 @@ export class SessionFacade {
     // The token names the bucket of the session's expiry, so every later look-up finds its partition.
     const bucket = sessionBucket(fields.expiresAt);
     const id = bucketedToken(this.ctx.ids.token(), bucket);
-    const record = { ...fields, createdAt: now, updatedAt: now };
     await this.ctx.sessions.insert(
       sessionKey(this.ctx.digest.digest(id), bucket),
-      withExtraFieldsAsText(record, extra),
+      withExtraFieldsAsText(stamped(undefined, fields, now), extra),
     );
-    return withExtraFields({ id, ...record }, extra);
+    return withExtraFields(stamped(id, fields, now), extra);
   }
 
   /**
@@ -76,6 +75,25 @@ export class SessionFacade {
     const key = this.key(id);
     if (key !== null) await this.ctx.sessions.delete(key);
   }
+}
+
+/**
+ * The validated fields with their times (and the id, first, when given), in the order a spread would give:
+ * built field by field, as `{ id, ...fields, createdAt, updatedAt }` runs on every create.
+ */
+function stamped(id: string, fields: SessionInput, now: Date): SessionRecord;
+function stamped(id: undefined, fields: SessionInput, now: Date): Omit<SessionRecord, 'id'>;
+function stamped(id: string | undefined, fields: SessionInput, now: Date): Omit<SessionRecord, 'id'> {
+  const out = (id === undefined ? {} : { id }) as SessionRecord;
+  out.userId = fields.userId;
+  if (fields.orgId !== undefined) out.orgId = fields.orgId;
+  if (fields.plan !== undefined) out.plan = fields.plan;
+  out.entitlements = fields.entitlements;
+  out.expiresAt = fields.expiresAt;
+  if (fields.metadata !== undefined) out.metadata = fields.metadata;
+  out.createdAt = now;
+  out.updatedAt = now;
+  return out;
 }
 
 function toRecord(id: string, stored: StoredSession): SessionRecord {

@@ -13,7 +13,7 @@ import type { PatchWithExtra, SessionRepo, StoredSession } from '../../../../por
 import { prepare, slot } from '../../prepared.js';
 import { recoverInserted } from '../recover.js';
 import { TableAccess } from '../table-access.js';
-import type { RunOptions, SqlStore } from '../../sql-store.js';
+import type { Db, RunOptions, SqlStore } from '../../sql-store.js';
 import { hasExtraChanges, updateWithExtra } from '../extra-column.js';
 import { optionalJson, patchColumns, text, type ColumnMap } from '../mapping.js';
 
@@ -103,11 +103,11 @@ export class KyselySessionRepo implements SessionRepo {
       updated_at: codec.timestamp(session.updatedAt),
       extra: session.extraFields ?? null,
     };
-    // One options object and no local function per call (each closure is a named function under tsx).
+    // One options object and no closure per call (a closure is a named function under tsx: a defineProperty).
     const options: RunOptions<unknown[]> = {
       idempotent: false,
       entity,
-      recover: async (db) => ((await recoverInserted(table as 'sessions', id, () => true)(db)) ? [] : null),
+      recover: recoverSessionRow.bind(undefined, table, id),
     };
     const direct = this.byKey.insertDirect(bucket, values);
     try {
@@ -228,6 +228,15 @@ export class KyselySessionRepo implements SessionRepo {
     );
     return Number(result.numDeletedRows);
   }
+}
+
+/** After an ambiguous fault: [] when the insert of the row under `id` did commit, null to redo it. */
+async function recoverSessionRow(
+  table: SessionTable,
+  id: string | Buffer,
+  db: Db,
+): Promise<unknown[] | null> {
+  return (await recoverInserted(table as 'sessions', id, () => true)(db)) ? [] : null;
 }
 
 /** PostgreSQL's answer to a row whose bucket has no partition: check_violation naming no constraint. */
