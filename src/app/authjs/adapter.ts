@@ -21,7 +21,7 @@ import {
   toStoredAuthenticator,
   userFields,
 } from './mapping.js';
-import { systemClock } from '../../adapters/system/ids.js';
+import { systemClock } from '../../adapters/system/clock.js';
 import { authjsCipher, openAuthjsStore, type AuthkeepAdapterOptions, type OpenedAuthjs } from './options.js';
 import { SessionReads, sessionTokenDigest } from './session-reads.js';
 

@@ -5,7 +5,7 @@ import {
   AUTHJS_LAYOUTS,
   type AuthjsLayoutName,
 } from '../../adapters/kysely/authjs/index.js';
-import { uuidV7Ids } from '../../adapters/system/ids.js';
+import { uuidV7Ids } from '../../adapters/crypto/random/id-generator.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { Clock, Logger } from '../../ports/system.js';
 import type { CacheSettings, CacheTarget } from '../cache/open-cache.js';

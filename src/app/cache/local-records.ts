@@ -3,7 +3,7 @@ import {
   startSweep,
   type MemoryCacheOptions,
 } from '../../adapters/cache/memory/memory-cache.js';
-import { clockMs } from '../../adapters/system/ids.js';
+import { clockMs } from '../../adapters/system/clock.js';
 import type { Clock } from '../../ports/system.js';
 import type { RecordCodec } from './cache-codec.js';
 import { copyMeasured, copyRecord } from './record-copy.js';

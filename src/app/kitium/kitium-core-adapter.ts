@@ -7,7 +7,8 @@ import {
 } from '../../adapters/kysely/index.js';
 import { Sha256TokenDigest } from '../../adapters/crypto/hashing/token-digest.js';
 import { pgNotifier } from '../../adapters/kysely/notify.js';
-import { systemClock, uuidV7Ids } from '../../adapters/system/ids.js';
+import { systemClock } from '../../adapters/system/clock.js';
+import { uuidV7Ids } from '../../adapters/crypto/random/id-generator.js';
 import { sweepExpired, type SweepCounts } from '../../adapters/kysely/sweeper.js';
 import { ConfigError, ValidationError } from '../../domain/errors.js';
 import type {

@@ -17,7 +17,7 @@ import {
   openDatabaseHandle,
   type DatabaseHandle,
 } from '../database-handle.js';
-import { systemClock } from '../../adapters/system/ids.js';
+import { systemClock } from '../../adapters/system/clock.js';
 import { maskUrlPassword } from '../../domain/masking.js';
 import type { CacheStore } from '../../ports/cache.js';
 import type { Clock, Logger } from '../../ports/system.js';

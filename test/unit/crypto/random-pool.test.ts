@@ -21,6 +21,16 @@ describe('RandomPool', () => {
     expect(first.equals(snapshot)).toBe(true);
   });
 
+  it('encodes text straight from the pool and wipes every piece it hands out', () => {
+    const pool = new RandomPool(64);
+    const buffer = (pool as unknown as { buffer: Buffer }).buffer;
+    const hex = pool.text(16, 'hex');
+    expect(hex).toMatch(/^[0-9a-f]{32}$/);
+    expect(Buffer.from(pool.text(16, 'base64url'), 'base64url').length).toBe(16);
+    pool.take(16);
+    expect(buffer.subarray(0, 48).equals(Buffer.alloc(48))).toBe(true);
+  });
+
   it('refuses a piece larger than the pool', () => {
     expect(() => new RandomPool(8).take(12)).toThrow(RangeError);
   });

@@ -1,7 +1,7 @@
 import { splitPoolerFlag } from '../../../adapters/kysely/connection/pooler.js';
 import type { SqlStore } from '../../../adapters/kysely/index.js';
 import { pgNotifier } from '../../../adapters/kysely/notify.js';
-import { systemClock } from '../../../adapters/system/ids.js';
+import { systemClock } from '../../../adapters/system/clock.js';
 import { ConfigError } from '../../../domain/errors.js';
 import type { Clock, Logger } from '../../../ports/system.js';
 import { openKitiumCache, type KitiumCache } from '../../cache/kitium-cache.js';

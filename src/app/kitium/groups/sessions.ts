@@ -12,7 +12,7 @@ import {
   sessionKey,
 } from '../../../domain/records/session-bucket.js';
 import { sessionSpec, type SessionInput } from '../../../domain/specs/core.js';
-import { clockMs } from '../../../adapters/system/ids.js';
+import { clockMs } from '../../../adapters/system/clock.js';
 import type { StoredSession } from '../../../ports/repos.js';
 import type { KitiumContext } from '../context.js';
 import { lookupValue, notFound, orNotFound } from '../guards.js';

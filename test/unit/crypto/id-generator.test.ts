@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { uuidV7Ids } from '../../../src/adapters/system/ids.js';
+import { uuidV7Ids } from '../../../src/adapters/crypto/random/id-generator.js';
 
 describe('uuidV7Ids.token (CSPRNG bytes drawn in blocks)', () => {
   it('hands out distinct 256-bit tokens across many block refills', () => {
