@@ -54,8 +54,8 @@ export async function publishCost(
       run(published, pools[0]!),
       "the same with bus: 'off' (nothing published)",
       run(silent, pools[1]!),
-      // ~0.9 × the lowest rounds of three quiet full runs (NOTIFY 0.52 / 0.60, PUBLISH 0.70 / 0.87).
-      mode === 'memory' ? (op === 'update' ? 0.45 : 0.5) : op === 'update' ? 0.6 : 0.75,
+      // ~0.9 × the lowest rounds of three quiet full runs (NOTIFY 0.50 / 0.66, PUBLISH 0.86 / 0.90).
+      mode === 'memory' ? (op === 'update' ? 0.45 : 0.55) : op === 'update' ? 0.75 : 0.8,
       { concurrency: 4 },
     );
   } finally {
