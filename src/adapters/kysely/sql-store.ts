@@ -115,7 +115,7 @@ export class SqlStore {
   /** Runs a query compiled once (see prepared.ts) on the hot path, with the same retry policy as `run`. */
   query<R>(compiled: CompiledQuery, options: RunOptions<R[]>): Promise<R[]> {
     let failed: { error: unknown } | undefined;
-    if (this.fastQuerySync !== undefined && !this.closed && this.prepareConnection === undefined) {
+    if (this.fastQuerySync !== undefined && this.canRunNow()) {
       // No promise per layer on SQLite: the statement runs now, and only a failure takes the path below.
       try {
         const result = this.fastQuerySync<R>(compiled);
@@ -132,7 +132,7 @@ export class SqlStore {
    * the row itself when the driver can run it now (SQLite, no transaction open), else a promise of it.
    */
   firstRow<R>(compiled: CompiledQuery, options: RunOptions<R[]>): R | undefined | Promise<R | undefined> {
-    if (this.fastFirstRowSync === undefined || this.closed || this.prepareConnection !== undefined) {
+    if (this.fastFirstRowSync === undefined || !this.canRunNow()) {
       return this.query<R>(compiled, options).then((rows) => rows[0]);
     }
     let failed: { error: unknown } | undefined;
@@ -143,6 +143,11 @@ export class SqlStore {
       failed = { error };
     }
     return this.queryLater(compiled, options, failed).then((rows) => rows[0]);
+  }
+
+  /** Whether a statement may run at once: open, and the connection's own settings already applied. */
+  private canRunNow(): boolean {
+    return !this.closed && this.prepareConnection === undefined;
   }
 
   private queryLater<R>(

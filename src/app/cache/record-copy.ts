@@ -46,16 +46,7 @@ function copyValue(value: unknown, size: { bytes: number }): unknown {
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     size.bytes += key.length * 2;
-    const field = copyValue((value as Record<string, unknown>)[key], size);
-    // A JSON "__proto__" key is an own property; plain assignment would set the prototype instead.
-    if (key === '__proto__')
-      Object.defineProperty(copy, key, {
-        value: field,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    else copy[key] = field;
+    setField(copy, key, copyValue((value as Record<string, unknown>)[key], size));
   }
   return copy;
 }
@@ -81,15 +72,14 @@ function copyFast(value: unknown): unknown {
   const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   for (const key of Object.keys(copy)) {
     const field = copy[key];
-    if (typeof field !== 'object' || field === null) continue;
-    if (key === '__proto__') {
-      Object.defineProperty(copy, key, {
-        value: copyFast(field),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else copy[key] = copyFast(field);
+    if (typeof field === 'object' && field !== null) setField(copy, key, copyFast(field));
   }
   return copy;
+}
+
+/** Sets an own field; a JSON "__proto__" key stays an own property (assignment would set the prototype). */
+function setField(copy: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
+  } else copy[key] = value;
 }
