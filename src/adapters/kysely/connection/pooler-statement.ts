@@ -10,12 +10,13 @@ interface WireConnection {
 }
 
 interface QueryLike {
+  queryMode: string | undefined;
   handleDataRow(message: unknown): void;
   handleCommandComplete(message: unknown, connection: unknown): void;
   prepare(connection: WireConnection): void;
 }
 
-type QueryClass = new (config: { text: string; values: unknown[]; queryMode: 'extended' }) => QueryLike;
+type QueryClass = new (text: string, values: unknown[]) => QueryLike;
 
 /** A statement with its settings in front; `sent` turns true once its messages are written to a connection. */
 export interface SettingsStatement extends QueryLike {
@@ -50,7 +51,9 @@ function wrappedStatementClass(): StatementClass {
       text: string,
       values: unknown[],
     ) {
-      super({ text, values, queryMode: 'extended' });
+      // Text and values, not a config object: pg copies a config object's every property descriptor per query.
+      super(text, values);
+      this.queryMode = 'extended';
     }
 
     override prepare(connection: WireConnection): void {
