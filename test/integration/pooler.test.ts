@@ -105,6 +105,40 @@ describe.skipIf(!bouncerUrl)('PostgreSQL through PgBouncer in transaction mode',
     expect(rows).toEqual([{ n: 1 }]);
   });
 
+  it("rows follow a statement's columns when they change under the same text (added, retyped, renamed)", async () => {
+    const name = schema('shape');
+    const store = open(bouncerUrl!, { pooler: 'transaction', schema: name, max: 2 });
+    const ddl = (statement: ReturnType<typeof sql>) =>
+      store.run((db) => statement.execute(db), { idempotent: false });
+    await ddl(sql`create schema ${sql.id(name)}`);
+    await ddl(sql`create table t (id int primary key, a text)`);
+    await ddl(sql`insert into t values (1, 'xyz')`);
+    const byId = prepare<Record<string, unknown>>(
+      store.db
+        .selectFrom('t' as never)
+        .selectAll()
+        .where(sql`id`, '=', slot('id')),
+    );
+    // Both lone-statement paths: the prepared hot path and a statement on a checked-out connection.
+    const read = async () => {
+      const hot = await store.query(byId({ id: 1 }), { idempotent: true });
+      const checkedOut = await store.run((db) => sql`select * from t where id = ${1}`.execute(db), {
+        idempotent: true,
+      });
+      return [...hot, ...checkedOut.rows];
+    };
+    expect(await read()).toEqual([
+      { id: 1, a: 'xyz' },
+      { id: 1, a: 'xyz' },
+    ]);
+    await ddl(sql`alter table t add column b int not null default 7`);
+    expect(await read()).toEqual(Array(2).fill({ id: 1, a: 'xyz', b: 7 }));
+    await ddl(sql`alter table t alter column a type int using length(a)`);
+    expect(await read()).toEqual(Array(2).fill({ id: 1, a: 3, b: 7 }));
+    await ddl(sql`alter table t rename column b to c`);
+    expect(await read()).toEqual(Array(2).fill({ id: 1, a: 3, c: 7 }));
+  });
+
   it('migrations run through the pooler: concurrent connect() calls apply each migration once', async () => {
     const name = schema('migrate');
     const adapters = Array.from(

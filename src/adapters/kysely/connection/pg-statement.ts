@@ -15,20 +15,54 @@ interface WireConnection {
   sendCopyFail(message: string): void;
 }
 
-interface TypeSource {
+export interface TypeSource {
   getTypeParser(oid: number, format: string): (text: string) => unknown;
 }
 
-interface FieldDescription {
+export interface FieldDescription {
   name: string;
   dataTypeID: number;
   format?: string;
 }
 
-/** The columns a prepared statement returns on one connection, with their value parsers. */
-interface Shape {
+/** The columns a statement returns, with their value parsers (from the types they were looked up in). */
+export interface Shape {
   names: string[];
+  oids: number[];
   parsers: Array<(text: string) => unknown>;
+  types: TypeSource | undefined;
+}
+
+/** A RowDescription's columns with their parsers looked up once. */
+export function shapeOf(fields: FieldDescription[], types: TypeSource): Shape {
+  return {
+    names: fields.map((field) => field.name),
+    oids: fields.map((field) => field.dataTypeID),
+    parsers: fields.map((field) => types.getTypeParser(field.dataTypeID, field.format ?? 'text')),
+    types,
+  };
+}
+
+/** Whether a RowDescription has exactly `shape`'s columns (names, types, text format) under the same parsers. */
+export function hasShape(shape: Shape, fields: FieldDescription[], types: TypeSource): boolean {
+  if (shape.types !== types || shape.names.length !== fields.length) return false;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    if (field.name !== shape.names[i] || field.dataTypeID !== shape.oids[i]) return false;
+    if (field.format !== undefined && field.format !== 'text') return false;
+  }
+  return true;
+}
+
+/** One DataRow as an object keyed by column name, like pg's own rows (throws what a parser throws). */
+export function rowOf(shape: Shape, fields: Array<string | null>): Record<string, unknown> {
+  const { names, parsers } = shape;
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < fields.length; i++) {
+    const value = fields[i];
+    row[names[i]!] = value === null || value === undefined ? null : parsers[i]!(value);
+  }
+  return row;
 }
 
 /**
@@ -38,7 +72,7 @@ interface Shape {
  */
 const shapes = new WeakMap<WireConnection, Map<string, Shape>>();
 
-const NO_COLUMNS: Shape = { names: [], parsers: [] };
+const NO_COLUMNS: Shape = { names: [], oids: [], parsers: [], types: undefined };
 
 const load = createRequire(import.meta.url);
 let prepareValue: ((value: unknown) => unknown) | undefined;
@@ -110,10 +144,7 @@ export class NamedStatement {
   handleRowDescription(message: { fields: FieldDescription[] }): void {
     const types = this._result._types;
     if (types === undefined) throw new Error('pg did not hand the statement its type parsers');
-    this.shape = {
-      names: message.fields.map((field) => field.name),
-      parsers: message.fields.map((field) => types.getTypeParser(field.dataTypeID, field.format ?? 'text')),
-    };
+    this.shape = shapeOf(message.fields, types);
   }
 
   handleDataRow(message: { fields: Array<string | null> }): void {
@@ -123,19 +154,11 @@ export class NamedStatement {
       this.failure = new Error('a row arrived for a statement whose columns are unknown');
       return;
     }
-    const { names, parsers } = shape;
-    const { fields } = message;
-    const row: Record<string, unknown> = {};
     try {
-      for (let i = 0; i < fields.length; i++) {
-        const value = fields[i];
-        row[names[i]!] = value === null || value === undefined ? null : parsers[i]!(value);
-      }
+      this.rows.push(rowOf(shape, message.fields));
     } catch (error) {
       this.failure = error as Error;
-      return;
     }
-    this.rows.push(row);
   }
 
   handleCommandComplete(message: { text: string }): void {

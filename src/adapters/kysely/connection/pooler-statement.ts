@@ -1,6 +1,14 @@
 import { createRequire } from 'node:module';
 import type { QueryResult as PgResult } from 'pg';
 import { pgDriver } from './drivers.js';
+import {
+  hasShape,
+  rowOf,
+  shapeOf,
+  type FieldDescription,
+  type Shape,
+  type TypeSource,
+} from './pg-statement.js';
 
 /** What of pg's Connection the wrapped statement writes before pg's own Query writes the statement. */
 interface WireConnection {
@@ -11,7 +19,12 @@ interface WireConnection {
 
 interface QueryLike {
   queryMode: string | undefined;
-  handleDataRow(message: unknown): void;
+  readonly text: string;
+  /** pg's Result: the client's type parsers (set by client.query) and the rows handed to the callback. */
+  _result: { _types?: TypeSource; rows: unknown[] };
+  _canceledDueToError: unknown;
+  handleRowDescription(message: { fields: FieldDescription[] }): void;
+  handleDataRow(message: { fields: Array<string | null> }): void;
   handleCommandComplete(message: unknown, connection: unknown): void;
   prepare(connection: WireConnection): void;
 }
@@ -28,6 +41,22 @@ type StatementClass = new (settings: string, text: string, values: unknown[]) =>
 
 const load = createRequire(import.meta.url);
 let wrapped: StatementClass | undefined;
+
+/**
+ * The columns each statement text returned last time: an unnamed statement is described on every run, and
+ * checking that the columns are unchanged costs less than pg building a row template and parsers each time.
+ */
+const shapes = new Map<string, Shape>();
+const MAX_SHAPES = 256;
+
+function shapeFor(text: string, fields: FieldDescription[], types: TypeSource): Shape {
+  const known = shapes.get(text);
+  if (known !== undefined && hasShape(known, fields, types)) return known;
+  const shape = shapeOf(fields, types);
+  if (known === undefined && shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
+  shapes.set(text, shape);
+  return shape;
+}
 
 /**
  * pg's Query with the transaction's settings in front of it, in the same exchange: Parse, Bind and Execute of
@@ -64,8 +93,25 @@ function wrappedStatementClass(): StatementClass {
       super.prepare(connection);
     }
 
-    override handleDataRow(message: unknown): void {
-      if (!this.settingsPending) super.handleDataRow(message);
+    /** The statement's columns (the settings' own row is not described); undefined leaves rows to pg. */
+    private shape: Shape | undefined;
+
+    override handleRowDescription(message: { fields: FieldDescription[] }): void {
+      const types = this._result._types;
+      const binary = message.fields.some((field) => field.format === 'binary');
+      if (types === undefined || binary) super.handleRowDescription(message);
+      else this.shape = shapeFor(this.text, message.fields, types);
+    }
+
+    override handleDataRow(message: { fields: Array<string | null> }): void {
+      if (this.settingsPending || this._canceledDueToError) return;
+      if (this.shape === undefined) return super.handleDataRow(message);
+      try {
+        this._result.rows.push(rowOf(this.shape, message.fields));
+      } catch (error) {
+        // As pg's own Query: the error is reported once the exchange has ended.
+        this._canceledDueToError = error;
+      }
     }
 
     override handleCommandComplete(message: unknown, connection: unknown): void {
