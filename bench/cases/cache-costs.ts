@@ -59,7 +59,7 @@ export async function redisMiss(
     let b = 0;
     return compare(
       skipping
-        ? 'getSession, 0 % Redis hits (default: 31 of 32 reads skip a cache that is not hitting)'
+        ? 'getSession, 0 % Redis hits (default: one read in 32, at most one per 20 ms, probes a cache that is not hitting)'
         : 'getSession, every read a Redis miss (look-up, PostgreSQL, fill; adaptiveBypass off)',
       () => withRedis.getSession(ids[a++ % ids.length]!),
       'the same adapter without a cache',

@@ -105,7 +105,7 @@ describe.skipIf(redisUrl() === null)('Redis commands per cached operation', () =
     expect(names(coldMiss)).toEqual(['EVALSHA', 'EVALSHA']);
   });
 
-  it('once reads stop hitting, 31 of 32 skip Redis (a revoked session stays refused); hits bring the cache back', async () => {
+  it('once reads stop hitting, 31 of 32 skip Redis, and at most one per 20 ms looks up (a revoked session stays refused); hits bring the cache back', async () => {
     const adapter = await open(false);
     const user = await warm(adapter);
     const create = () =>
@@ -115,20 +115,36 @@ describe.skipIf(redisUrl() === null)('Redis commands per cached operation', () =
       for (let i = 0; i < count; i += 1) ids.push((await create()).id);
       return ids;
     };
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 1));
     // A window of reads that all miss: the cache is not paying for itself.
     for (const id of await fresh(80)) await adapter.getSession(id);
     const cold = await fresh(64);
+    await new Promise((resolve) => setTimeout(resolve, 25));
     const skipping = await proxy.during(async () => {
-      for (const id of cold) expect((await adapter.getSession(id))?.id).toBe(id);
+      for (const id of cold) {
+        expect((await adapter.getSession(id))?.id).toBe(id);
+        await pause(); // 32 reads take longer than the 20 ms between probes: each 32nd is one
+      }
     }, background);
-    // Any 64 reads in a row hold exactly two sampled ones: a look-up and a fill each.
+    // Any 64 such reads in a row hold exactly two sampled ones: a look-up and a fill each.
     expect(names(skipping)).toEqual(['EVALSHA', 'EVALSHA', 'EVALSHA', 'EVALSHA']);
+    // As fast as reads come, the sampled ones stay one per 20 ms (one in 32 would be 20 of these 640).
+    const burst = await fresh(640);
+    const started = performance.now();
+    const fast = await proxy.during(async () => {
+      for (const id of burst) await adapter.getSession(id);
+    }, background);
+    const sampled = Math.min(20, Math.floor((performance.now() - started) / 20) + 1);
+    expect(names(fast).length).toBeLessThanOrEqual(2 * sampled);
     // Straight from the database: a deleted session is refused, and no read answers from Redis meanwhile.
     await adapter.deleteSession(cold[0]!);
     expect(await adapter.getSession(cold[0]!)).toBeNull();
     // One session read again and again: the sampled reads hit, and the cache takes every read again.
     const hot = (await create()).id;
-    for (let i = 0; i < 320; i += 1) await adapter.getSession(hot);
+    for (let i = 0; i < 320; i += 1) {
+      await adapter.getSession(hot);
+      await pause();
+    }
     const back = await proxy.during(async () => {
       for (let i = 0; i < 16; i += 1) await adapter.getSession(hot);
     }, background);
