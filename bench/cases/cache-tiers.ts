@@ -1,20 +1,18 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PostgresStorageAdapter, silentLogger } from '../../src/index.js';
-import { bucketOfToken, sessionKey } from '../../src/domain/records/session-bucket.js';
 import { compare, measuredResult, type BenchResult } from '../harness.js';
 import type { BenchModule } from '../module.js';
 import { memoryTierWrites } from './cache-costs.js';
 import { cacheProcessCases } from './cache-processes.js';
-import { rawSessionRead } from './cache-raw.js';
+import { rawSessionRead, readUntilCached, redisSessionKey } from './cache-raw.js';
 import { publishCost } from './publish-cost.js';
 
 const SECRET = 'bench-cache-secret-0123456789';
 const hour = 3_600_000;
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const now = () => performance.timeOrigin + performance.now();
 
 async function withSchema<T>(databaseUrl: string, work: (schema: string) => Promise<T>): Promise<T> {
@@ -93,12 +91,12 @@ async function redisHit(databaseUrl: string, redisUrl: string, repeat: boolean):
     const raw = new Redis(redisUrl);
     try {
       const ids = await sessionsOf(adapter, 500);
-      for (const id of ids) await adapter.getSession(id);
+      await readUntilCached((id) => adapter.getSession(id), ids, raw, namespace);
       let i = 0;
       const nextId = () => ids[i++ % ids.length]!;
       const baseline = async () => {
         const id = nextId();
-        const text = await raw.get(`${namespace}kc2:s:${sessionKey(sha256(id), bucketOfToken(id))}`);
+        const text = await raw.get(redisSessionKey(namespace, id));
         const parsed = (JSON.parse(text!.slice(text!.indexOf('{'))) as { d: Record<string, unknown> }).d;
         for (const field of ['expiresAt', 'createdAt', 'updatedAt']) {
           if (typeof parsed[field] === 'string') parsed[field] = new Date(parsed[field] as string);

@@ -4,6 +4,7 @@ import { SqliteStorageAdapter, silentLogger } from '../../src/index.js';
 import { compare, type BenchResult } from '../harness.js';
 import type { BenchModule } from '../module.js';
 import { redisMiss } from './cache-costs.js';
+import { readUntilCached } from './cache-raw.js';
 
 /**
  * getSession answered from Redis (the database behind it never sees the read) against the least a
@@ -29,9 +30,9 @@ async function redisCases(redisUrl: string): Promise<BenchResult[]> {
         metadata: { ip: '10.0.0.1' },
         expiresAt: new Date(Date.now() + 86_400_000),
       });
-      await adapter.getSession(session.id); // fills the cache
       ids.push(session.id);
     }
+    await readUntilCached((id) => adapter.getSession(id), ids, raw, namespace);
     // The baseline reads the same bytes our cache wrote, so both sides move the same payload.
     const [sessionKey] = (await raw.keys(`${namespace}*`)).filter((k) => k.includes('kc2:s:'));
     await raw.set(`${namespace}baseline`, (await raw.get(sessionKey!))!);

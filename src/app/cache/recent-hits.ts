@@ -6,8 +6,12 @@ const BYPASS_BELOW = 0.02;
 const BYPASS_UNTIL = 0.05;
 /** While skipping, one read in this many still looks up and fills, so returning hits are noticed... */
 const BYPASS_SAMPLE = 32;
-/** ...but no more often than this: at 15k reads/s one in 32 is ~470 misses/s, about 10 % of the throughput. */
+/**
+ * ...but, while none of the last PROBE_MEMORY probes hit, no more often than this: at 15k reads/s one in 32 is
+ * ~470 misses/s, about 10 % of the throughput. A probe that hits (a cold cache warming) lifts the limit.
+ */
 const PROBE_GAP_MS = 20;
+const PROBE_MEMORY = 8;
 
 /**
  * The shared cache's recent hit rate, and from it whether a read should skip the cache: one that is not
@@ -24,6 +28,8 @@ export class RecentHits {
   private skipped = 0;
   /** When the last probe (a read that used the cache while bypassing) was let through, on `now`'s clock. */
   private probedAt = -Infinity;
+  /** The outcomes of the last PROBE_MEMORY probes, one bit each (1: hit); 0 while none of them hit. */
+  private probeHits = 0;
 
   /**
    * @param adaptive whether a cache that is not hitting is skipped at all (adaptiveBypass).
@@ -40,13 +46,14 @@ export class RecentHits {
 
   /**
    * Whether this read goes straight to the database: while bypassing, all but one read in BYPASS_SAMPLE, and
-   * that one too when the last probe is under PROBE_GAP_MS old (so the probes' cost does not grow with load).
+   * that one too when the last probe is under PROBE_GAP_MS old and no recent probe hit (so the cost of
+   * probing a cache that never hits does not grow with load, while a warming one is probed at full rate).
    */
   skip(): boolean {
     if (!this.bypassing) return false;
     if (++this.whileBypassing % BYPASS_SAMPLE === 0) {
       const now = this.now();
-      if (now - this.probedAt >= PROBE_GAP_MS) {
+      if (this.probeHits !== 0 || now - this.probedAt >= PROBE_GAP_MS) {
         this.probedAt = now;
         return false;
       }
@@ -59,6 +66,9 @@ export class RecentHits {
     this.rate += ((hit ? 1 : 0) - this.rate) / WINDOW;
     this.observed += 1;
     if (!this.adaptive || this.observed < WINDOW) return;
+    // While bypassing, only probes reach the cache: every observation is one.
+    if (this.bypassing) this.probeHits = ((this.probeHits << 1) | (hit ? 1 : 0)) & ((1 << PROBE_MEMORY) - 1);
+    else this.probeHits = 0;
     this.bypassing = this.bypassing ? this.rate < BYPASS_UNTIL : this.rate < BYPASS_BELOW;
   }
 }

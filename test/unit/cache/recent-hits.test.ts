@@ -46,6 +46,22 @@ describe('RecentHits (adaptiveBypass)', () => {
     expect(probes(frozen.hits, frozen.clock, 3_200, 0)).toBe(1);
   });
 
+  it('a probe that hits (a cold cache warming) lifts the 20 ms limit until eight probes in a row miss', () => {
+    const { hits, clock } = bypassingHits();
+    expect(probes(hits, clock, 32, 0)).toBe(1);
+    hits.observe(true);
+    // The clock frozen: every 32nd read probes again while one of the last eight probes hit.
+    let probed = 0;
+    for (let i = 0; i < 32 * 20; i += 1) {
+      if (!hits.skip()) {
+        probed += 1;
+        hits.observe(false);
+      }
+    }
+    expect(probed).toBe(8);
+    expect(hits.stats().bypassing).toBe(true);
+  });
+
   it('probes that hit bring every read back to the cache', () => {
     const { hits, clock } = bypassingHits();
     let probed = 0;
