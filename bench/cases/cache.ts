@@ -4,7 +4,7 @@ import { SqliteStorageAdapter, silentLogger } from '../../src/index.js';
 import { compare, type BenchResult } from '../harness.js';
 import type { BenchModule } from '../module.js';
 import { redisMiss } from './cache-costs.js';
-import { readUntilCached } from './cache-raw.js';
+import { readUntilCached, redisSessionKey } from './cache-raw.js';
 
 /**
  * getSession answered from Redis (the database behind it never sees the read) against the least a
@@ -34,8 +34,7 @@ async function redisCases(redisUrl: string): Promise<BenchResult[]> {
     }
     await readUntilCached((id) => adapter.getSession(id), ids, raw, namespace);
     // The baseline reads the same bytes our cache wrote, so both sides move the same payload.
-    const [sessionKey] = (await raw.keys(`${namespace}*`)).filter((k) => k.includes('kc2:s:'));
-    await raw.set(`${namespace}baseline`, (await raw.get(sessionKey!))!);
+    await raw.set(`${namespace}baseline`, (await raw.get(redisSessionKey(namespace, ids[0]!)))!);
     let i = 0;
     const nextId = () => ids[i++ % ids.length]!;
     const baseline = async () => {

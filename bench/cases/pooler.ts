@@ -38,8 +38,8 @@ async function poolerCases(context: BenchContext): Promise<BenchResult[]> {
     const ids = await seedSessions(adapter, 1000);
     let i = 0;
     const nextId = () => ids[i++ % ids.length]!;
-    // The adapter stores the digest of the session id: raw pg reads the same rows by their stored keys, each
-    // from the partition that holds it (the table authkeep's statement names).
+    // The adapter stores the digest of the session id: raw pg hashes each token and reads its row from the
+    // token's bucket partition (the table authkeep's statement names).
     let k = 0;
     const nextToken = () => ids[k++ % ids.length]!;
     const contenders = {

@@ -35,9 +35,9 @@ export interface RecordCacheSettings {
   /**
    * Whether reads skip a shared cache that is not hitting (default true): once under 2 % of the recent reads
    * hit, 31 of every 32 go straight to the database (always correct: it is the truth) and the 32nd still
-   * looks up and fills (while none of the last 8 such probes hit, at most one per 20 ms), so the cache is used again
-   * as soon as those start hitting (from 5 %). A miss costs two round trips and more CPU than the read it
-   * precedes; false keeps every read on the cache.
+   * looks up and fills (while none of the last 8 such probes hit, at most one per 20 ms), so the cache is
+   * used again as soon as those start hitting (from 5 %). A miss costs two round trips and more CPU than the
+   * read it precedes; false keeps every read on the cache.
    */
   adaptiveBypass?: boolean;
 }
