@@ -139,13 +139,17 @@ export class RecordCache {
     if (this.operations) return this.readInOneStep(this.operations, key, codec, load, facts);
     const raw = await this.store.get(key);
     const hit = this.hit(key, raw, codec, facts);
-    this.hits.observe(hit !== undefined);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      this.hits.observe(true);
+      return hit;
+    }
     // Whatever the key holds now is the ticket: any invalidation from here on changes it.
     const [ticket, revocations] = await Promise.all([
       raw ?? this.reserve(key),
       this.index ? this.store.get(cacheKeys.revocations) : null,
     ]);
+    // No ticket: the cache could not take part (unreachable, in an outage); that says nothing about reuse.
+    if (ticket !== null) this.hits.observe(false);
     const startedUnder = this.instance();
     const record = await load();
     // A ticket from another server lifetime (a failover meanwhile) may predate a revocation it lost.
@@ -171,8 +175,10 @@ export class RecordCache {
     const getFirst = this.hits.rate >= GET_FIRST_ABOVE;
     if (getFirst) {
       const hit = this.hit(key, await this.store.get(key), codec, facts);
-      this.hits.observe(hit !== undefined);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined) {
+        this.hits.observe(true);
+        return hit;
+      }
     }
     const reservation = this.codec.reservation();
     const found = await operations.lookup(
@@ -182,7 +188,8 @@ export class RecordCache {
       this.index ? cacheKeys.revocations : undefined,
     );
     const hit = this.hit(key, found.value, codec, facts);
-    if (!getFirst) this.hits.observe(hit !== undefined);
+    // No ticket: the cache could not take part (unreachable, in an outage); that says nothing about reuse.
+    if (found.ticket !== null) this.hits.observe(hit !== undefined);
     if (hit !== undefined) return hit;
     const startedUnder = this.instance();
     const record = await load();

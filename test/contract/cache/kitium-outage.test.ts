@@ -101,6 +101,29 @@ describe.skipIf(!hasRedisServer)('revocation while the Redis cache is down', () 
     expect(warnings).toHaveLength(2);
   });
 
+  it('reads during the outage do not count as cache misses: once Redis is back, the cache serves at once', async () => {
+    await openAdapter();
+    const sessions = [];
+    for (let i = 0; i < 200; i += 1) {
+      sessions.push(
+        await adapter.createSession({
+          userId: `o${i}`,
+          entitlements: [],
+          expiresAt: new Date(Date.now() + hour),
+        }),
+      );
+    }
+    await server.stop({ keepData: true });
+    // Far more than the window over which a cache that is not hitting gets skipped (adaptiveBypass: 64 reads).
+    for (const session of sessions) expect(await adapter.getSession(session.id)).toEqual(session);
+    await server.startAgain();
+    // Skipped, the cache would fill only one read in 32 and never serve a canary (two reads in a row).
+    await eventually(async () => {
+      const fresh = await cacheOnlyCanary();
+      expect(await adapter.getSession(fresh.id)).toEqual(fresh);
+    }, 10_000);
+  });
+
   it('deleting a user during the outage revokes their cached sessions and API keys after Redis returns', async () => {
     await openAdapter();
     const user = await adapter.createUser({ email: 'outage@example.com' });
